@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from orchestration.lib.spc_core import CoreResult, compute
+from orchestration.lib.spc_core import TIE_TOLERANCE, CoreResult, compute
 from orchestration.lib.spc_plan import SeriesPlan, plan_series
 
 RULES = ("astronomical", "shift", "trend", "two_of_three")
@@ -42,10 +42,7 @@ def build_result(plan: SeriesPlan, core: CoreResult, series: int) -> dict:
     """Turn one series' slice of the core arrays into the contract's dict."""
     shown = bool(core.spc_shown[series])
     parts = np.flatnonzero(core.part_series == series)
-    groups = [
-        _group(plan, core, int(part), local, shown)
-        for local, part in enumerate(parts)
-    ]
+    groups = [_group(plan, core, int(part), local, shown) for local, part in enumerate(parts)]
     point_rows = np.flatnonzero(core.point_series == series)
     first_part = int(parts[0]) if len(parts) else 0
     points = []
@@ -63,25 +60,45 @@ def build_result(plan: SeriesPlan, core: CoreResult, series: int) -> dict:
             point["special_cause_type"] = core.ptd_label[row]
         points.append(point)
 
-    warnings = list(plan.warnings)
-    variation_icon = None
-    assurance_icon = None
-    last = int(core.last_live_point[series])
-    if shown and last >= 0:
-        variation_icon = _variation_icon(core.point_type[last], plan.improvement)
-        latest = groups[int(core.point_part[last]) - first_part]
-        assurance_icon = _assurance(plan, latest["upl"], latest["lpl"], _tolerance(plan))
-        if any(g["trial_limits"] for g in groups):
-            warnings.append("trial limits")
-        if any(g["amr"] == 0 for g in groups if g["n"]):
-            warnings.append("no variation")
-    elif not shown:
-        warnings.append(f"fewer than {plan.minimum_points} points: shown as a run chart")
+    summary = summarise(plan, core, series)
     return {
         "profile": plan.profile,
         "spc_shown": shown,
         "groups": groups,
         "points": points,
+        "variation_icon": summary["variation_icon"],
+        "assurance_icon": summary["assurance_icon"],
+        "warnings": summary["warnings"],
+    }
+
+
+def summarise(plan: SeriesPlan, core: CoreResult, series: int) -> dict:
+    """Icons and warnings of one series, straight from the core arrays."""
+    shown = bool(core.spc_shown[series])
+    parts = np.flatnonzero(core.part_series == series)
+    last = int(core.last_live_point[series])
+    warnings = list(plan.warnings)
+    variation_icon = assurance_icon = None
+    if shown and last >= 0:
+        variation_icon = _variation_icon(core.point_type[last], plan.improvement)
+        latest = int(core.point_part[last])
+        assurance_icon = assurance(
+            plan.profile,
+            plan.improvement,
+            plan.target,
+            float(core.upl[latest]),
+            float(core.lpl[latest]),
+            _tolerance(plan),
+        )
+        counts = core.part_n[parts]
+        if (counts < TRIAL_LIMIT_POINTS[plan.profile]).any():
+            warnings.append("trial limits")
+        if ((core.amr[parts] == 0) & (counts > 0)).any():
+            warnings.append("no variation")
+    elif not shown:
+        warnings.append(f"fewer than {plan.minimum_points} points: shown as a run chart")
+    return {
+        "spc_shown": shown,
         "variation_icon": variation_icon,
         "assurance_icon": assurance_icon,
         "warnings": warnings,
@@ -92,9 +109,7 @@ def _group(plan: SeriesPlan, core: CoreResult, part: int, local: int, shown: boo
     n = int(core.part_n[part])
     source = plan.part_source[local]
     first, last = plan.part_first[local], plan.part_last[local]
-    screened = [
-        i for i in range(first, last + 1) if core.screened_out[_row(core, part, i, first)]
-    ]
+    screened = [i for i in range(first, last + 1) if core.screened_out[_row(core, part, i, first)]]
 
     def limit(array):
         return _number(array[part]) if shown else None
@@ -123,8 +138,6 @@ def _row(core: CoreResult, part: int, index: int, first: int) -> int:
 
 
 def _tolerance(plan: SeriesPlan) -> float:
-    from orchestration.lib.spc_core import TIE_TOLERANCE
-
     live = plan.values[plan.live]
     return TIE_TOLERANCE * float(np.max(np.abs(live))) if len(live) else 0.0
 
@@ -141,16 +154,16 @@ def _variation_icon(point_type, improvement: int) -> str | None:
     return VARIATION_ICON[(point_type, improvement)]
 
 
-def _assurance(plan: SeriesPlan, upl, lpl, tol: float) -> str | None:
-    """MDC is inclusive (a target on a limit passes/fails); PTD is strict."""
-    if plan.target is None or plan.improvement == 0 or upl is None or lpl is None:
+def assurance(profile: str, improvement: int, target, upl, lpl, tol: float = 0.0) -> str | None:
+    """Assurance icon from the latest limits: MDC is inclusive (a target on a limit passes or
+    fails), PTD strict. `improvement` is +1 (increase), -1 (decrease) or 0 (neutral)."""
+    if target is None or improvement == 0 or upl is None or lpl is None:
         return None
-    target = plan.target
-    if plan.profile == "mdc":
+    if profile == "mdc":
         at_or_above_upl, at_or_below_lpl = target >= upl - tol, target <= lpl + tol
     else:
         at_or_above_upl, at_or_below_lpl = target > upl + tol, target < lpl - tol
-    if plan.improvement > 0:
+    if improvement > 0:
         if at_or_above_upl:
             return "fail"
         return "pass" if at_or_below_lpl else "hit_or_miss"
