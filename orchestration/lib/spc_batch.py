@@ -14,10 +14,12 @@ from orchestration.lib.spc import RULES, summarise
 from orchestration.lib.spc_core import compute
 from orchestration.lib.spc_plan import plan_series
 
+_RULE_SETS = [[r for bit, r in enumerate(RULES) if code >> bit & 1] for code in range(16)]
+
 
 def _rule_lists(flags: np.ndarray) -> list[list[str]]:
-    names = np.array(RULES, dtype=object)
-    return [list(names[row]) for row in flags]
+    codes = flags.astype(np.int64) @ (1 << np.arange(len(RULES)))
+    return [_RULE_SETS[code].copy() for code in codes.tolist()]
 
 
 def xmr_frame(
@@ -67,8 +69,8 @@ def xmr_frame(
             "ghost": ghost,
             "rules_high": _rule_lists(core.rules_high),
             "rules_low": _rule_lists(core.rules_low),
-            "point_type": core.point_type,
-            "special_cause_type": core.ptd_label,
+            "point_type": pd.Series(core.point_type, dtype=object),
+            "special_cause_type": pd.Series(core.ptd_label, dtype=object),
             "mean": pd.array(core.mean[part], dtype="Float64"),
             "upl": limit(core.upl),
             "lpl": limit(core.lpl),
@@ -94,17 +96,12 @@ def xmr_frame(
                 "warnings": summary["warnings"],
             }
         )
+    # object columns keep None as None (pandas would infer strings and turn None into NaN)
+    columns = [by, "spc_shown", "variation_icon", "assurance_icon"]
+    columns += ["latest_value", "latest_period", "n", "warnings"]
     summary_df = pd.DataFrame(
-        rows,
-        columns=[
-            by,
-            "spc_shown",
-            "variation_icon",
-            "assurance_icon",
-            "latest_value",
-            "latest_period",
-            "n",
-            "warnings",
-        ],
+        {column: pd.Series([row[column] for row in rows], dtype=object) for column in columns}
     )
+    summary_df["spc_shown"] = summary_df["spc_shown"].astype(bool)
+    summary_df["n"] = summary_df["n"].astype(np.int64)
     return points, summary_df

@@ -304,22 +304,26 @@ def _classify(plans, ser, side, high, low, x, in_trend, part):
     shift = high[:, 1] | low[:, 1]
     side_dir = np.where(side == 1, 1, -1)
     direction = np.select(
-        [outside, in_trend & (high[:, 2] | low[:, 2]), two, shift],
+        [outside, high[:, 2] | low[:, 2], two, shift],
         [side_dir, trend_dir, side_dir, side_dir],
         0,
     )
-    word = np.where(side > 0, "Above", "Below")
-    trend_word = np.where(trend_dir == 1, "Increasing", "Decreasing")
-    label = np.select(
-        [outside, high[:, 2] | low[:, 2], two, shift],
-        [
-            np.where(side == 1, "Above UCL", "Below LCL"),
-            _join(trend_n.astype(str), " Point Trend (", trend_word, ")"),
-            _join("2 in 3 ", word, " CL"),
-            _join(shift_n.astype(str), " Points ", word, " CL"),
-        ],
-        "Common Cause",
-    ).astype(object)
+    # PTD labels, built only where a PTD point is special (string work is the slow part)
+    label = np.full(m, "Common Cause", dtype=object)
+    at = np.flatnonzero(is_ptd & (direction != 0))
+    if len(at):
+        word = np.where(side[at] > 0, "Above", "Below")
+        trend_word = np.where(trend_dir[at] == 1, "Increasing", "Decreasing")
+        label[at] = np.select(
+            [outside[at], (high[at, 2] | low[at, 2]), two[at], shift[at]],
+            [
+                _join(np.where(side[at] == 1, "Above UCL", "Below LCL")),
+                _join(trend_n[at].astype(str), " Point Trend (", trend_word, ")"),
+                _join("2 in 3 ", word, " CL"),
+                _join(shift_n[at].astype(str), " Points ", word, " CL"),
+            ],
+            "Common Cause",
+        )
     oriented = direction * improvement
     ptd_type = np.where(
         improvement == 0,

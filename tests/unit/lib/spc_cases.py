@@ -161,9 +161,13 @@ def _case01():
     exp = case["expected"]
     yield "01/a", base, {"profile": "ptd"}, "ptd", exp["a_default"]
     yield "01/b", spike, {"profile": "ptd"}, "ptd", exp["b_point15_is_10_screened"]
-    yield "01/c", spike, {"profile": "ptd", "screen": False}, "ptd", exp[
-        "c_point15_is_10_unscreened"
-    ]
+    yield (
+        "01/c",
+        spike,
+        {"profile": "ptd", "screen": False},
+        "ptd",
+        exp["c_point15_is_10_unscreened"],
+    )
     yield "01/d", base, {"profile": "ptd", "recalc": [10]}, "ptd", exp["d_rebase_at_index_10"]
     yield "01/e", base, {"profile": "ptd", "target": 0.5}, "ptd", exp["e_target_0_5"]
 
@@ -172,13 +176,21 @@ def _case02():
     case = load("02_ptd_vignette_outlier_screening.json")
     values, exp = case["input"]["values"], case["expected"]
     yield "02/ptd", values, {"profile": "ptd"}, "ptd", exp["ptd_screened_default"]
-    yield "02/ptd-unscreened", values, {"profile": "ptd", "screen": False}, "ptd", exp[
-        "ptd_unscreened_like_mdc_excel"
-    ]
+    yield (
+        "02/ptd-unscreened",
+        values,
+        {"profile": "ptd", "screen": False},
+        "ptd",
+        exp["ptd_unscreened_like_mdc_excel"],
+    )
     yield "02/sql", values, dict(SQL_V24), "mdc", exp["mdc_sql_v2_4_default_no_screening"]
-    yield "02/sql-screened", values, {**SQL_V24, "screen": True}, "mdc", exp[
-        "mdc_sql_v2_4_exclude_mr_outliers_on"
-    ]
+    yield (
+        "02/sql-screened",
+        values,
+        {**SQL_V24, "screen": True},
+        "mdc",
+        exp["mdc_sql_v2_4_exclude_mr_outliers_on"],
+    )
     yield "02/mdc-default", values, {}, "mdc", exp["mdc_sql_v2_4_default_no_screening"]
 
 
@@ -186,15 +198,27 @@ def _case03():
     case = load("03_two_of_three_edges.json")
     a, b, exp = case["input"]["part_a_values"], case["input"]["part_b_values"], case["expected"]
     yield "03/a", a, {"profile": "ptd"}, "ptd", exp["part_a_ptd"]
-    yield "03/b-ptd", b, {"profile": "ptd", "fix_after_n_points": 20}, "ptd", exp[
-        "part_b_ptd_fix_after_20"
-    ]
-    yield "03/b-sql", b, {**SQL_V24, "baseline_end": 19}, "mdc", exp[
-        "part_b_mdc_sql_v2_4_baseline_first_20"
-    ]
-    yield "03/b-mdc", b, {"baseline_end": 19}, "mdc", exp[
-        "part_b_mdc_nov2023_two_sigma_rule_baseline_first_20"
-    ]
+    yield (
+        "03/b-ptd",
+        b,
+        {"profile": "ptd", "fix_after_n_points": 20},
+        "ptd",
+        exp["part_b_ptd_fix_after_20"],
+    )
+    yield (
+        "03/b-sql",
+        b,
+        {**SQL_V24, "baseline_end": 19},
+        "mdc",
+        exp["part_b_mdc_sql_v2_4_baseline_first_20"],
+    )
+    yield (
+        "03/b-mdc",
+        b,
+        {"baseline_end": 19},
+        "mdc",
+        exp["part_b_mdc_nov2023_two_sigma_rule_baseline_first_20"],
+    )
 
 
 def _case04():
@@ -203,9 +227,13 @@ def _case04():
     yield "04/ptd", values, {"profile": "ptd"}, "ptd", exp["ptd"]
     sql = {**SQL_V24, "minimum_points": 2}
     yield "04/sql-concern", values, sql, "mdc", exp["mdc_sql_v2_4_conflict_rule_concern"]
-    yield "04/sql-improvement", values, {**sql, "conflict": "improvement"}, "mdc", exp[
-        "mdc_sql_v2_4_conflict_rule_improvement"
-    ]
+    yield (
+        "04/sql-improvement",
+        values,
+        {**sql, "conflict": "improvement"},
+        "mdc",
+        exp["mdc_sql_v2_4_conflict_rule_improvement"],
+    )
 
 
 def _case05():
@@ -219,9 +247,13 @@ def _case05():
         sql = {**common, **SQL_V24, "target": target}
         yield f"05/{trust}-sql", values, sql, "mdc", exp[f"{trust}_mdc_sql_v2_4"]
     unscreened = {**common, "profile": "ptd", "target": inp["RQM"]["target"], "screen": False}
-    yield "05/RQM-ptd-unscreened", inp["RQM"]["values"], unscreened, "ptd", exp[
-        "RQM_ptd_unscreened_like_mdc_excel"
-    ]
+    yield (
+        "05/RQM-ptd-unscreened",
+        inp["RQM"]["values"],
+        unscreened,
+        "ptd",
+        exp["RQM_ptd_unscreened_like_mdc_excel"],
+    )
 
 
 def _case06():
@@ -235,9 +267,13 @@ def _case06():
         yield f"06/{name}-sql", values, sql, "mdc", chart["expected_mdc_sql_v2_4"]
         ptd = {"profile": "ptd", "improvement": direction, "target": target}
         yield f"06/{name}-ptd", values, ptd, "ptd", chart["expected_ptd_default_screened"]
-        yield f"06/{name}-ptd-unscreened", values, {**ptd, "screen": False}, "ptd", chart[
-            "expected_ptd_unscreened"
-        ]
+        yield (
+            f"06/{name}-ptd-unscreened",
+            values,
+            {**ptd, "screen": False},
+            "ptd",
+            chart["expected_ptd_unscreened"],
+        )
 
 
 def _case07():
@@ -260,9 +296,7 @@ def _case07():
         "target": inp["target"],
         "recalc": [inp["baseline_last_index"] + 1, *inp["recalculate_limits_index"]],
     }
-    yield "07/ptd-approx", without_ghost, ptd, "ptd", case["approximate_ptd_equivalent"][
-        "expected"
-    ]
+    yield "07/ptd-approx", without_ghost, ptd, "ptd", case["approximate_ptd_equivalent"]["expected"]
 
 
 def _case08():

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from spc_cases import check_mdc, check_ptd, load, scenarios
 
 from orchestration.lib.spc import assurance, xmr
-from spc_cases import check_mdc, check_ptd, load, scenarios
 
 pytestmark = pytest.mark.unit
 
@@ -37,7 +37,11 @@ def test_every_case_file_is_exercised():
 
 
 DIRECTION = {"increase": 1, "decrease": -1, "neutral": 0}
-PTD_ASSURANCE = {"consistent_pass": "pass", "consistent_fail": "fail", "inconsistent": "hit_or_miss"}
+PTD_ASSURANCE = {
+    "consistent_pass": "pass",
+    "consistent_fail": "fail",
+    "inconsistent": "hit_or_miss",
+}
 SQL_ASSURANCE = {"Pass": "pass", "Fail": "fail", "Hit or Miss": "hit_or_miss"}
 
 
