@@ -1,0 +1,271 @@
+"""Accessible SVG capability charts and plain-English text alternatives for `spc.xmr` results.
+
+Colours follow Making Data Count (blue improvement, orange concern, grey common cause); colour
+is never the only signal: special-cause points differ in shape, and each icon carries a letter
+and a text label. Output is deterministic: same input, same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from xml.sax.saxutils import escape
+
+IMPROVEMENT = "#489FDF"
+CONCERN = "#FFB81C"
+NEUTRAL = "#490092"
+COMMON = "#A6A6A6"
+TEXT = "#0B0C0C"
+FONT = "Arial, sans-serif"
+
+POINT_STYLE = {  # point_type -> (colour, shape, legend text)
+    "common_cause": (COMMON, "circle", "Common cause"),
+    "special_cause_improvement": (IMPROVEMENT, "triangle", "Special cause: improvement"),
+    "special_cause_concern": (CONCERN, "square", "Special cause: concern"),
+    "special_cause_neutral_high": (NEUTRAL, "diamond", "Special cause: high"),
+    "special_cause_neutral_low": (NEUTRAL, "diamond", "Special cause: low"),
+    None: (COMMON, "circle", "Not assessed"),
+}
+VARIATION_TEXT = {
+    "common_cause": ("C", COMMON, "Common cause variation"),
+    "improvement_high": ("H", IMPROVEMENT, "Special cause improvement (high)"),
+    "improvement_low": ("L", IMPROVEMENT, "Special cause improvement (low)"),
+    "concern_high": ("H", CONCERN, "Special cause concern (high)"),
+    "concern_low": ("L", CONCERN, "Special cause concern (low)"),
+    "neither_high": ("H", NEUTRAL, "Special cause (high), no preferred direction"),
+    "neither_low": ("L", NEUTRAL, "Special cause (low), no preferred direction"),
+}
+ASSURANCE_TEXT = {
+    "pass": ("P", IMPROVEMENT, "Target consistently met"),
+    "fail": ("F", CONCERN, "Target consistently missed"),
+    "hit_or_miss": ("?", COMMON, "Target hit or miss"),
+}
+
+
+def fmt(value: float | None, unit: str = "") -> str:
+    """A number for people: about four significant figures, thousands separated."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    magnitude = math.floor(math.log10(abs(value))) if value else 0
+    decimals = min(4, max(0, 3 - magnitude))
+    text = f"{value:,.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if text == "-0":
+        text = "0"
+    if unit == "%":
+        return f"{text}%"
+    return f"{text} {unit}".strip()
+
+
+def period_label(period) -> str:
+    if isinstance(period, dt.datetime | dt.date) or hasattr(period, "strftime"):
+        return f"{period:%B %Y}"
+    return str(period)
+
+
+def _period_word(periods) -> str:
+    if not periods or len(periods) < 2 or not hasattr(periods[0], "toordinal"):
+        return "points"
+    gap = (periods[1] - periods[0]).days if hasattr(periods[1] - periods[0], "days") else 0
+    if 27 <= gap <= 31:
+        return "months"
+    if gap == 7:
+        return "weeks"
+    if 89 <= gap <= 92:
+        return "quarters"
+    return "points"
+
+
+def describe(result: dict, measure_name: str, unit: str = "", periods=None, improvement=None):
+    """Plain-English text alternative for a chart, e.g. 'Special-cause improvement: 8 months
+    below the average since June 2025.'"""
+    points = result["points"]
+    live = [p for p in points if not p["ghost"]]
+    labels = [period_label(p) for p in periods] if periods else [str(p["index"]) for p in points]
+    word = _period_word(periods)
+    sentences = []
+    if not live:
+        return f"{measure_name}: no values yet."
+    last = live[-1]
+    latest = f"Latest value {fmt(last['value'], unit)} ({labels[last['index']]})."
+    if not result["spc_shown"]:
+        sentences.append(
+            f"{measure_name}: run chart only; too few {word} for process limits "
+            f"({len(live)} so far)."
+        )
+        return " ".join([*sentences, latest])
+    sentences.append(f"{measure_name}: {_headline(result, live, labels, word)}.")
+    sentences.append(latest)
+    group = result["groups"][last["group"]]
+    sentences.append(
+        f"Average {fmt(group['mean'], unit)}; process limits {fmt(group['lpl'], unit)} "
+        f"to {fmt(group['upl'], unit)}."
+    )
+    if result["assurance_icon"]:
+        sentences.append(ASSURANCE_TEXT[result["assurance_icon"]][2] + ".")
+    if improvement in ("increase", "decrease"):
+        sentences.append(f"Higher is {'better' if improvement == 'increase' else 'worse'}.")
+    if "no variation" in result["warnings"]:
+        sentences.append("The values do not vary, so the limits sit on the average.")
+    return " ".join(s for s in sentences if s)
+
+
+def _headline(result: dict, live: list[dict], labels: list[str], word: str) -> str:
+    last = live[-1]
+    kind = last["point_type"]
+    if kind == "common_cause":
+        return "common-cause variation only at the latest point"
+    run = 0
+    for point in reversed(live):
+        if point["point_type"] != kind:
+            break
+        run += 1
+    start = live[-run]
+    rules = set(last["rules_high"]) | set(last["rules_low"])
+    side = "above" if last["rules_high"] and not last["rules_low"] else "below"
+    if last["rules_high"] and last["rules_low"]:
+        side = "above" if kind.endswith(("improvement", "high")) else "below"
+    if "shift" in rules:
+        detail = f"{run} {word} {side} the average"
+    elif "trend" in rules:
+        detail = f"{run} {word} {'rising' if side == 'above' else 'falling'}"
+    elif "astronomical" in rules:
+        detail = f"{'above the upper' if side == 'above' else 'below the lower'} process limit"
+    else:
+        detail = f"{run} {word} close to the {'upper' if side == 'above' else 'lower'} limit"
+    name = {
+        "special_cause_improvement": "Special-cause improvement",
+        "special_cause_concern": "Special-cause concern",
+        "special_cause_neutral_high": "Special-cause variation (high)",
+        "special_cause_neutral_low": "Special-cause variation (low)",
+    }[kind]
+    since = f" since {labels[start['index']]}" if run > 1 else f" in {labels[last['index']]}"
+    return f"{name}: {detail}{since}"
+
+
+def _marker(shape: str, x: float, y: float, colour: str, hollow: bool) -> str:
+    fill = "none" if hollow else colour
+    style = f'fill="{fill}" stroke="{colour}" stroke-width="1.5"'
+    if shape == "triangle":
+        pts = f"{x:.2f},{y - 5:.2f} {x + 5:.2f},{y + 4:.2f} {x - 5:.2f},{y + 4:.2f}"
+        return f'<polygon points="{pts}" {style}/>'
+    if shape == "square":
+        return f'<rect x="{x - 4:.2f}" y="{y - 4:.2f}" width="8" height="8" {style}/>'
+    if shape == "diamond":
+        pts = f"{x:.2f},{y - 5:.2f} {x + 5:.2f},{y:.2f} {x:.2f},{y + 5:.2f} {x - 5:.2f},{y:.2f}"
+        return f'<polygon points="{pts}" {style}/>'
+    return f'<circle cx="{x:.2f}" cy="{y:.2f}" r="4" {style}/>'
+
+
+def _icon(x: float, y: float, letter: str, colour: str, label: str, kind: str) -> str:
+    """An icon is a ringed letter plus its text label, so colour is never the only signal."""
+    return (
+        f'<g class="{kind}-icon" role="img" aria-label="{escape(label)}">'
+        f"<title>{escape(label)}</title>"
+        f'<circle cx="{x:.2f}" cy="{y:.2f}" r="12" fill="#FFFFFF" stroke="{colour}" '
+        f'stroke-width="3"/>'
+        f'<text x="{x:.2f}" y="{y + 5:.2f}" text-anchor="middle" font-family="{FONT}" '
+        f'font-size="13" font-weight="bold" fill="{TEXT}">{letter}</text>'
+        f'<text x="{x + 18:.2f}" y="{y + 4:.2f}" font-family="{FONT}" font-size="11" '
+        f'fill="{TEXT}">{escape(label)}</text></g>'
+    )
+
+
+def render_svg(
+    result: dict,
+    measure_name: str = "Measure",
+    unit: str = "",
+    periods=None,
+    improvement=None,
+    width: int = 720,
+    height: int = 360,
+) -> str:
+    """The chart as an SVG string with <title> and <desc> (the `describe` text)."""
+    left, right, top, bottom = 60.0, 20.0, 36.0, 50.0
+    points = result["points"]
+    values = [p["value"] for p in points if p["value"] is not None]
+    lines = [
+        g[k]
+        for g in result["groups"]
+        for k in ("mean", "upl", "lpl")
+        if g[k] is not None and g["n"]
+    ]
+    low, high = min(values + lines, default=0.0), max(values + lines, default=1.0)
+    if high == low:
+        low, high = low - 1, high + 1
+    pad = (high - low) * 0.08
+    low, high = low - pad, high + pad
+    plot_w, plot_h = width - left - right, height - top - bottom
+    count = max(len(points) - 1, 1)
+
+    def px(i):
+        return left + plot_w * i / count
+
+    def py(v):
+        return top + plot_h * (high - v) / (high - low)
+
+    title = f"Capability chart: {measure_name}"
+    desc = describe(result, measure_name, unit, periods, improvement)
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-labelledby="chart-title chart-desc" '
+        f'font-family="{FONT}">',
+        f'<title id="chart-title">{escape(title)}</title>',
+        f'<desc id="chart-desc">{escape(desc)}</desc>',
+        f'<rect width="{width}" height="{height}" fill="#FFFFFF"/>',
+        f'<text x="{left:.2f}" y="20" font-family="{FONT}" font-size="14" font-weight="bold" '
+        f'fill="{TEXT}">{escape(measure_name)}</text>',
+    ]
+    for tick in (low + pad, (low + high) / 2, high - pad):
+        out.append(
+            f'<text x="{left - 6:.2f}" y="{py(tick) + 4:.2f}" text-anchor="end" '
+            f'font-family="{FONT}" font-size="10" fill="{TEXT}">{escape(fmt(tick, unit))}</text>'
+        )
+    for group in result["groups"]:
+        x1, x2 = px(group["first_index"]), px(group["last_index"])
+        if group["mean"] is not None and group["n"]:
+            y = py(group["mean"])
+            out.append(
+                f'<line class="mean" x1="{x1:.2f}" y1="{y:.2f}" x2="{x2:.2f}" y2="{y:.2f}" '
+                f'stroke="#000000" stroke-width="1.5"/>'
+            )
+        for key in ("upl", "lpl"):
+            if group[key] is not None:
+                y = py(group[key])
+                out.append(
+                    f'<line class="{key}" x1="{x1:.2f}" y1="{y:.2f}" x2="{x2:.2f}" '
+                    f'y2="{y:.2f}" stroke="#6F777B" stroke-width="1.2" stroke-dasharray="6 4"/>'
+                )
+    path = [
+        f"{px(p['index']):.2f},{py(p['value']):.2f}"
+        for p in points
+        if p["value"] is not None and not p["ghost"]
+    ]
+    if path:
+        out.append(
+            f'<polyline points="{" ".join(path)}" fill="none" stroke="{COMMON}" '
+            f'stroke-width="1.5"/>'
+        )
+    labels = [period_label(p) for p in periods] if periods else None
+    for p in points:
+        if p["value"] is None:
+            continue
+        colour, shape, text = POINT_STYLE[p["point_type"]]
+        if p["ghost"]:
+            colour, shape, text = COMMON, "circle", "Ghosted (excluded from the limits)"
+        when = labels[p["index"]] if labels else f"point {p['index'] + 1}"
+        tooltip = f"{when}: {fmt(p['value'], unit)}; {text}"
+        out.append(
+            f"<g><title>{escape(tooltip)}</title>"
+            + _marker(shape, px(p["index"]), py(p["value"]), colour, p["ghost"])
+            + "</g>"
+        )
+    if result["variation_icon"]:
+        letter, colour, text = VARIATION_TEXT[result["variation_icon"]]
+        out.append(_icon(left + 12, height - 22.0, letter, colour, text, "variation"))
+    if result["assurance_icon"]:
+        letter, colour, text = ASSURANCE_TEXT[result["assurance_icon"]]
+        out.append(_icon(left + plot_w / 2, height - 22.0, letter, colour, text, "assurance"))
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
