@@ -223,7 +223,15 @@ CASE_COLUMNS = [
     "outcome",
     "uprn",
 ]
-PAUSE_COLUMNS = ["pause_id", "case_id", "council_code", "paused_from", "paused_to", "reason"]
+PAUSE_COLUMNS = [
+    "pause_id",
+    "case_id",
+    "council_code",
+    "case_received_date",
+    "paused_from",
+    "paused_to",
+    "reason",
+]
 
 
 def _cases_for_profile(
@@ -320,6 +328,9 @@ def _pauses(rng: np.random.Generator, cases: pd.DataFrame) -> pd.DataFrame:
                     "case_id": cases["case_id"].to_numpy()[mask],
                     "number": number,
                     "council_code": cases["council_code"].to_numpy()[mask],
+                    "case_received_date": cases["received_date"]
+                    .to_numpy()[mask]
+                    .astype("datetime64[D]"),
                     "paused_from": start[mask].astype("datetime64[D]"),
                     "paused_to": end[mask].astype("datetime64[D]"),
                     "reason": cases[reason].to_numpy()[mask],
@@ -360,5 +371,7 @@ def generate_cases(
     pauses = pauses[pauses["paused_from"].to_numpy() <= cutoff].reset_index(drop=True)
     ongoing = pauses["paused_to"].to_numpy() > cutoff
     pauses["paused_to"] = _iso(pauses["paused_to"].to_numpy(), ongoing)
-    pauses["paused_from"] = _iso(pauses["paused_from"].to_numpy(), np.zeros(len(pauses), bool))
+    not_blank = np.zeros(len(pauses), bool)
+    pauses["paused_from"] = _iso(pauses["paused_from"].to_numpy(), not_blank)
+    pauses["case_received_date"] = _iso(pauses["case_received_date"].to_numpy(), not_blank)
     return cases[CASE_COLUMNS], pauses[PAUSE_COLUMNS]
