@@ -1,0 +1,239 @@
+"""`bdc`: the platform's one command line (DESIGN.md "Command line")."""
+
+import functools
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+from orchestration.lib import environment
+
+environment.quiet_tools()
+
+
+class Abort(click.ClickException):
+    """A failure worded for the person at the keyboard: what went wrong and what to do."""
+
+
+def friendly(command):
+    """Turn expected errors into one or two lines; --debug shows the traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except (click.ClickException, click.exceptions.Exit, KeyboardInterrupt):
+            raise
+        except Exception as error:
+            if click.get_current_context().find_root().params.get("debug"):
+                raise
+            raise Abort(f"{error}\n(run with `bdc --debug ...` for the full traceback)") from error
+
+    return wrapper
+
+
+def warehouse_url() -> str:
+    """Start (if needed) and prepare the warehouse, and point this process at it."""
+    from orchestration.lib import bootstrap, warehouse
+
+    url = warehouse.ensure_url()
+    bootstrap.bootstrap(url, warehouse.role_passwords())
+    environment.activate(url)
+    return url
+
+
+@click.group()
+@click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+def main(debug: bool) -> None:
+    """The Bromsgrove Dashboard performance platform."""
+
+
+@main.group()
+def db() -> None:
+    """The warehouse: a private local PostgreSQL unless BDC_WAREHOUSE_URL is set."""
+
+
+@db.command("start")
+@friendly
+def db_start() -> None:
+    """Create (once) and start the private warehouse; set up schemas and roles."""
+    from orchestration.lib import warehouse
+
+    where = "configured server" if warehouse.configured_url() else "private cluster"
+    url = warehouse_url()
+    click.echo(f"Warehouse ready ({where}): {_redact(url)}")
+
+
+@db.command("stop")
+@friendly
+def db_stop() -> None:
+    """Stop the private warehouse (its data stays)."""
+    from orchestration.lib import warehouse
+
+    if warehouse.configured_url():
+        click.echo("BDC_WAREHOUSE_URL is set: that server is not managed here; nothing stopped.")
+        return
+    stopped = warehouse.stop()
+    click.echo("Warehouse stopped." if stopped else "Warehouse was not running.")
+
+
+@db.command("status")
+@friendly
+def db_status() -> None:
+    """Say whether the warehouse is running and where its data lives."""
+    from orchestration.lib import warehouse
+
+    if warehouse.configured_url():
+        click.echo(f"Using the configured server {_redact(warehouse.configured_url())}.")
+        return
+    cluster = warehouse.default_cluster()
+    running = warehouse.is_running(cluster)
+    state = cluster.state()
+    click.echo(
+        f"Private warehouse {'running' if running else 'stopped'}; data in {cluster.pgdata}"
+        + (f"; port {state.get('port')}" if state.get("port") else "")
+    )
+    if not running:
+        sys.exit(3)
+
+
+@db.command("url")
+@click.option(
+    "--role",
+    default="bdc",
+    type=click.Choice(["bdc", "analyst", "public_reader"]),
+    help="Which role's URL (analyst: read-only marts, analysis and publish).",
+)
+@friendly
+def db_url(role: str) -> None:
+    """Print the connection URL (for psql, analysts and tests)."""
+    from orchestration.lib import warehouse
+
+    if warehouse.configured_url():
+        if role != "bdc":
+            raise Abort("With BDC_WAREHOUSE_URL set, ask the server's owner for role URLs.")
+        click.echo(warehouse.configured_url())
+        return
+    click.echo(warehouse.default_cluster().url(role))
+
+
+def _redact(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.password:
+        return url.replace(f":{parts.password}@", ":***@")
+    return url
+
+
+@main.command()
+@click.option(
+    "--scale",
+    default=1.0,
+    show_default=True,
+    type=click.FloatRange(min=0.01),
+    help="Multiply the volume of records.",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write to (default: the landing zone).",
+)
+@click.option(
+    "--last-month",
+    default="2026-03",
+    show_default=True,
+    help="The last month of history (YYYY-MM).",
+)
+@friendly
+def demo(scale: float, out: Path | None, last_month: str) -> None:
+    """Write the deterministic synthetic landing files."""
+    from orchestration.lib import demo as demo_data
+
+    out = out or environment.landing_dir()
+    with click.progressbar(length=1, label="Generating demo data", file=sys.stderr) as bar:
+
+        def progress(label: str, done: int, total: int) -> None:
+            bar.length = total
+            bar.label = f"Generating demo data: {label}"
+            bar.update(done - bar.pos)
+
+        written = demo_data.generate(
+            out,
+            scale=scale,
+            last_month=last_month,
+            reference_dir=environment.reference_dir(),
+            progress=progress,
+        )
+    files = sum(len(paths) for paths in written.values())
+    click.echo(f"Wrote {files} files for {len(written)} sources under {out}")
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--source", help="The source (default: the file's folder name).")
+@friendly
+def ingest(file: Path, source: str | None) -> None:
+    """Validate and load one file, exactly as the sensor does."""
+    from orchestration.lib import loaders
+
+    url = warehouse_url()
+    result = loaders.ingest_file(url, file, source)
+    if result.outcome == "rejected":
+        click.echo(result.summary(), err=True)
+        for problem in result.problems[:10]:
+            click.echo(f"  - {problem.as_line()}", err=True)
+        sys.exit(1)
+    click.echo(result.summary())
+
+
+@main.command()
+@click.option(
+    "--select", "selection", help="A Dagster asset selection, e.g. 'key:raw/crm_contacts+'."
+)
+@friendly
+def run(selection: str | None) -> None:
+    """Materialize everything (or a selection) in-process."""
+    from orchestration.lib import dbt, runner
+
+    warehouse_url()
+    dbt.prepare_manifest()
+    result = runner.materialize(selection)
+    failed = [event.step_key for event in result.all_events if event.is_step_failure]
+    if not result.success:
+        raise Abort(f"The run failed at: {', '.join(failed) or 'see the Dagster UI'}.")
+    out = environment.output_dir()
+    click.echo(
+        "\nDone. Outputs are under " + str(out) + "\n"
+        '  Query the warehouse:   psql "$(bdc db url)"   (read-only: bdc db url --role analyst)\n'
+        "  Open the Dagster UI:   bdc ui"
+    )
+
+
+@main.command()
+@click.option("--port", default=3000, show_default=True)
+@friendly
+def ui(port: int) -> None:
+    """The Dagster UI on 127.0.0.1."""
+    from orchestration.lib import dbt, runner
+
+    warehouse_url()
+    dbt.prepare_manifest()
+    runner.prepare_dagster_home()
+    dagster = str(Path(sys.executable).parent / "dagster")
+    click.echo(f"Dagster UI on http://127.0.0.1:{port} (Ctrl-C to stop)")
+    os.chdir(environment.REPO_ROOT)
+    subprocess.run(
+        [dagster, "dev", "-h", "127.0.0.1", "-p", str(port), "-w", "workspace.yaml"], check=False
+    )
+
+
+@main.command(hidden=True)
+@friendly
+def prepare() -> None:
+    """Prepare the dbt manifest (CI and tests)."""
+    from orchestration.lib import dbt
+
+    click.echo(f"dbt manifest: {dbt.prepare_manifest(force=True)}")

@@ -1,0 +1,24 @@
+"""Project-wide schedules, in the council's timezone."""
+
+import dagster as dg
+
+from orchestration.lib.environment import TIMEZONE
+
+everything_job = dg.define_asset_job(
+    "everything_job",
+    selection=dg.AssetSelection.all(),
+    description="Load every new landing file and rebuild every measure and output.",
+)
+
+nightly_everything_schedule = dg.ScheduleDefinition(
+    name="nightly_everything_schedule",
+    job=everything_job,
+    cron_schedule="0 2 * * *",
+    execution_timezone=TIMEZONE,
+    description="Every night at 02:00 London time: rebuild everything from what has landed.",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+)
+
+
+def schedules() -> list[dg.ScheduleDefinition]:
+    return [nightly_everything_schedule]

@@ -1,0 +1,93 @@
+"""dbt under Dagster: one cached project, the translator, and manifest preparation."""
+
+import os
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject
+
+from orchestration.lib import environment
+
+
+class ManifestMissing(RuntimeError):
+    pass
+
+
+def dbt_executable() -> str:
+    return str(Path(sys.executable).parent / "dbt")
+
+
+@cache
+def dbt_project() -> DbtProject:
+    return DbtProject(
+        project_dir=environment.dbt_project_dir(),
+        profiles_dir=environment.dbt_project_dir(),
+        target=os.environ.get("DBT_TARGET", "dev"),
+    )
+
+
+def _newest_source_mtime(project_dir: Path) -> float:
+    folders = ["models", "macros", "seeds", "tests", "snapshots"]
+    files = [project_dir / "dbt_project.yml"]
+    for folder in folders:
+        files += [p for p in (project_dir / folder).rglob("*") if p.is_file()]
+    return max(p.stat().st_mtime for p in files if p.exists())
+
+
+def prepare_manifest(force: bool = False) -> Path:
+    """`dbt parse` (no database needed) when the manifest is missing or older than the models."""
+    project_dir = environment.dbt_project_dir()
+    manifest = project_dir / "target" / "manifest.json"
+    if (
+        force
+        or not manifest.exists()
+        or manifest.stat().st_mtime < _newest_source_mtime(project_dir)
+    ):
+        env = {
+            **os.environ,
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            **{key: os.environ.get(key, "unset") for key in environment.dbt_env("x://").keys()},
+        }
+        env.setdefault("BDC_PG_PORT", "5432")
+        if not env["BDC_PG_PORT"].isdigit():
+            env["BDC_PG_PORT"] = "5432"
+        result = subprocess.run(
+            [
+                dbt_executable(),
+                "parse",
+                "--quiet",
+                "--project-dir",
+                str(project_dir),
+                "--profiles-dir",
+                str(project_dir),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"dbt parse failed:\n{result.stdout}\n{result.stderr}")
+    return manifest
+
+
+class BdcTranslator(DagsterDbtTranslator):
+    """Asset keys mirror the warehouse ([schema, table]); groups and owners come from dbt meta."""
+
+    def get_asset_key(self, dbt_resource_props) -> dg.AssetKey:
+        meta = dbt_resource_props.get("meta", {}).get("dagster", {})
+        if meta.get("asset_key"):
+            return dg.AssetKey(meta["asset_key"])
+        if dbt_resource_props["resource_type"] == "source":
+            return dg.AssetKey([dbt_resource_props["source_name"], dbt_resource_props["name"]])
+        return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props) -> str | None:
+        meta = dbt_resource_props.get("config", {}).get("meta", {}).get("dagster", {})
+        return meta.get("group") or super().get_group_name(dbt_resource_props)
+
+
+def translator() -> BdcTranslator:
+    return BdcTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))

@@ -1,0 +1,96 @@
+"""Where things live and how the platform is configured: one place for environment logic.
+
+Every setting comes from an environment variable with a project-relative default, so the same
+code runs on a laptop, in CI and in production.
+"""
+
+import os
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+TIMEZONE = "Europe/London"
+COUNCILS = {"E07000234": "Bromsgrove", "E07000236": "Redditch"}
+
+WAREHOUSE_URL_VAR = "BDC_WAREHOUSE_URL"
+
+
+def _path(var: str, default: Path) -> Path:
+    value = os.environ.get(var)
+    return Path(value).resolve() if value else default
+
+
+def output_dir() -> Path:
+    return _path("BDC_OUTPUT_DIR", REPO_ROOT / "build")
+
+
+def landing_dir() -> Path:
+    return _path("BDC_LANDING_DIR", REPO_ROOT / "landing")
+
+
+def quarantine_dir() -> Path:
+    return output_dir() / "quarantine"
+
+
+def warehouse_dir() -> Path:
+    return _path("BDC_WAREHOUSE_DIR", REPO_ROOT / ".warehouse")
+
+
+def dagster_home() -> Path:
+    return _path("DAGSTER_HOME", REPO_ROOT / ".dagster_home")
+
+
+def reference_dir() -> Path | None:
+    """The folder of real published files, or None to use synthetic reference data.
+
+    BDC_REFERENCE_DIR="" turns real files off explicitly.
+    """
+    value = os.environ.get("BDC_REFERENCE_DIR")
+    if value is not None:
+        return Path(value).resolve() if value else None
+    default = REPO_ROOT.parent / "shared" / "data" / "public"
+    return default if default.is_dir() else None
+
+
+def contracts_dir() -> Path:
+    return REPO_ROOT / "config" / "contracts"
+
+
+def config_dir() -> Path:
+    return REPO_ROOT / "config"
+
+
+def dbt_project_dir() -> Path:
+    return REPO_ROOT / "dbt_project"
+
+
+def expectations_dir() -> Path:
+    return REPO_ROOT / "expectations"
+
+
+def dbt_env(url: str) -> dict[str, str]:
+    """The BDC_PG_* variables the dbt profile reads, derived from one warehouse URL."""
+    parts = urlsplit(url)
+    return {
+        "BDC_PG_HOST": parts.hostname or "127.0.0.1",
+        "BDC_PG_PORT": str(parts.port or 5432),
+        "BDC_PG_USER": unquote(parts.username or ""),
+        "BDC_PG_PASSWORD": unquote(parts.password or ""),
+        "BDC_PG_DATABASE": parts.path.lstrip("/") or "postgres",
+    }
+
+
+def quiet_tools() -> None:
+    """Turn off telemetry and usage statistics: no network at run time."""
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "true")
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PYTHONWARNINGS", "ignore::DeprecationWarning")
+
+
+def activate(url: str) -> None:
+    """Point this process (and the dbt subprocesses it starts) at one warehouse."""
+    quiet_tools()
+    os.environ[WAREHOUSE_URL_VAR] = url
+    os.environ.update(dbt_env(url))
+    os.environ.setdefault("DAGSTER_HOME", str(dagster_home()))

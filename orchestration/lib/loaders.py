@@ -1,0 +1,416 @@
+"""Load one landing file into raw.<source>: validate, then COPY in one transaction, audited.
+
+Nothing is ever partly loaded: a rejected file is moved whole to the quarantine with a report,
+a valid one is loaded in a single transaction together with its audit row, a corrected file for
+the same period replaces the earlier batch in that same transaction, and the same file twice is
+a no-op.
+"""
+
+import csv
+import hashlib
+import io
+import shutil
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import psycopg
+from psycopg import sql
+
+from orchestration.lib import contracts, environment
+from orchestration.lib.contracts import Contract
+from orchestration.lib.validation import (
+    MAX_FIELD_CHARS,
+    Problem,
+    check_header,
+    check_rows,
+    period_of,
+)
+
+LANDING_SUFFIXES = {".csv", ".xlsx"}
+
+
+class FileRejected(Exception):
+    """The file broke its contract; nothing was loaded."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(problems[0].as_line() if problems else "rejected")
+        self.problems = problems
+
+
+@dataclass
+class LoadResult:
+    source: str
+    file: Path
+    outcome: str  # loaded | rejected | duplicate
+    batch_id: str | None = None
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    encoding: str = "utf-8"
+    replaced_batches: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    report_path: Path | None = None
+
+    def summary(self) -> str:
+        if self.outcome == "loaded":
+            extra = (
+                f", replacing {len(self.replaced_batches)} earlier batch"
+                if (self.replaced_batches)
+                else ""
+            )
+            return (
+                f"{self.file.name}: loaded {self.rows_loaded:,} rows into raw.{self.source}{extra}"
+            )
+        if self.outcome == "duplicate":
+            return f"{self.file.name}: already loaded (same checksum); nothing to do"
+        first = self.problems[0].as_line() if self.problems else ""
+        more = f" and {len(self.problems) - 1} more problems" if len(self.problems) > 1 else ""
+        return (
+            f"{self.file.name}: rejected, nothing loaded: {first}{more}. Report: {self.report_path}"
+        )
+
+
+def checksum(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def source_for(path: Path) -> str:
+    """A landing file's source is the name of its folder: landing/<source>/<file>."""
+    return path.resolve().parent.name
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """UTF-8 (with or without a BOM), else Windows-1252 if it decodes cleanly."""
+    try:
+        text = data.decode("utf-8-sig")
+        return text, "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "windows-1252"
+    except UnicodeDecodeError as error:
+        raise FileRejected(
+            [
+                Problem(
+                    None,
+                    None,
+                    None,
+                    "the file is neither UTF-8 nor Windows-1252 text "
+                    f"({error.reason} at byte {error.start})",
+                )
+            ]
+        ) from error
+
+
+def read_csv_text(text: str) -> tuple[list[str], pd.DataFrame]:
+    if not text.strip():
+        raise FileRejected([Problem(None, None, None, "the file is empty")])
+    csv.field_size_limit(MAX_FIELD_CHARS * 100)
+    try:
+        counts = [len(row) for row in csv.reader(io.StringIO(text))]
+    except csv.Error as error:
+        raise FileRejected(
+            [Problem(None, None, None, f"the file is not valid CSV: {error}")]
+        ) from error
+    header_width = counts[0]
+    bad = [
+        Problem(
+            line,
+            None,
+            None,
+            f"has {width} fields where the header has {header_width}"
+            + (" (the last line looks truncated)" if line == len(counts) else ""),
+        )
+        for line, width in enumerate(counts, start=1)
+        if width != header_width and width != 0
+    ]
+    if bad:
+        raise FileRejected(bad[:50])
+    frame = pd.read_csv(
+        io.StringIO(text),
+        dtype=str,
+        keep_default_na=False,
+        na_filter=False,
+        skip_blank_lines=True,
+    )
+    header = [str(name).strip() for name in frame.columns]
+    frame.columns = header
+    return header, frame
+
+
+def read_xlsx(path: Path, source: str) -> tuple[list[str], pd.DataFrame]:
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    names = book.sheetnames
+    book.close()
+    if len(names) > 1 and source not in names:
+        raise FileRejected(
+            [
+                Problem(
+                    None,
+                    None,
+                    None,
+                    (
+                        f"the workbook has {len(names)} sheets ({', '.join(names)}); "
+                        "keep one sheet, "
+                        f"or name the sheet to load '{source}'"
+                    ),
+                )
+            ]
+        )
+    sheet = source if source in names else names[0]
+    frame = pd.read_excel(
+        path, sheet_name=sheet, dtype=str, keep_default_na=False, engine="openpyxl"
+    )
+    frame = frame.fillna("")
+    header = [str(name).strip() for name in frame.columns]
+    frame.columns = header
+    return header, frame
+
+
+def read_file(path: Path, contract: Contract) -> tuple[pd.DataFrame, str]:
+    """The file's rows as text, columns in contract order, and the encoding it came in."""
+    if path.suffix.lower() == ".xlsx":
+        header, frame = read_xlsx(path, contract.source)
+        encoding = "xlsx"
+    else:
+        text, encoding = decode(path.read_bytes())
+        header, frame = read_csv_text(text)
+    problems = check_header(header, contract)
+    if problems:
+        raise FileRejected(problems)
+    return frame[contract.column_names], encoding
+
+
+def ensure_raw_table(conn: psycopg.Connection, contract: Contract) -> None:
+    columns = [
+        sql.SQL("{} {}").format(sql.Identifier(column.name), sql.SQL(column.sql_type))
+        for column in contract.columns
+    ]
+    columns += [
+        sql.SQL("_batch_id uuid not null"),
+        sql.SQL("_source_file text not null"),
+        sql.SQL("_loaded_at timestamptz not null default now()"),
+    ]
+    table = sql.Identifier("raw", contract.source)
+    conn.execute(
+        sql.SQL("create table if not exists {} ({})").format(table, sql.SQL(", ").join(columns))
+    )
+    conn.execute(
+        sql.SQL("create index if not exists {} on {} (_batch_id)").format(
+            sql.Identifier(f"{contract.source}__batch"), table
+        )
+    )
+    if contract.primary_key:
+        conn.execute(
+            sql.SQL("create unique index if not exists {} on {} ({})").format(
+                sql.Identifier(f"{contract.source}__pk"),
+                table,
+                sql.SQL(", ").join(map(sql.Identifier, contract.primary_key)),
+            )
+        )
+
+
+def _to_copy_csv(frame: pd.DataFrame, contract: Contract) -> str:
+    """Rows as CSV for COPY: empty cells become NULL, booleans lower-cased."""
+    out = frame.copy()
+    for column in contract.columns:
+        if column.type == "boolean":
+            out[column.name] = out[column.name].str.lower()
+    return out.to_csv(index=False, header=False, lineterminator="\n")
+
+
+def _quarantine(path: Path, result: LoadResult, contract: Contract) -> Path:
+    stamp = datetime.now(ZoneInfo(environment.TIMEZONE)).strftime("%Y%m%dT%H%M%S")
+    folder = environment.quarantine_dir() / contract.source / f"{stamp}_{path.stem}"
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.move(str(path), folder / path.name)
+    report = folder / "report.txt"
+    lines = [
+        f"File: {path.name}",
+        f"Source: {contract.source} ({contract.title})",
+        f"Rejected at: {stamp} ({environment.TIMEZONE})",
+        "Nothing from this file was loaded; the earlier data is unchanged.",
+        f"Problems found: {len(result.problems)} (first {min(len(result.problems), 200)} below)",
+        "",
+        *[f"- {problem.as_line()}" for problem in result.problems[:200]],
+        "",
+        "Fix the file and drop it into the landing folder again.",
+    ]
+    report.write_text("\n".join(lines) + "\n")
+    with (folder / "problems.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["line", "column", "value", "problem"])
+        for problem in result.problems:
+            writer.writerow([problem.row, problem.column, problem.value, problem.message])
+    return report
+
+
+def _audit(conn, result: LoadResult, digest: str, size: int, period, message: str) -> None:
+    conn.execute(
+        """insert into audit.loads (batch_id, source, file_name, file_checksum, file_bytes,
+               period_start, period_end, rows_read, rows_loaded, rows_rejected, outcome,
+               message, report_path, finished_at)
+           values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, now())""",
+        (
+            result.batch_id,
+            result.source,
+            result.file.name,
+            digest,
+            size,
+            period[0],
+            period[1],
+            result.rows_read,
+            result.rows_loaded,
+            result.rows_rejected,
+            result.outcome,
+            message,
+            str(result.report_path) if result.report_path else None,
+        ),
+    )
+
+
+def _superseded(conn, source: str, period) -> list[str]:
+    """Earlier loaded batches this file replaces: same period, or everything for static data."""
+    if period[0] is None:
+        rows = conn.execute(
+            "select batch_id from audit.loads where source = %s and outcome = 'loaded'", (source,)
+        ).fetchall()
+    else:
+        rows = conn.execute(
+            """select batch_id from audit.loads where source = %s and outcome = 'loaded'
+               and period_start = %s and period_end = %s""",
+            (source, *period),
+        ).fetchall()
+    return [str(row[0]) for row in rows]
+
+
+def already_loaded(conn, source: str, digest: str) -> bool:
+    row = conn.execute(
+        "select 1 from audit.loads where source = %s and file_checksum = %s "
+        "and outcome = 'loaded' limit 1",
+        (source, digest),
+    ).fetchone()
+    return row is not None
+
+
+def load_frame(
+    conn: psycopg.Connection,
+    contract: Contract,
+    frame: pd.DataFrame,
+    result: LoadResult,
+    digest: str,
+    size: int,
+) -> None:
+    """COPY validated rows into raw.<source> with their batch, in the caller's transaction."""
+    period = period_of(frame, contract)
+    ensure_raw_table(conn, contract)
+    conn.execute("select pg_advisory_xact_lock(hashtext(%s))", (contract.source,))
+    result.replaced_batches = _superseded(conn, contract.source, period)
+    table = sql.Identifier("raw", contract.source)
+    if result.replaced_batches:
+        conn.execute(
+            sql.SQL("delete from {} where _batch_id = any(%s::uuid[])").format(table),
+            (result.replaced_batches,),
+        )
+        conn.execute(
+            "update audit.loads set outcome = 'superseded' where batch_id = any(%s::uuid[])",
+            (result.replaced_batches,),
+        )
+    names = [*contract.column_names, "_batch_id", "_source_file"]
+    frame = frame.assign(_batch_id=result.batch_id, _source_file=result.file.name)
+    copy = sql.SQL("copy {} ({}) from stdin with (format csv)").format(
+        table, sql.SQL(", ").join(map(sql.Identifier, names))
+    )
+    payload = _to_copy_csv(frame, contract)
+    with conn.cursor().copy(copy) as copier:
+        copier.write(payload)
+    result.rows_loaded = len(frame)
+    result.outcome = "loaded"
+    _audit(
+        conn,
+        result,
+        digest,
+        size,
+        period,
+        f"encoding {result.encoding}"
+        + (
+            f"; replaced {len(result.replaced_batches)} batch(es)"
+            if result.replaced_batches
+            else ""
+        ),
+    )
+
+
+def ingest_file(
+    url: str, path: Path, source: str | None = None, quarantine: bool = True
+) -> LoadResult:
+    """Validate and load one landing file; the same logic for `bdc ingest` and the sensors."""
+    path = Path(path)
+    contract = contracts.get(source or source_for(path))
+    result = LoadResult(
+        source=contract.source, file=path, outcome="rejected", batch_id=str(uuid.uuid4())
+    )
+    digest, size = checksum(path), path.stat().st_size
+    with psycopg.connect(url) as conn:
+        if already_loaded(conn, contract.source, digest):
+            result.outcome = "duplicate"
+            return result
+        try:
+            frame, result.encoding = read_file(path, contract)
+            result.rows_read = len(frame)
+            problems = check_rows(frame, contract)
+            if problems:
+                raise FileRejected(problems)
+            load_frame(conn, contract, frame, result, digest, size)
+            conn.commit()
+            return result
+        except FileRejected as rejected:
+            conn.rollback()
+            result.problems = rejected.problems
+        except psycopg.errors.UniqueViolation as error:
+            conn.rollback()
+            result.problems = [
+                Problem(
+                    None,
+                    ",".join(contract.primary_key),
+                    None,
+                    "a row's key is already loaded from another file "
+                    f"for a different period ({error.diag.message_detail})",
+                )
+            ]
+        except psycopg.errors.DataError as error:
+            conn.rollback()
+            result.problems = [
+                Problem(
+                    None, None, None, f"the database refused a value: {error.diag.message_primary}"
+                )
+            ]
+        result.outcome = "rejected"
+        result.rows_rejected = result.rows_read
+        result.rows_loaded = 0
+        if quarantine:
+            result.report_path = _quarantine(path, result, contract)
+        _audit(conn, result, digest, size, (None, None), result.problems[0].as_line())
+        conn.commit()
+    return result
+
+
+def pending_files(source: str) -> list[Path]:
+    folder = environment.landing_dir() / source
+    if not folder.is_dir():
+        return []
+    return sorted(
+        path
+        for path in folder.iterdir()
+        if path.is_file() and path.suffix.lower() in LANDING_SUFFIXES
+    )

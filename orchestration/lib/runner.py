@@ -1,0 +1,40 @@
+"""Materialize assets in-process against the local Dagster instance, with progress."""
+
+import shutil
+import sys
+
+import dagster as dg
+
+from orchestration.lib import environment
+
+
+def prepare_dagster_home() -> None:
+    """DAGSTER_HOME holds the instance's dagster.yaml (telemetry off) and its SQLite storage."""
+    home = environment.dagster_home()
+    home.mkdir(parents=True, exist_ok=True)
+    source = environment.REPO_ROOT / "dagster.yaml"
+    target = home / "dagster.yaml"
+    if not target.exists() or target.read_text() != source.read_text():
+        shutil.copyfile(source, target)
+
+
+def materialize(selection: str | None = None, echo=None):
+    """Run everything (or a Dagster selection string like 'key:raw/crm_contacts+') in-process."""
+    from orchestration.definitions import defs
+
+    prepare_dagster_home()
+    instance = dg.DagsterInstance.get()
+    job = defs.resolve_implicit_global_asset_job_def()
+    keys = None
+    if selection:
+        graph = defs.resolve_asset_graph()
+        keys = list(dg.AssetSelection.from_string(selection).resolve(graph))
+        if not keys:
+            raise ValueError(f"The selection {selection!r} matches no assets.")
+    echo = echo or (lambda message: sys.stderr.write(message + "\n"))
+    result = job.execute_in_process(
+        instance=instance,
+        asset_selection=keys,
+        raise_on_error=False,
+    )
+    return result

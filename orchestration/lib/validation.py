@@ -1,0 +1,157 @@
+"""Check a landing file's rows against its source contract, vectorised with pandas.
+
+Every problem is reported as (row, column, value, what is wrong) so an officer can fix the file.
+Row numbers are the file's line numbers (the header is line 1).
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+
+from orchestration.lib.contracts import Column, Contract
+
+MAX_FIELD_CHARS = 10_000
+MAX_REPORTED = 200
+# Spreadsheet formula injection: = + @ tab CR anywhere, or - not followed by a digit.
+FORMULA = re.compile(r"^(?:[=+@\t\r]|-(?![0-9.]))")
+BOOLEANS = {"true": True, "false": False}
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int | None
+    column: str | None
+    value: str | None
+    message: str
+
+    def as_line(self) -> str:
+        where = []
+        if self.row is not None:
+            where.append(f"line {self.row}")
+        if self.column:
+            where.append(f"column '{self.column}'")
+        shown = "" if self.value is None else f" (value {self.value[:60]!r})"
+        prefix = ", ".join(where)
+        return f"{prefix}: {self.message}{shown}" if prefix else f"{self.message}{shown}"
+
+
+def check_header(header: list[str], contract: Contract) -> list[Problem]:
+    problems = []
+    expected = contract.column_names
+    seen = set()
+    for name in header:
+        if name in seen:
+            problems.append(Problem(1, name, None, "column appears twice in the header"))
+        seen.add(name)
+    missing = [name for name in expected if name not in seen]
+    extra = [name for name in header if name not in expected]
+    for name in missing:
+        hint = f"; the file has '{extra[0]}' instead?" if len(extra) == 1 == len(missing) else ""
+        problems.append(Problem(1, name, None, f"required column is missing{hint}"))
+    for name in extra:
+        problems.append(Problem(1, name, None, f"column is not in the {contract.source} contract"))
+    return problems
+
+
+def _line_numbers(mask: pd.Series) -> list[int]:
+    return [int(index) + 2 for index in mask[mask].index[:MAX_REPORTED]]
+
+
+def _problems(values: pd.Series, mask: pd.Series, column: str, message: str) -> list[Problem]:
+    lines = _line_numbers(mask)
+    return [Problem(line, column, values.iloc[line - 2], message) for line in lines]
+
+
+def _check_number(values: pd.Series, column: Column, present: pd.Series) -> list[Problem]:
+    parsed = pd.to_numeric(values.where(present), errors="coerce")
+    problems = _problems(values, present & parsed.isna(), column.name, "is not a number")
+    if column.type == "integer":
+        fractional = present & parsed.notna() & (parsed % 1 != 0)
+        problems += _problems(values, fractional, column.name, "is not a whole number")
+    if column.min is not None:
+        below = present & (parsed < float(column.min))
+        problems += _problems(values, below, column.name, f"is below the minimum {column.min}")
+    if column.max is not None:
+        above = present & (parsed > float(column.max))
+        problems += _problems(values, above, column.name, f"is above the maximum {column.max}")
+    return problems
+
+
+def _check_moment(
+    values: pd.Series, column: Column, present: pd.Series, today: date
+) -> list[Problem]:
+    fmt = "%Y-%m-%d" if column.type == "date" else "ISO8601"
+    parsed = pd.to_datetime(values.where(present), format=fmt, errors="coerce")
+    if column.type == "date":
+        shape = values.str.fullmatch(r"\d{4}-\d{2}-\d{2}")
+        parsed = parsed.where(shape)
+    label = "date (YYYY-MM-DD)" if column.type == "date" else "date and time (YYYY-MM-DD HH:MM:SS)"
+    problems = _problems(values, present & parsed.isna(), column.name, f"is not a valid {label}")
+    future = present & (parsed > pd.Timestamp(today + timedelta(days=1)))
+    problems += _problems(values, future, column.name, "is in the future")
+    if column.min is not None:
+        early = present & (parsed < pd.Timestamp(str(column.min)))
+        problems += _problems(values, early, column.name, f"is before {column.min}")
+    return problems
+
+
+def check_rows(frame: pd.DataFrame, contract: Contract, today: date | None = None) -> list[Problem]:
+    """All problems with the rows; an empty list means the file may be loaded."""
+    today = today or datetime.now().date()
+    problems: list[Problem] = []
+    if frame.empty:
+        return [Problem(None, None, None, "the file has a header but no rows")]
+    for column in contract.columns:
+        values = frame[column.name]
+        present = values != ""
+        if column.required:
+            problems += _problems(values, ~present, column.name, "is empty but required")
+        too_long = values.str.len() > MAX_FIELD_CHARS
+        problems += _problems(
+            values.str.slice(0, 40),
+            too_long,
+            column.name,
+            f"is longer than {MAX_FIELD_CHARS:,} characters",
+        )
+        if column.type in ("integer", "numeric"):
+            problems += _check_number(values, column, present)
+        elif column.type in ("date", "timestamp"):
+            problems += _check_moment(values, column, present, today)
+        elif column.type == "boolean":
+            bad = present & ~values.str.lower().isin(list(BOOLEANS))
+            problems += _problems(values, bad, column.name, "is not true or false")
+        else:
+            risky = present & values.str.contains(FORMULA)
+            problems += _problems(
+                values,
+                risky,
+                column.name,
+                "starts like a spreadsheet formula (= + @ or - not followed by a digit)",
+            )
+        if column.allowed:
+            unknown = present & ~values.isin(column.allowed)
+            problems += _problems(
+                values, unknown, column.name, f"is not an allowed code for {column.name}"
+            )
+    if contract.primary_key:
+        key = list(contract.primary_key)
+        duplicated = frame.duplicated(subset=key, keep="first")
+        problems += _problems(
+            frame[key[0]], duplicated, ",".join(key), "duplicates an earlier row's key"
+        )
+    return problems
+
+
+def period_of(frame: pd.DataFrame, contract: Contract) -> tuple[date | None, date | None]:
+    """The months a file covers: first day of its earliest month to last day of its latest."""
+    if not contract.period_column:
+        return None, None
+    moments = pd.to_datetime(frame[contract.period_column], errors="coerce").dropna()
+    if moments.empty:
+        return None, None
+    first, last = moments.min(), moments.max()
+    start = date(first.year, first.month, 1)
+    end = (pd.Timestamp(last.year, last.month, 1) + pd.offsets.MonthEnd(1)).date()
+    return start, end
