@@ -37,6 +37,7 @@ class Column:
     max: float | str | None = None
     personal: bool = False
     references: str | None = None
+    codes_from: str | None = None
     description: str = ""
 
     @property
@@ -94,6 +95,7 @@ def _parse(data: dict, path: Path) -> Contract:
                 max=raw.get("max"),
                 personal=bool(raw.get("personal", False)),
                 references=raw.get("references"),
+                codes_from=raw.get("codes_from"),
                 description=raw.get("description", ""),
             )
         )

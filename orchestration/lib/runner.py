@@ -1,7 +1,6 @@
 """Materialize assets in-process against the local Dagster instance, with progress."""
 
 import shutil
-import sys
 
 import dagster as dg
 
@@ -18,7 +17,7 @@ def prepare_dagster_home() -> None:
         shutil.copyfile(source, target)
 
 
-def materialize(selection: str | None = None, echo=None):
+def materialize(selection: str | None = None, log_level: str = "INFO"):
     """Run everything (or a Dagster selection string like 'key:raw/crm_contacts+') in-process."""
     from orchestration.definitions import defs
 
@@ -31,10 +30,10 @@ def materialize(selection: str | None = None, echo=None):
         keys = list(dg.AssetSelection.from_string(selection).resolve(graph))
         if not keys:
             raise ValueError(f"The selection {selection!r} matches no assets.")
-    echo = echo or (lambda message: sys.stderr.write(message + "\n"))
     result = job.execute_in_process(
         instance=instance,
         asset_selection=keys,
         raise_on_error=False,
+        run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
     )
     return result

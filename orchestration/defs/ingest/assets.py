@@ -1,9 +1,11 @@
 """Raw tables: one asset per landing-zone source, loaded by the transactional loader."""
 
 import dagster as dg
+import psycopg
 
-from orchestration.lib import contracts, loaders
+from orchestration.lib import contracts, environment, loaders
 from orchestration.lib.contracts import Contract
+from orchestration.lib.reference import PARSERS
 from orchestration.lib.resources import WarehouseResource
 
 GROUP = "ingest"
@@ -27,10 +29,16 @@ def build_raw_asset(contract: Contract) -> dg.AssetsDefinition:
         tags={"source": contract.source},
     )
     def raw_table(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-        results = [
-            loaders.ingest_file(warehouse.url, path, contract.source)
-            for path in loaders.pending_files(contract.source)
-        ]
+        reference_dir = environment.reference_dir()
+        if reference_dir and contract.source in PARSERS:
+            results = [loaders.ingest_reference(warehouse.url, contract.source, reference_dir)]
+        else:
+            results = [
+                loaders.ingest_file(warehouse.url, path, contract.source)
+                for path in loaders.pending_files(contract.source)
+            ]
+            with psycopg.connect(warehouse.url, autocommit=True) as conn:
+                loaders.ensure_raw_table(conn, contract)
         for result in results:
             if result.outcome == "rejected":
                 context.log.warning(result.summary())

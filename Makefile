@@ -1,0 +1,44 @@
+# The two commands of the quick start: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+BDC := $(BIN)/bdc
+STAMP := $(VENV)/.installed
+
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export DAGSTER_DISABLE_TELEMETRY := true
+export GX_ANALYTICS_ENABLED := false
+
+.PHONY: run test setup lint unit integration bench clean
+
+$(STAMP): pyproject.toml requirements.lock
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)."; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $(STAMP)
+
+setup: $(STAMP) ## Create the virtualenv with the pinned dependencies
+	@bash scripts/system-packages.sh
+
+run: setup ## Set everything up, build everything on the demo data, say where the outputs are
+	$(BDC) db start
+	$(BDC) demo
+	$(BDC) run
+
+test: setup lint ## Every test, against a real PostgreSQL
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BDC) prepare >/dev/null
+	BDC_PG_HOST=localhost BDC_PG_PORT=5432 BDC_PG_USER=lint BDC_PG_PASSWORD=lint \
+	BDC_PG_DATABASE=lint $(BIN)/sqlfluff lint dbt_project/models --processes 2
+
+bench: setup ## Benchmarks at scales 1 and 10 (not part of make test)
+	$(BDC) bench
+
+clean:
+	rm -rf build dbt_project/target dbt_project/logs .dagster_home

@@ -1,0 +1,239 @@
+"""The intake never loses or corrupts data: every bad input a council sends, against PostgreSQL."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import psycopg
+import pytest
+
+from orchestration.lib import demo, loaders
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo")
+    demo.generate(out, scale=0.02, last_month="2023-06")
+    return out
+
+
+@pytest.fixture
+def good(demo_dir, workspace):
+    """A copy of real-shaped demo files in this test's landing zone."""
+
+    def copy(source: str, name: str | None = None) -> Path:
+        files = sorted((demo_dir / source).glob("*.csv"))
+        original = files[0] if name is None else demo_dir / source / name
+        target = workspace["landing"] / source / original.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(original, target)
+        return target
+
+    return copy
+
+
+def _counts(url: str) -> dict[str, int]:
+    with psycopg.connect(url) as conn:
+        tables = [
+            row[0]
+            for row in conn.execute(
+                "select tablename from pg_tables where schemaname = 'raw' order by 1"
+            )
+        ]
+        return {t: conn.execute(f'select count(*) from raw."{t}"').fetchone()[0] for t in tables}
+
+
+def _rewrite(path: Path, transform) -> Path:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join(transform(lines)) + "\n", encoding="utf-8")
+    return path
+
+
+def _set_cell(lines: list[str], row: int, column: str, value: str) -> list[str]:
+    header = lines[0].split(",")
+    cells = lines[row].split(",")
+    cells[header.index(column)] = value
+    lines[row] = ",".join(cells)
+    return lines
+
+
+def test_a_valid_file_loads_in_one_batch_with_its_audit_row(activated, good):
+    path = good("crm_contacts")
+    result = loaders.ingest_file(activated, path)
+    expected_rows = len(path.read_text().splitlines()) - 1
+    assert result.outcome == "loaded" and result.rows_loaded == expected_rows
+    with psycopg.connect(activated) as conn:
+        batches = conn.execute(
+            "select count(distinct _batch_id), min(_source_file) from raw.crm_contacts"
+        ).fetchone()
+        audit = conn.execute(
+            "select rows_read, rows_loaded, rows_rejected, outcome, file_checksum, period_start "
+            "from audit.loads"
+        ).fetchone()
+    assert batches == (1, path.name)
+    assert audit[:4] == (expected_rows, expected_rows, 0, "loaded")
+    assert audit[4] == loaders.checksum(path)
+    assert str(audit[5]) == "2023-04-01"
+
+
+def test_the_same_file_twice_is_a_no_op(activated, good):
+    path = good("crm_contacts")
+    loaders.ingest_file(activated, path)
+    before = _counts(activated)
+    again = loaders.ingest_file(activated, path)
+    assert again.outcome == "duplicate"
+    assert _counts(activated) == before
+
+
+def test_a_corrected_file_for_the_same_period_replaces_the_batch(activated, good):
+    path = good("crm_contacts")
+    first = loaders.ingest_file(activated, path)
+    _rewrite(path, lambda lines: lines[:-5])  # the corrected extract has five fewer contacts
+    second = loaders.ingest_file(activated, path)
+    assert second.outcome == "loaded" and second.replaced_batches == [first.batch_id]
+    with psycopg.connect(activated) as conn:
+        rows = conn.execute("select count(*), count(distinct _batch_id) from raw.crm_contacts")
+        assert rows.fetchone() == (first.rows_loaded - 5, 1)
+        outcomes = conn.execute("select outcome from audit.loads order by started_at").fetchall()
+    assert [row[0] for row in outcomes] == ["superseded", "loaded"]
+
+
+def test_reordered_columns_a_bom_and_windows_1252_are_accepted(activated, good):
+    path = good("crm_contacts")
+    lines = path.read_text().splitlines()
+    columns = [line.split(",") for line in lines]
+    reordered = "\n".join(",".join(reversed(cells)) for cells in columns) + "\n"
+    path.write_bytes(b"\xef\xbb\xbf" + reordered.encode())
+    result = loaders.ingest_file(activated, path)
+    assert result.outcome == "loaded" and result.encoding == "utf-8-sig"
+
+    gazetteer = good("gazetteer")
+    lines = gazetteer.read_text().splitlines()
+    header = lines[0].split(",")
+    cells = lines[1].split(",")
+    cells[header.index("locality")] = "Caf\u00e9 Quarter \u2013 North"
+    lines[1] = ",".join(cells)
+    gazetteer.write_bytes(("\n".join(lines) + "\n").encode("cp1252"))
+    result = loaders.ingest_file(activated, gazetteer)
+    assert result.outcome == "loaded", result.summary()
+    assert result.encoding == "windows-1252"
+    with psycopg.connect(activated) as conn:
+        localities = {row[0] for row in conn.execute("select distinct locality from raw.gazetteer")}
+    assert "Caf\u00e9 Quarter \u2013 North" in localities
+
+
+BAD_INPUTS = {
+    "missing column": lambda lines: [",".join(line.split(",")[:-1]) for line in lines],
+    "renamed column": lambda lines: [lines[0].replace("channel", "contact_channel"), *lines[1:]],
+    "extra column": lambda lines: [lines[0] + ",notes", *[line + ",x" for line in lines[1:]]],
+    "bad date": lambda lines: _set_cell(lines, 3, "received_at", "2023-02-30 10:00:00"),
+    "future date": lambda lines: _set_cell(lines, 2, "received_at", "2099-01-01 09:00:00"),
+    "duplicate key": lambda lines: [*lines, lines[1]],
+    "unknown service code": lambda lines: _set_cell(lines, 1, "service", "astrology"),
+    "header only": lambda lines: lines[:1],
+    "formula with =": lambda lines: _set_cell(lines, 1, "contact_id", '=HYPERLINK("x")'),
+    "formula with +": lambda lines: _set_cell(lines, 1, "contact_id", "+cmd"),
+    "formula with @": lambda lines: _set_cell(lines, 1, "contact_id", "@SUM(A1)"),
+    "formula with - not followed by a digit": lambda lines: _set_cell(lines, 1, "contact_id", "-x"),
+    "truncated last line": lambda lines: [*lines[:-1], lines[-1].rsplit(",", 3)[0]],
+    "enormous field": lambda lines: _set_cell(lines, 1, "contact_id", "A" * 200_000),
+    "non-boolean": lambda lines: _set_cell(lines, 1, "resolved_at_first_point", "maybe"),
+}
+
+
+@pytest.mark.parametrize("defect", sorted(BAD_INPUTS))
+def test_bad_crm_files_are_rejected_whole_and_quarantined(activated, good, workspace, defect):
+    earlier = good("crm_contacts", "crm_contacts_2023-04.csv")
+    assert loaders.ingest_file(activated, earlier).outcome == "loaded"
+    before = _counts(activated)
+    path = good("crm_contacts", "crm_contacts_2023-05.csv")
+    _rewrite(path, BAD_INPUTS[defect])
+    result = loaders.ingest_file(activated, path)
+    assert result.outcome == "rejected", defect
+    assert result.problems, defect
+    assert _counts(activated) == before
+    assert not path.exists()
+    report = result.report_path.read_text()
+    assert "Nothing from this file was loaded" in report
+    assert result.report_path.parent.joinpath(path.name).exists()
+    with psycopg.connect(activated) as conn:
+        audit = conn.execute(
+            "select outcome, rows_loaded from audit.loads where file_name = %s", (path.name,)
+        ).fetchone()
+    assert audit == ("rejected", 0)
+
+
+@pytest.mark.parametrize(
+    "source,column,value,message",
+    [
+        ("finance_ledger", "actual", "twelve", "is not a number"),
+        ("hr_enabling", "sickness_days", "-3", "below the minimum"),
+        ("partner_returns", "area_code", "E05099999", "not a known code"),
+    ],
+)
+def test_bad_numbers_and_unknown_ward_codes_are_rejected(
+    activated, good, source, column, value, message
+):
+    loaders.ingest_file(activated, good("gazetteer"))
+    before = _counts(activated)
+    path = _rewrite(good(source), lambda lines: _set_cell(lines, 1, column, value))
+    result = loaders.ingest_file(activated, path)
+    assert result.outcome == "rejected"
+    assert any(message in problem.message for problem in result.problems), result.summary()
+    assert _counts(activated) == before
+
+
+def test_an_empty_file_and_undecodable_bytes_are_rejected(activated, good):
+    empty = good("crm_contacts")
+    empty.write_bytes(b"")
+    assert loaders.ingest_file(activated, empty).outcome == "rejected"
+    binary = good("crm_contacts", "crm_contacts_2023-05.csv")
+    binary.write_bytes(binary.read_bytes()[:200] + b"\x81\x8d\x8f\x90\x9d" * 3)
+    result = loaders.ingest_file(activated, binary)
+    assert result.outcome == "rejected"
+
+
+def _xlsx(path: Path, sheets: dict[str, list[list[str]]]) -> Path:
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
+    return path
+
+
+def test_xlsx_with_one_sheet_loads_and_with_several_is_rejected(activated, good, workspace):
+    csv_path = good("crm_contacts")
+    rows = [line.split(",") for line in csv_path.read_text().splitlines()]
+    csv_path.unlink()
+    single = _xlsx(workspace["landing"] / "crm_contacts" / "contacts.xlsx", {"Sheet1": rows})
+    result = loaders.ingest_file(activated, single)
+    assert result.outcome == "loaded", result.summary()
+    assert result.rows_loaded == len(rows) - 1
+    before = _counts(activated)
+    several = _xlsx(
+        workspace["landing"] / "crm_contacts" / "two.xlsx",
+        {"Contacts": rows[:1] + rows[1:3], "Notes": [["anything"]]},
+    )
+    result = loaders.ingest_file(activated, several)
+    assert result.outcome == "rejected" and "sheets" in result.problems[0].message
+    assert _counts(activated) == before
+
+
+def test_bdc_ingest_exits_non_zero_with_a_readable_report(activated, good):
+    path = _rewrite(good("crm_contacts"), lambda lines: _set_cell(lines, 1, "channel", "pigeon"))
+    run = subprocess.run(
+        [str(Path(sys.executable).parent / "bdc"), "ingest", str(path)],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 1
+    assert "rejected, nothing loaded" in run.stderr
+    assert "line 2, column 'channel'" in run.stderr
+    assert "Traceback" not in run.stderr
