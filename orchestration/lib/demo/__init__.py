@@ -89,9 +89,10 @@ def generate(
     report = progress or (lambda label, done, steps: None)
 
     report("gazetteer", 0, total)
-    geography = build_geography(seed, scale, reference_dir)
+    geography, gazetteer = build_geography(seed, scale, reference_dir)
     written: dict[str, list[Path]] = {source: [] for source in SOURCES}
-    written["gazetteer"].append(write_csv(geography.gazetteer, static_path(out_dir, "gazetteer")))
+    written["gazetteer"].append(write_csv(gazetteer, static_path(out_dir, "gazetteer")))
+    del gazetteer
 
     for done, month in enumerate(months, start=1):
         report(f"month {month.label}", done, total)

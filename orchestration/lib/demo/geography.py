@@ -125,7 +125,7 @@ class Geography:
     wards: pd.DataFrame  # council_code, ward_code, ward_name, locality
     lsoas: pd.DataFrame  # lsoa_code, ward_code, council_code, imd_score, imd_decile, households,
     #                      population, deprivation_z
-    gazetteer: pd.DataFrame  # ordered by lsoa position, residential before commercial
+    uprns: np.ndarray  # the gazetteer's UPRNs, by LSOA position, residential before commercial
     residential_start: np.ndarray  # per LSOA: first gazetteer row of its residential addresses
     residential_count: np.ndarray
     commercial_start: np.ndarray
@@ -146,7 +146,7 @@ class Geography:
             commercial, self.commercial_count[lsoa_index], self.residential_count[lsoa_index]
         )
         offset = np.floor(rng.random(len(lsoa_index)) * count).astype(np.int64)
-        return self.gazetteer["uprn"].to_numpy()[start + offset]
+        return self.uprns[start + offset]
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:
@@ -289,7 +289,10 @@ def _gazetteer(
     return gazetteer, lsoa_start, residential, lsoa_start + residential, commercial
 
 
-def build_geography(seed: int, scale: float, reference_dir: Path | None) -> Geography:
+def build_geography(
+    seed: int, scale: float, reference_dir: Path | None
+) -> tuple[Geography, pd.DataFrame]:
+    """The areas the demo is drawn from, and the gazetteer (written once, then not kept)."""
     rng = np.random.default_rng([seed, 1])
     if reference_dir is None:
         wards, lsoas = _synthetic_areas(rng)
@@ -302,10 +305,10 @@ def build_geography(seed: int, scale: float, reference_dir: Path | None) -> Geog
     return Geography(
         wards=wards,
         lsoas=lsoas,
-        gazetteer=gazetteer,
+        uprns=gazetteer["uprn"].to_numpy(),
         residential_start=res_start,
         residential_count=res_count,
         commercial_start=com_start,
         commercial_count=com_count,
         from_reference=reference_dir is not None,
-    )
+    ), gazetteer
