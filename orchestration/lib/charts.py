@@ -77,9 +77,32 @@ def _period_word(periods) -> str:
     return "points"
 
 
-def describe(result: dict, measure_name: str, unit: str = "", periods=None, improvement=None):
+ANNOTATION_TEXT = {
+    "recalc": "Limits recalculated from",
+    "ghost": "Ghosted",
+    "baseline": "Baseline limits carried forward from",
+}
+
+
+def _annotation_sentences(annotations, labels: list[str]) -> list[str]:
+    sentences = []
+    for note in annotations or ():
+        when = labels[note["index"]] if note["index"] < len(labels) else str(note["index"])
+        sentences.append(f"{ANNOTATION_TEXT[note['kind']]} {when}: {note['reason']}.")
+    return sentences
+
+
+def describe(
+    result: dict,
+    measure_name: str,
+    unit: str = "",
+    periods=None,
+    improvement=None,
+    annotations=None,
+):
     """Plain-English text alternative for a chart, e.g. 'Special-cause improvement: 8 months
-    below the average since June 2025.'"""
+    below the average since June 2025.' `annotations` (index, kind, reason) are the recorded
+    recalculations, ghosted points and baselines; each is named with its reason."""
     points = result["points"]
     live = [p for p in points if not p["ghost"]]
     labels = [period_label(p) for p in periods] if periods else [str(p["index"]) for p in points]
@@ -94,7 +117,7 @@ def describe(result: dict, measure_name: str, unit: str = "", periods=None, impr
             f"{measure_name}: run chart only; too few {word} for process limits "
             f"({len(live)} so far)."
         )
-        return " ".join([*sentences, latest])
+        return " ".join([*sentences, latest, *_annotation_sentences(annotations, labels)])
     sentences.append(f"{measure_name}: {_headline(result, live, labels, word)}.")
     sentences.append(latest)
     group = result["groups"][last["group"]]
@@ -108,6 +131,7 @@ def describe(result: dict, measure_name: str, unit: str = "", periods=None, impr
         sentences.append(f"Higher is {'better' if improvement == 'increase' else 'worse'}.")
     if "no variation" in result["warnings"]:
         sentences.append("The values do not vary, so the limits sit on the average.")
+    sentences.extend(_annotation_sentences(annotations, labels))
     return " ".join(s for s in sentences if s)
 
 
@@ -172,6 +196,45 @@ def _icon(x: float, y: float, letter: str, colour: str, label: str, kind: str) -
     )
 
 
+def _annotation_line(note: dict, x: float, y_top: float, y_bottom: float, labels) -> str:
+    when = labels[note["index"]] if labels else f"point {note['index'] + 1}"
+    text = f"{ANNOTATION_TEXT[note['kind']]} {when}: {note['reason']}"
+    short = {"recalc": "Recalculated", "ghost": "Ghosted", "baseline": "Baseline end"}[note["kind"]]
+    return (
+        f'<g class="annotation annotation-{note["kind"]}"><title>{escape(text)}</title>'
+        f'<line x1="{x:.2f}" y1="{y_top:.2f}" x2="{x:.2f}" y2="{y_bottom:.2f}" stroke="{TEXT}" '
+        f'stroke-width="1" stroke-dasharray="2 3"/>'
+        f'<text x="{x + 3:.2f}" y="{y_top + 10:.2f}" font-family="{FONT}" font-size="10" '
+        f'fill="{TEXT}">{escape(short)}</text></g>'
+    )
+
+
+def result_from_points(points: list[dict], summary: dict) -> dict:
+    """An `xmr`-shaped result (what describe/render_svg read) from one series' rows of
+    spc_batch.xmr_frame: points with value, ghost, group, rules, point_type and the group's
+    mean and limits; summary with spc_shown, icons and warnings."""
+    groups: dict[int, dict] = {}
+    for p in points:
+        group = groups.setdefault(
+            p["group"],
+            {
+                "first_index": p["index"],
+                "n": 0,
+                **{k: p[k] for k in ("mean", "upl", "lpl", "upper_two_sigma", "lower_two_sigma")},
+            },
+        )
+        group["last_index"] = p["index"]
+        group["n"] += 0 if p["ghost"] else 1
+    return {
+        "spc_shown": bool(summary["spc_shown"]),
+        "groups": [groups[key] for key in sorted(groups)],
+        "points": points,
+        "variation_icon": summary["variation_icon"],
+        "assurance_icon": summary["assurance_icon"],
+        "warnings": list(summary["warnings"]),
+    }
+
+
 def render_svg(
     result: dict,
     measure_name: str = "Measure",
@@ -180,8 +243,13 @@ def render_svg(
     improvement=None,
     width: int = 720,
     height: int = 360,
+    annotations=None,
 ) -> str:
-    """The chart as an SVG string with <title> and <desc> (the `describe` text)."""
+    """The chart as an SVG string with <title> and <desc> (the `describe` text).
+
+    `annotations`: recorded recalculations, ghosts and baselines as dicts with `index` (the
+    point), `kind` and `reason`; each is drawn as a labelled vertical line whose reason is in
+    its <title> and in the description."""
     left, right, top, bottom = 60.0, 20.0, 36.0, 50.0
     points = result["points"]
     values = [p["value"] for p in points if p["value"] is not None]
@@ -206,7 +274,7 @@ def render_svg(
         return top + plot_h * (high - v) / (high - low)
 
     title = f"Capability chart: {measure_name}"
-    desc = describe(result, measure_name, unit, periods, improvement)
+    desc = describe(result, measure_name, unit, periods, improvement, annotations)
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" aria-labelledby="chart-title chart-desc" '
@@ -237,6 +305,9 @@ def render_svg(
                     f'<line class="{key}" x1="{x1:.2f}" y1="{y:.2f}" x2="{x2:.2f}" '
                     f'y2="{y:.2f}" stroke="#6F777B" stroke-width="1.2" stroke-dasharray="6 4"/>'
                 )
+    labels = [period_label(p) for p in periods] if periods else None
+    for note in annotations or ():
+        out.append(_annotation_line(note, px(note["index"]), top, top + plot_h, labels))
     path = [
         f"{px(p['index']):.2f},{py(p['value']):.2f}"
         for p in points
@@ -247,7 +318,6 @@ def render_svg(
             f'<polyline points="{" ".join(path)}" fill="none" stroke="{COMMON}" '
             f'stroke-width="1.5"/>'
         )
-    labels = [period_label(p) for p in periods] if periods else None
     for p in points:
         if p["value"] is None:
             continue
