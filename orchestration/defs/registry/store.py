@@ -1,0 +1,91 @@
+"""Write the validated registry into raw.measure_registry in one transaction, audited."""
+
+import hashlib
+import uuid
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+from orchestration.lib.measures import Registry
+
+SQL_DIR = Path(__file__).parent / "sql"
+TABLE = ("raw", "measure_registry")
+BOOLEAN_COLUMNS = {"is_public", "is_key", "comparators"}
+NUMERIC_COLUMNS = {"target"}
+
+
+def column_type(name: str) -> str:
+    if name in BOOLEAN_COLUMNS:
+        return "boolean"
+    if name in NUMERIC_COLUMNS:
+        return "numeric"
+    return "text"
+
+
+def registry_checksum(registry: Registry) -> str:
+    digest = hashlib.sha256()
+    for path in registry.files:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _ensure_table(conn: psycopg.Connection, columns: list[str]) -> None:
+    table = sql.Identifier(*TABLE)
+    conn.execute(
+        sql.SQL(
+            "create table if not exists {} (measure_id text not null, council_code text not null,"
+            " _batch_id uuid not null, _source_file text not null,"
+            " _loaded_at timestamptz not null default now(),"
+            " primary key (measure_id, council_code))"
+        ).format(table)
+    )
+    # Columns are only ever added, so dbt's views over this table survive a registry change.
+    for name in columns:
+        conn.execute(
+            sql.SQL("alter table {} add column if not exists {} {}").format(
+                table, sql.Identifier(name), sql.SQL(column_type(name))
+            )
+        )
+
+
+def write_registry(url: str, registry: Registry) -> str:
+    """Replace raw.measure_registry with the registry's rows; return the batch id."""
+    rows = registry.rows()
+    columns = [name for name in rows[0] if name not in ("measure_id", "council_code")]
+    batch_id = str(uuid.uuid4())
+    with psycopg.connect(url) as conn:
+        conn.execute(sql.SQL((SQL_DIR / "manual_values.sql").read_text()))
+        _ensure_table(conn, columns)
+        conn.execute(sql.SQL("delete from {}").format(sql.Identifier(*TABLE)))
+        names = ["measure_id", "council_code", *columns, "_batch_id", "_source_file"]
+        insert = sql.SQL("insert into {} ({}) values ({})").format(
+            sql.Identifier(*TABLE),
+            sql.SQL(", ").join(map(sql.Identifier, names)),
+            sql.SQL(", ").join(sql.Placeholder() * len(names)),
+        )
+        with conn.cursor() as cursor:
+            cursor.executemany(
+                insert,
+                [
+                    [row[name] for name in names[:-2]]
+                    + [batch_id, f"config/measures/{row['registry_file']}"]
+                    for row in rows
+                ],
+            )
+        conn.execute(
+            "insert into audit.loads (batch_id, source, file_name, file_checksum, file_bytes,"
+            " rows_read, rows_loaded, outcome, finished_at)"
+            " values (%s, 'measure_registry', 'config/measures/*.yml', %s, %s, %s, %s,"
+            " 'loaded', now())",
+            (
+                batch_id,
+                registry_checksum(registry),
+                sum(path.stat().st_size for path in registry.files),
+                len(rows),
+                len(rows),
+            ),
+        )
+        conn.commit()
+    return batch_id
