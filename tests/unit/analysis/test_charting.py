@@ -1,0 +1,117 @@
+"""The chart layer: many series through the batch engine equal xmr per series."""
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from orchestration.defs.analysis import series as series_lib
+from orchestration.defs.analysis.charting import Series, complete_months, run
+from orchestration.lib.spc import xmr
+
+pytestmark = pytest.mark.unit
+
+MONTHS = [dt.date(2024 + m // 12, m % 12 + 1, 1) for m in range(20)]
+
+
+def test_complete_months_fills_gaps_with_none():
+    periods, values = complete_months([MONTHS[0], MONTHS[3]], [1.0, 2.0])
+    assert periods == MONTHS[:4] and values == [1.0, None, None, 2.0]
+    quarters, _ = complete_months([MONTHS[0], MONTHS[9]], [1.0, 2.0], step=3)
+    assert quarters == [MONTHS[0], MONTHS[3], MONTHS[6], MONTHS[9]]
+
+
+def test_run_matches_xmr_for_each_series():
+    rng = np.random.default_rng(5)
+    charts = [
+        Series(
+            ("a",),
+            MONTHS,
+            list(rng.normal(10, 2, 20)),
+            "A",
+            improvement="increase",
+            options={"improvement": "increase", "target": 9.0},
+        ),  # fmt: skip
+        Series(
+            ("b",),
+            MONTHS[:15],
+            [*rng.normal(5, 1, 10), None, *rng.normal(3, 1, 4)],
+            "B",
+            improvement="decrease",
+            options={"improvement": "decrease", "recalc": [11]},
+        ),  # fmt: skip
+        Series(("c",), MONTHS[:4], [1.0, 2.0, 3.0, 4.0], "C"),
+    ]
+    points, icons = run(charts)
+    for chart, icon in zip(charts, icons, strict=True):
+        expected = xmr(chart.values, **chart.options)
+        rows = [p for p in points if p["key"] == chart.key]
+        assert [r["point_type"] for r in rows] == [p["point_type"] for p in expected["points"]]
+        assert [r["partition"] for r in rows] == [p["group"] for p in expected["points"]]
+        assert [r["ghost"] for r in rows] == [p["ghost"] for p in expected["points"]]
+        for row, point in zip(rows, expected["points"], strict=True):
+            group = expected["groups"][point["group"]]
+            for column in ("upl", "lpl", "mean"):
+                if group[column] is None:
+                    assert row[column] is None
+                else:
+                    assert row[column] == pytest.approx(group[column], rel=1e-12)
+        assert icon["variation_icon"] == expected["variation_icon"]
+        assert icon["assurance_icon"] == expected["assurance_icon"]
+        assert icon["spc_shown"] == expected["spc_shown"]
+        assert icon["chart_svg"].startswith("<svg")
+    assert icons[1]["latest_value"] == charts[1].values[-1]
+    assert icons[1]["previous_value"] == charts[1].values[-2]
+
+
+def test_monthly_medians_by_completion_month():
+    cases = pd.DataFrame(
+        {
+            "council_code": ["X"] * 4,
+            "service": ["s"] * 4,
+            "case_type": ["t"] * 4,
+            "received_date": [dt.date(2025, 1, 1)] * 4,
+            "completed_date": [
+                dt.date(2025, 1, 5),
+                dt.date(2025, 1, 30),
+                dt.date(2025, 1, 31),
+                dt.date(2025, 2, 1),
+            ],  # fmt: skip
+            "end_to_end_days": [4, 29, 30, 31],
+        }
+    )
+    medians = series_lib.monthly_medians(cases)
+    assert list(medians.period_start) == [dt.date(2025, 1, 1), dt.date(2025, 2, 1)]
+    assert list(medians.value) == [29.0, 31.0] and list(medians.cases) == [3, 1]
+
+
+def test_measure_series_keep_the_measure_frequency_and_latest_load():
+    values = pd.DataFrame(
+        {
+            "measure_id": ["m", "m", "m", "m"],
+            "council_code": ["X"] * 4,
+            "period_start": [MONTHS[0], MONTHS[0], MONTHS[2], MONTHS[0]],
+            "period_end": [MONTHS[1] - dt.timedelta(days=1)] * 2
+            + [MONTHS[3] - dt.timedelta(days=1), MONTHS[3] - dt.timedelta(days=1)],
+            "value": [1.0, 2.0, 3.0, 99.0],  # the last is a quarter: not this monthly chart
+            "loaded_at": [1, 2, 1, 1],
+        }
+    )
+    measures = pd.DataFrame(
+        [("m", "X", "M", "percent", "lower", "monthly", None, "mdc")],
+        columns=[
+            "measure_id",
+            "council_code",
+            "name",
+            "unit",
+            "polarity",
+            "frequency",
+            "target",
+            "spc_profile",
+        ],  # fmt: skip
+    )
+    (chart,) = series_lib.measure_series(values, measures, [])
+    assert chart.periods == MONTHS[:3] and chart.values == [2.0, None, 3.0]
+    assert chart.improvement == "decrease" and chart.unit == "%"
+    assert "target" not in chart.options

@@ -1,0 +1,130 @@
+"""Trial verdicts on synthetic series, and the trials file's validation."""
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from orchestration.lib import trials
+from orchestration.lib.trials import TrialError, judge
+
+pytestmark = pytest.mark.unit
+
+MONTHS = [dt.date(2023 + (3 + i) // 12, (3 + i) % 12 + 1, 1) for i in range(36)]
+START = dt.date(2025, 6, 1)  # index 26
+BEFORE = 26
+
+
+def _series(after_mean: float, after_sd: float = 1.5, seed: int = 3, before: int = BEFORE):
+    rng = np.random.default_rng(seed)
+    pre = list(24 + rng.normal(0, 1.5, before))
+    post = list(after_mean + rng.normal(0, after_sd, 36 - before))
+    return pre + post
+
+
+def test_a_clear_drop_in_a_lower_is_better_measure_is_a_sustained_improvement():
+    verdict = judge(_series(12, 1.0), MONTHS, START, "decrease")
+    assert verdict.verdict == "improvement" and verdict.sustained
+    assert "special-cause improvement" in verdict.evidence
+
+
+def test_the_same_drop_in_a_higher_is_better_measure_is_a_deterioration():
+    verdict = judge(_series(12, 1.0), MONTHS, START, "increase")
+    assert verdict.verdict == "deterioration"
+
+
+def test_no_change_when_the_process_carries_on():
+    verdict = judge(_series(24), MONTHS, START, "decrease")
+    assert verdict.verdict == "no_change" and not verdict.sustained
+
+
+def test_a_rise_in_a_lower_is_better_measure_is_a_deterioration():
+    verdict = judge(_series(32), MONTHS, START, "decrease")
+    assert verdict.verdict == "deterioration" and verdict.sustained
+
+
+def test_an_improvement_that_fades_is_not_sustained():
+    values = _series(24)
+    values[BEFORE : BEFORE + 8] = [14, 13, 14, 13, 14, 13, 14, 13]  # 8 months better, then back
+    verdict = judge(values, MONTHS, START, "decrease")
+    assert verdict.verdict == "improvement" and not verdict.sustained
+
+
+def test_too_short_a_baseline_is_insufficient_data():
+    values = _series(12, before=BEFORE)
+    start = MONTHS[8]
+    verdict = judge(values, MONTHS, start, "decrease")
+    assert (
+        verdict.verdict == "insufficient_data" and "8 points before the start" in verdict.evidence
+    )
+
+
+def test_too_few_points_after_the_start_without_a_signal_is_insufficient_data():
+    values = _series(24)[: BEFORE + 3]
+    verdict = judge(values, MONTHS[: BEFORE + 3], START, "decrease")
+    assert verdict.verdict == "insufficient_data"
+
+
+def test_no_points_after_the_start_is_insufficient_data():
+    values = _series(24)[:BEFORE]
+    assert judge(values, MONTHS[:BEFORE], START, "decrease").verdict == "insufficient_data"
+
+
+def test_a_neutral_measure_cannot_be_judged():
+    assert judge(_series(12), MONTHS, START, "neutral").verdict == "insufficient_data"
+
+
+def test_points_after_the_end_date_are_left_out():
+    values = _series(24)
+    values[BEFORE + 8 :] = [5.0] * (36 - BEFORE - 8)  # a change long after the trial ended
+    ended = judge(values, MONTHS, START, "decrease", end=MONTHS[BEFORE + 7])
+    assert ended.verdict == "no_change"
+    assert judge(values, MONTHS, START, "decrease").verdict == "improvement"
+
+
+def test_missing_baseline_months_count_against_the_baseline():
+    values = _series(12, 1.0)
+    values[:16] = [None] * 16
+    assert judge(values, MONTHS, START, "decrease").verdict == "insufficient_data"
+
+
+TRIAL = {
+    "trial_id": "t1",
+    "title": "A trial",
+    "hypothesis": "It helps",
+    "council_code": "E07000234",
+    "start_date": "2025-06-01",
+    "measure_ids": ["m1"],
+    "owner": "Someone",
+}
+
+
+def test_a_trial_parses_with_dates_and_measure_list():
+    (trial,) = trials.parse([TRIAL])
+    assert trial.start_date == dt.date(2025, 6, 1) and trial.measure_ids == ("m1",)
+    assert trial.row()["measure_ids"] == ["m1"]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"hypothesis": ""}, "hypothesis is required"),
+        ({"measure_ids": "m1"}, "measure_ids must be a list"),
+        ({"end_date": "2025-01-01"}, "end_date is before start_date"),
+        ({"start_date": "soon"}, "start_date must be a date"),
+    ],
+)
+def test_bad_trials_are_named(change, message):
+    with pytest.raises(TrialError, match=message):
+        trials.parse([{**TRIAL, **change}])
+
+
+def test_duplicate_trial_ids_are_refused():
+    with pytest.raises(TrialError, match="used twice"):
+        trials.parse([TRIAL, TRIAL])
+
+
+def test_the_repository_trials_include_the_demo_redesign():
+    loaded = trials.load(trials.default_path())
+    redesign = [t for t in loaded if t.service == "benefits" and t.council_code == "E07000234"]
+    assert redesign and redesign[0].start_date == dt.date(2025, 6, 1)
