@@ -1,0 +1,1 @@
+"""PostgreSQL backend that also sees the app's tables in the `input` schema."""

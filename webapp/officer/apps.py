@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class OfficerConfig(AppConfig):
+    name = "webapp.officer"
+    label = "officer"
+    verbose_name = "Officer input and commentary"
+    default_auto_field = "django.db.models.BigAutoField"

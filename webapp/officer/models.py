@@ -1,0 +1,212 @@
+"""The app's tables (schema `input`, read by dbt as a source) and the marts it reads.
+
+Column names of input.commentary, input.manual_values, input.cmt_focus and
+input.reporting_calendar follow docs/tables.md; each also has an `id` key for Django.
+"""
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+COMMENTARY_STATUSES = [
+    ("draft", "Draft"),
+    ("submitted", "Submitted"),
+    ("returned", "Returned"),
+    ("confirmed", "Confirmed"),
+]
+VALUE_STATUSES = [("draft", "Draft"), ("submitted", "Submitted"), ("confirmed", "Confirmed")]
+EVENTS = [
+    ("cabinet", "Cabinet"),
+    ("portfolio_briefing", "Portfolio Holder briefing"),
+    ("scrutiny", "Overview and Scrutiny"),
+]
+COUNCILS = [("E07000234", "Bromsgrove"), ("E07000236", "Redditch")]
+MEASURE_ROLES = [("owner", "Owner (officer)"), ("manager", "Manager / Head of Service")]
+
+
+def _unique(name: str, *fields: str) -> models.UniqueConstraint:
+    return models.UniqueConstraint(fields=list(fields), name=name)
+
+
+class Commentary(models.Model):
+    measure_id = models.TextField()
+    council_code = models.TextField(choices=COUNCILS)
+    period_start = models.DateField()
+    what_data_shows = models.TextField(blank=True, default="")
+    what_we_are_doing = models.TextField(blank=True, default="")
+    author = models.TextField()
+    status = models.TextField(choices=COMMENTARY_STATUSES, default="draft")
+    confirmed_by = models.TextField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    return_reason = models.TextField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    is_public = models.BooleanField(default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        db_table = 'input"."commentary'
+        constraints = [
+            _unique("commentary_one_per_period", "measure_id", "council_code", "period_start")
+        ]
+
+
+class ManualValue(models.Model):
+    measure_id = models.TextField()
+    council_code = models.TextField(choices=COUNCILS)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    value = models.DecimalField(max_digits=18, decimal_places=4)
+    numerator = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    denominator = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    entered_by = models.TextField()
+    status = models.TextField(choices=VALUE_STATUSES, default="draft")
+    confirmed_by = models.TextField(null=True, blank=True)
+    # Not in the first contract: the sensor needs to know when a value was confirmed.
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        db_table = 'input"."manual_values'
+        constraints = [
+            _unique("manual_value_one_per_period", "measure_id", "council_code", "period_start")
+        ]
+
+
+class CmtFocus(models.Model):
+    cabinet_date = models.DateField()
+    measure_id = models.TextField()
+    council_code = models.TextField(choices=COUNCILS)
+    added_by = models.TextField()
+    added_at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField()
+    history = HistoricalRecords()
+
+    class Meta:
+        db_table = 'input"."cmt_focus'
+        constraints = [_unique("cmt_focus_once", "cabinet_date", "measure_id", "council_code")]
+        ordering = ["-cabinet_date", "council_code", "measure_id"]
+
+
+class ReportingCalendar(models.Model):
+    event = models.TextField(choices=EVENTS)
+    meeting_date = models.DateField()
+    period_start = models.DateField()
+    period_end = models.DateField()
+    council_code = models.TextField(choices=COUNCILS)
+    # Not in the first contract: the Policy Team closes a cycle once its report is issued;
+    # periods of closed cycles take no more input.
+    closed = models.BooleanField(default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        db_table = 'input"."reporting_calendar'
+        constraints = [_unique("calendar_event_once", "event", "meeting_date", "council_code")]
+        ordering = ["meeting_date", "council_code", "event"]
+
+
+class MeasureAssignment(models.Model):
+    """Who owns (enters) and who manages (confirms) a measure in the app."""
+
+    measure_id = models.TextField()
+    council_code = models.TextField(choices=COUNCILS)
+    role = models.TextField(choices=MEASURE_ROLES)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    history = HistoricalRecords()
+
+    class Meta:
+        db_table = 'input"."measure_assignments'
+        constraints = [_unique("one_person_per_measure_role", "measure_id", "council_code", "role")]
+        ordering = ["council_code", "measure_id", "role"]
+
+
+class PurposeDirector(models.Model):
+    """The Director who sees everything under a purpose."""
+
+    purpose_code = models.TextField()
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    history = HistoricalRecords()
+
+    class Meta:
+        db_table = 'input"."purpose_directors'
+        constraints = [_unique("director_purpose_once", "purpose_code", "user")]
+
+
+class SavedView(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    name = models.TextField()
+    filters = models.JSONField(default=dict)
+    is_default = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = 'input"."saved_views'
+        constraints = [_unique("saved_view_name_once", "user", "name")]
+        ordering = ["name"]
+
+
+# Read-only tables built by dbt and the analysis assets (docs/tables.md).
+
+
+class Purpose(models.Model):
+    purpose_code = models.TextField(primary_key=True)
+    purpose_name = models.TextField()
+    director = models.TextField(null=True)
+    sort_order = models.IntegerField(null=True)
+
+    class Meta:
+        managed = False
+        db_table = 'marts"."dim_purposes'
+        ordering = ["sort_order"]
+
+
+class Measure(models.Model):
+    pk = models.CompositePrimaryKey("measure_id", "council_code")
+    measure_id = models.TextField()
+    council_code = models.TextField()
+    name = models.TextField()
+    kind = models.TextField()
+    purpose_code = models.TextField(null=True)
+    team = models.TextField(null=True)
+    service_area = models.TextField(null=True)
+    locality = models.TextField(null=True)
+    owner = models.TextField(null=True)
+    manager = models.TextField(null=True)
+    director = models.TextField(null=True)
+    portfolio = models.TextField(null=True)
+    definition = models.TextField(null=True)
+    unit = models.TextField()
+    polarity = models.TextField()
+    frequency = models.TextField()
+    target = models.DecimalField(max_digits=18, decimal_places=4, null=True)
+    is_public = models.BooleanField()
+    is_key = models.BooleanField()
+    input_method = models.TextField()
+
+    class Meta:
+        managed = False
+        db_table = 'marts"."dim_measures'
+        ordering = ["council_code", "purpose_code", "name"]
+
+    @property
+    def is_manual(self) -> bool:
+        return self.input_method == "manual"
+
+
+class MeasureIcon(models.Model):
+    pk = models.CompositePrimaryKey("measure_id", "council_code")
+    measure_id = models.TextField()
+    council_code = models.TextField()
+    variation_icon = models.TextField(null=True)
+    assurance_icon = models.TextField(null=True)
+    spc_shown = models.BooleanField(null=True)
+    n = models.IntegerField(null=True)
+    latest_period_start = models.DateField(null=True)
+    latest_value = models.DecimalField(max_digits=18, decimal_places=4, null=True)
+    warnings = models.TextField(null=True)
+    text_alternative = models.TextField(null=True)
+    chart_svg = models.TextField(null=True)
+
+    class Meta:
+        managed = False
+        db_table = 'analysis"."measure_icons'
