@@ -1,0 +1,1 @@
+"""Partner data sharing: the agreements register, extracts, their audit, and partner returns."""
