@@ -3,27 +3,38 @@
 Suites are YAML in expectations/suites/<schema>.<table>.yml:
 
     table: raw.crm_contacts
+    contract: crm_contacts          # optional: add the expectations the source contract implies
     expectations:
-      - type: expect_column_values_to_not_be_null      # any GX 1.x expectation, snake case
+      - id: failure_type_present    # optional; stable name used by results and waivers
+        type: expect_column_values_to_not_be_null      # any GX 1.x expectation, snake case
         kwargs: {column: contact_id}
-        criterion: reliable                              # one of the six criteria
-        severity: ERROR                                  # ERROR blocks downstream; WARN records
+        criterion: reliable         # one of the six criteria
+        severity: ERROR             # ERROR blocks downstream; WARN records
+        description: Every contact has an id.           # plain English, shown as evidence
+        requires: [marts.dim_measures]                  # optional: relations the check reads
 
-Each expectation runs as SQL in the database; nothing pulls the table into pandas.
+`unexpected_rows_expectation` takes an SQL query over `{batch}` (the table) that returns the bad
+rows. GX aliases `{batch}` itself unless the query contains a join: write `from {batch}` with
+unqualified columns in a query without joins, and `from {batch} b` in one with joins. When the
+rows carry measure_id (and council_code, period_start) the failure is recorded
+per measure and period, so a waiver can target one figure. Everything runs as SQL in the
+database: one `batch.validate(suite)` per table; nothing pulls the table into pandas.
 """
 
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 import yaml
 
-from orchestration.lib import environment
+from orchestration.lib import contracts, environment
 
 CRITERIA = ("relevant", "well_defined", "timely", "reliable", "verifiable", "accurate")
 SEVERITIES = ("ERROR", "WARN")
+UNEXPECTED_ROWS = "unexpected_rows_expectation"
+LINEAGE_COLUMNS = ("_batch_id", "_source_file", "_loaded_at")
 
 
 class SuiteError(ValueError):
@@ -36,6 +47,16 @@ class Expectation:
     kwargs: dict
     criterion: str
     severity: str
+    id: str = ""
+    description: str = ""
+    requires: tuple[str, ...] = ()
+
+    @property
+    def check_id(self) -> str:
+        if self.id:
+            return self.id
+        target = self.kwargs.get("column") or "_".join(self.kwargs.get("column_list", []))
+        return f"{self.type}:{target}" if target else self.type
 
 
 @dataclass(frozen=True)
@@ -63,25 +84,63 @@ class Outcome:
     success: bool
     unexpected_count: int | None
     observed: object
+    rows: tuple[dict, ...] = ()
+    error: str = ""
+
+    @property
+    def evidence(self) -> str:
+        text = self.expectation.description or self.expectation.check_id
+        if self.error:
+            return f"{text} Could not run: {self.error}"
+        if self.success:
+            return text
+        if self.unexpected_count is not None:
+            return f"{text} Unexpected: {self.unexpected_count}."
+        return f"{text} Observed: {self.observed}."
+
+
+@dataclass
+class SuiteRun:
+    suite: Suite
+    outcomes: list[Outcome]
+    gx_result: object = field(default=None, repr=False)
+
+    @property
+    def success(self) -> bool:
+        return all(outcome.success for outcome in self.outcomes)
+
+
+def _parse_expectation(item: dict, where: str) -> Expectation:
+    criterion, severity = item.get("criterion"), item.get("severity")
+    if criterion not in CRITERIA:
+        raise SuiteError(
+            f"{where}: {item.get('type')} has criterion {criterion!r}; "
+            f"use one of {', '.join(CRITERIA)}."
+        )
+    if severity not in SEVERITIES:
+        raise SuiteError(f"{where}: {item.get('type')} needs severity ERROR or WARN.")
+    return Expectation(
+        type=item["type"],
+        kwargs=dict(item.get("kwargs", {})),
+        criterion=criterion,
+        severity=severity,
+        id=item.get("id", ""),
+        description=item.get("description", ""),
+        requires=tuple(item.get("requires", [])),
+    )
 
 
 def load_suite(path: Path) -> Suite:
     data = yaml.safe_load(path.read_text())
     if "." not in data.get("table", ""):
         raise SuiteError(f"{path.name}: 'table' must be schema.table.")
-    expectations = []
-    for item in data.get("expectations", []):
-        criterion, severity = item.get("criterion"), item.get("severity")
-        if criterion not in CRITERIA:
-            raise SuiteError(
-                f"{path.name}: {item.get('type')} has criterion {criterion!r}; "
-                f"use one of {', '.join(CRITERIA)}."
-            )
-        if severity not in SEVERITIES:
-            raise SuiteError(f"{path.name}: {item.get('type')} needs severity ERROR or WARN.")
-        expectations.append(
-            Expectation(item["type"], dict(item.get("kwargs", {})), criterion, severity)
-        )
+    expectations = [_parse_expectation(item, path.name) for item in data.get("expectations", [])]
+    if data.get("contract"):
+        expectations = contract_expectations(contracts.get(data["contract"])) + expectations
+    ids = [expectation.check_id for expectation in expectations]
+    duplicates = sorted({check_id for check_id in ids if ids.count(check_id) > 1})
+    if duplicates:
+        raise SuiteError(f"{path.name}: give these expectations distinct ids: {duplicates}.")
     return Suite(name=path.stem, table=data["table"], expectations=tuple(expectations))
 
 
@@ -89,6 +148,199 @@ def load_suite(path: Path) -> Suite:
 def all_suites(folder: Path | None = None) -> tuple[Suite, ...]:
     folder = folder or environment.expectations_dir() / "suites"
     return tuple(load_suite(path) for path in sorted(folder.glob("*.yml")))
+
+
+def contract_expectations(contract: contracts.Contract) -> list[Expectation]:
+    """What a source's written contract implies, checked again on the loaded table."""
+    found = [
+        Expectation(
+            "expect_table_columns_to_match_set",
+            {"column_set": [*contract.column_names, *LINEAGE_COLUMNS], "exact_match": True},
+            "well_defined",
+            "ERROR",
+            id="columns_match_contract",
+            description=f"The table has exactly the columns of contract {contract.source}.",
+        )
+    ]
+    for column in contract.columns:
+        if column.required:
+            found.append(
+                Expectation(
+                    "expect_column_values_to_not_be_null",
+                    {"column": column.name},
+                    "well_defined",
+                    "ERROR",
+                    description=f"{column.name} is required by the contract.",
+                )
+            )
+        if column.allowed:
+            found.append(
+                Expectation(
+                    "expect_column_values_to_be_in_set",
+                    {"column": column.name, "value_set": list(column.allowed)},
+                    "accurate",
+                    "ERROR",
+                    description=f"{column.name} uses only the contract's codes.",
+                )
+            )
+        if column.type in ("integer", "numeric") and (column.min, column.max) != (None, None):
+            found.append(
+                Expectation(
+                    "expect_column_values_to_be_between",
+                    {"column": column.name, "min_value": column.min, "max_value": column.max},
+                    "accurate",
+                    "ERROR",
+                    description=f"{column.name} lies within [{column.min}, {column.max}].",
+                )
+            )
+        if column.references:
+            found.append(_reference_match(contract, column))
+    if len(contract.primary_key) == 1:
+        found.append(
+            Expectation(
+                "expect_column_values_to_be_unique",
+                {"column": contract.primary_key[0]},
+                "reliable",
+                "ERROR",
+                description=f"No duplicate {contract.primary_key[0]}.",
+            )
+        )
+    elif contract.primary_key:
+        found.append(
+            Expectation(
+                "expect_compound_columns_to_be_unique",
+                {"column_list": list(contract.primary_key)},
+                "reliable",
+                "ERROR",
+                description=f"No duplicate {', '.join(contract.primary_key)}.",
+            )
+        )
+    found += _lineage_expectations(contract)
+    if contract.period_column:
+        found += _volume_expectations(contract)
+    return found
+
+
+def _rows(query: str) -> dict:
+    return {"unexpected_rows_query": " ".join(query.split())}
+
+
+def _reference_match(contract: contracts.Contract, column: contracts.Column) -> Expectation:
+    table, key = column.references.split(".")
+    query = f"""
+        select count(*) filter (where r.{key} is null) as unmatched, count(*) as given
+        from {{batch}} b left join raw.{table} r on r.{key} = b.{column.name}
+        where b.{column.name} is not null
+        having count(*) > 0 and count(*) filter (where r.{key} is null) > 0.05 * count(*)"""
+    return Expectation(
+        UNEXPECTED_ROWS,
+        _rows(query),
+        "accurate",
+        "WARN",
+        id=f"match_rate:{column.name}",
+        description=f"At least 95% of {column.name} values match {column.references}.",
+        requires=(f"raw.{table}",),
+    )
+
+
+def _lineage_expectations(contract: contracts.Contract) -> list[Expectation]:
+    source = contract.source
+    orphans = """
+        select b._batch_id, count(*) as rows from {batch} b
+        left join audit.loads l on l.batch_id = b._batch_id and l.outcome = 'loaded'
+        where l.batch_id is null group by b._batch_id"""
+    reconcile = f"""
+        select l.batch_id, l.file_name, l.rows_loaded, coalesce(p.rows, 0) as rows_in_table
+        from audit.loads l
+        left join (select _batch_id, count(*) as rows from {{batch}} t group by _batch_id) p
+          on p._batch_id = l.batch_id
+        where l.source = '{source}' and l.outcome = 'loaded'
+          and l.rows_loaded <> coalesce(p.rows, 0)"""
+    files = f"""
+        select batch_id, file_name from audit.loads
+        where source = '{source}' and outcome = 'loaded'
+          and (rows_read <> rows_loaded + rows_rejected or length(file_checksum) <> 64)
+          and exists (select 1 from {{batch}})"""
+    return [
+        Expectation(
+            "expect_column_values_to_not_be_null",
+            {"column": "_batch_id"},
+            "verifiable",
+            "ERROR",
+            description="Every row carries the batch that loaded it.",
+        ),
+        Expectation(
+            UNEXPECTED_ROWS,
+            _rows(orphans),
+            "verifiable",
+            "ERROR",
+            id="rows_trace_to_loaded_batch",
+            description="Every row traces to a loaded file, batch and checksum in audit.loads.",
+        ),
+        Expectation(
+            UNEXPECTED_ROWS,
+            _rows(reconcile),
+            "verifiable",
+            "ERROR",
+            id="batch_rows_reconcile",
+            description="Rows per batch in the table equal the rows audit.loads says were loaded.",
+        ),
+        Expectation(
+            UNEXPECTED_ROWS,
+            _rows(files),
+            "verifiable",
+            "ERROR",
+            id="file_rows_reconcile",
+            description="Each loaded file: rows read = rows loaded + rejected, with a checksum.",
+        ),
+    ]
+
+
+def _volume_query(contract: contracts.Contract, low: float, high: float | None) -> str:
+    above = f" or latest.rows > {high} * history.median" if high else ""
+    return f"""
+        with per_batch as (
+            select b._batch_id, l.period_start, count(*) as rows
+            from {{batch}} b join audit.loads l on l.batch_id = b._batch_id
+            group by b._batch_id, l.period_start),
+        latest as (select * from per_batch order by period_start desc nulls last limit 1),
+        history as (
+            select percentile_cont(0.5) within group (order by rows) as median,
+                   count(*) as batches
+            from (select rows from per_batch
+                  where _batch_id <> (select _batch_id from latest)
+                  order by period_start desc limit 12) recent)
+        select latest._batch_id, latest.period_start, latest.rows, history.median
+        from latest, history
+        where history.batches >= 3
+          and (latest.rows < {low} * history.median{above})"""
+
+
+def _volume_expectations(contract: contracts.Contract) -> list[Expectation]:
+    return [
+        Expectation(
+            UNEXPECTED_ROWS,
+            _rows(_volume_query(contract, 0.5, 1.5)),
+            "reliable",
+            "WARN",
+            id="volume_against_history",
+            description=(
+                "The latest period's rows are within half to one and a half times the median "
+                "of the previous 12 periods."
+            ),
+        ),
+        Expectation(
+            UNEXPECTED_ROWS,
+            _rows(_volume_query(contract, 0.2, None)),
+            "reliable",
+            "ERROR",
+            id="volume_collapse",
+            description=(
+                "The latest period has at least a fifth of the median rows of the previous "
+                "12 periods (fewer suggests a truncated or partial file)."
+            ),
+        ),
+    ]
 
 
 def _expectation_class(name: str):
@@ -105,14 +357,48 @@ def _sqlalchemy_url(url: str) -> str:
     return url.replace("postgresql://", "postgresql+psycopg2://", 1)
 
 
-def run_suite(url: str, suite: Suite) -> list[Outcome]:
-    """Validate the suite's table in the database; one Outcome per expectation."""
+def _gx_expectation(expectation: Expectation):
+    return _expectation_class(expectation.type)(
+        **expectation.kwargs,
+        meta={
+            "check_id": expectation.check_id,
+            "criterion": expectation.criterion,
+            "severity": expectation.severity,
+        },
+        description=expectation.description or None,
+    )
+
+
+def _missing_relations(url: str, suite: Suite) -> set[str]:
+    import psycopg
+
+    wanted = sorted({suite.table, *(name for item in suite.expectations for name in item.requires)})
+    with psycopg.connect(url) as conn:
+        return {
+            name
+            for name in wanted
+            if conn.execute("select to_regclass(%s)", (name,)).fetchone()[0] is None
+        }
+
+
+def _context():
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
 
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = {"globally": False}
+    return context
+
+
+def run_suite(url: str, suite: Suite) -> SuiteRun:
+    """Validate the suite's table in the database in one call; one Outcome per expectation."""
+    import great_expectations as gx
+
+    missing = _missing_relations(url, suite)
+    if suite.table in missing:
+        return SuiteRun(suite=suite, outcomes=[_table_missing(suite)])
+    context = _context()
     source = context.data_sources.add_postgres(
         name="warehouse",
         connection_string=_sqlalchemy_url(url),
@@ -120,20 +406,81 @@ def run_suite(url: str, suite: Suite) -> list[Outcome]:
     )
     asset = source.add_table_asset(name=suite.table_name, table_name=suite.table_name)
     batch = asset.add_batch_definition_whole_table("whole_table").get_batch()
+    runnable = [item for item in suite.expectations if not set(item.requires) & missing]
+    gx_suite = context.suites.add(
+        gx.ExpectationSuite(name=suite.name, expectations=[_gx_expectation(e) for e in runnable])
+    )
+    result = batch.validate(gx_suite)
+    by_id = {item.check_id: item for item in runnable}
     outcomes = []
-    for expectation in suite.expectations:
-        gx_expectation = _expectation_class(expectation.type)(**expectation.kwargs)
-        result = batch.validate(gx_expectation)
-        details = result.result or {}
-        outcomes.append(
-            Outcome(
-                expectation=expectation,
-                success=bool(result.success),
-                unexpected_count=details.get("unexpected_count"),
-                observed=details.get("observed_value"),
-            )
+    for item_result in result.results:
+        expectation = by_id[item_result.expectation_config.meta["check_id"]]
+        outcomes.append(_outcome(expectation, item_result))
+    outcomes += [
+        Outcome(
+            expectation=_as_warning(item),
+            success=False,
+            unexpected_count=None,
+            observed=None,
+            error=f"{', '.join(sorted(set(item.requires) & missing))} does not exist",
         )
-    return outcomes
+        for item in suite.expectations
+        if set(item.requires) & missing
+    ]
+    _add_failing_rows(batch, outcomes)
+    return SuiteRun(suite=suite, outcomes=outcomes, gx_result=result)
+
+
+def _table_missing(suite: Suite) -> Outcome:
+    expectation = Expectation(
+        "expect_table_row_count_to_be_between",
+        {"min_value": 0},
+        "timely",
+        "WARN",
+        id="table_exists",
+        description=f"{suite.table} exists.",
+    )
+    return Outcome(expectation, False, None, None, error=f"{suite.table} does not exist yet")
+
+
+def _as_warning(expectation: Expectation) -> Expectation:
+    """A check that cannot run yet (a relation it reads is missing) is recorded, not blocking."""
+    return Expectation(**{**expectation.__dict__, "severity": "WARN"})
+
+
+def _outcome(expectation: Expectation, item_result) -> Outcome:
+    details = item_result.result or {}
+    error = ""
+    info = item_result.exception_info or {}
+    for entry in [info, *info.values()]:
+        if isinstance(entry, dict) and entry.get("raised_exception"):
+            error = str(entry.get("exception_message", "")).splitlines()[0][:300]
+            break
+    observed = details.get("observed_value")
+    unexpected = details.get("unexpected_count")
+    if expectation.type == UNEXPECTED_ROWS and isinstance(observed, int):
+        unexpected = observed
+    return Outcome(
+        expectation=expectation,
+        success=bool(item_result.success),
+        unexpected_count=unexpected,
+        observed=observed,
+        error=error,
+    )
+
+
+def _add_failing_rows(batch, outcomes: list[Outcome]) -> None:
+    """Fetch the rows of failed row queries (rare) so failures can be placed by measure."""
+    for index, outcome in enumerate(outcomes):
+        if outcome.success or outcome.error or outcome.expectation.type != UNEXPECTED_ROWS:
+            continue
+        again = batch.validate(
+            _gx_expectation(outcome.expectation), result_format={"result_format": "COMPLETE"}
+        )
+        rows = ((again.result or {}).get("details") or {}).get("unexpected_rows") or []
+        outcomes[index] = Outcome(
+            **{**outcome.__dict__, "rows": tuple(dict(row) for row in rows[:10000])}
+        )
 
 
 def worst_failure(outcomes: list[Outcome]) -> str | None:
