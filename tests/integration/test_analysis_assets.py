@@ -60,12 +60,35 @@ def _measure_rows():
         end = (start + pd.DateOffset(months=3) - pd.DateOffset(days=1)).date()
         value = round(float(70 + rng.normal(0, 2)), 2)
         rows.append(("ENA-QTR", BDC, start.date(), end, "council", BDC, value))
+    # the measures model's benefit new claims median, from the same cases as the case table
+    for month, median in _benefit_medians().items():
+        rows.append((BENEFIT_MEDIAN, BDC, month, _month_end(month), "council", BDC, median))
     # a measure without a definition is left out
     rows.append(("NO-DEF", BDC, MONTHS[0], _month_end(MONTHS[0]), "council", BDC, 1.0))
     return rows
 
 
+BENEFIT_MEDIAN = "fin_e2e_benefit_new_claim_median"
+REDESIGN_START = dt.date(2025, 6, 1)
+
+
+def _benefit_medians() -> dict:
+    cases = [row for row in _case_rows() if row[1] == "benefits"]
+    months = pd.Series([row[6] for row in cases], index=[row[4].replace(day=1) for row in cases])
+    return {month: float(value) for month, value in months.groupby(level=0).median().items()}
+
+
 MEASURES = [
+    (
+        BENEFIT_MEDIAN,
+        BDC,
+        "Benefit new claim: end-to-end days (median)",
+        "days",
+        "lower",
+        "monthly",
+        None,
+        "mdc",
+    ),  # fmt: skip
     ("HOU-E2E", BDC, "Housing register end to end", "days", "lower", "monthly", 45, "mdc"),
     ("HOU-E2E", RBC, "Housing register end to end", "days", "lower", "monthly", None, "mdc"),
     ("ENA-QTR", BDC, "Quarterly score", "percent", "higher", "quarterly", 65, "ptd"),
@@ -195,6 +218,8 @@ def _expected_measure_frame():
             options[key]["target"] = float(definition[6])
         if key == f"HOU-E2E|{BDC}":
             options[key]["ghost"] = [periods.index(GHOSTED_MONTH)]
+        if key == f"{BENEFIT_MEDIAN}|{BDC}":  # the repository's annotation
+            options[key]["recalc"] = [periods.index(REDESIGN_START)]
     return xmr_frame(pd.concat(frames), by="series", options_by_group=options), options
 
 
@@ -296,12 +321,21 @@ def test_case_charts_individual_and_monthly(marts):
 
 def test_demo_trial_is_an_improvement(marts):
     trials = _read(marts, "select * from analysis.trials")
-    assert "bdc-benefits-new-claims-redesign" in set(trials.trial_id)
-    verdicts = _read(marts, "select * from analysis.trial_verdicts")
-    row = verdicts[verdicts.trial_id == "bdc-benefits-new-claims-redesign"].iloc[0]
-    assert row.measure_id == "case_e2e:benefits:new_claim"
-    assert row.verdict == "improvement" and row.sustained
-    assert "special-cause improvement" in row.evidence
+    demo = trials[trials.trial_id == "bdc-benefits-new-claims-redesign"].iloc[0]
+    assert list(demo.measure_ids) == [BENEFIT_MEDIAN, "case_e2e:benefits:new_claim"]
+    verdicts = _read(marts, "select * from analysis.trial_verdicts order by measure_id")
+    verdicts = verdicts[verdicts.trial_id == "bdc-benefits-new-claims-redesign"]
+    assert set(verdicts.measure_id) == {BENEFIT_MEDIAN, "case_e2e:benefits:new_claim"}
+    for row in verdicts.itertuples():
+        assert row.verdict == "improvement" and row.sustained, row.measure_id
+        assert "special-cause improvement" in row.evidence
+    # the measure chart shows the recorded recalculation at the redesign
+    spc = _read(
+        marts,
+        f"select period_start, partition from analysis.measure_spc "
+        f"where measure_id = '{BENEFIT_MEDIAN}' order by period_start",
+    )
+    assert spc[spc.partition == 1].period_start.min() == REDESIGN_START
 
 
 def test_rerun_replaces_rather_than_appends(marts):
