@@ -43,7 +43,9 @@ def fresh_db(pg_server):
     bootstrap.bootstrap(url, {"analyst": "analyst-test", "public_reader": "public-test"})
     yield url
     with psycopg.connect(_database_url(pg_server, "postgres"), autocommit=True) as conn:
-        conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+        conn.execute(
+            sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name))
+        )
 
 
 @pytest.fixture

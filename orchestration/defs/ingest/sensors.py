@@ -12,7 +12,7 @@ def ingest_job_name(source: str) -> str:
     return f"ingest_{source}_job"
 
 
-def build_ingest_job(source: str) :
+def build_ingest_job(source: str):
     return dg.define_asset_job(
         ingest_job_name(source),
         selection=dg.AssetSelection.assets(raw_asset_key(source)).downstream(),
@@ -45,7 +45,7 @@ def build_landing_sensor(source: str) -> dg.SensorDefinition:
     return landing_sensor
 
 
-def ingest_jobs() :
+def ingest_jobs():
     return [build_ingest_job(source) for source in contracts.all_contracts()]
 
 
