@@ -1,0 +1,55 @@
+"""`bdc report cabinet|portfolio|scrutiny [--period PERIOD] [--issue]`."""
+
+import click
+
+from orchestration.lib import environment
+from orchestration.lib.reporting.calendar import KINDS
+
+
+@click.command("report")
+@click.argument("kind", type=click.Choice(KINDS))
+@click.option(
+    "--period",
+    help="Cabinet cycle YYYY-MM (the meeting month, e.g. 2026-01; Portfolio Holder briefings "
+    "use their Cabinet's) or O&S quarter (e.g. 2025-26-Q4). Default: the latest with data.",
+)
+@click.option(
+    "--issue", is_flag=True, help="Freeze the pack: immutable copy, data snapshot, audit row."
+)
+def report(kind: str, period: str | None, issue: bool) -> None:
+    """Write a member report pack (HTML, PDF, CSV) to build/reports/<kind>/<period>/."""
+    from orchestration.lib.reporting import build, data, freeze, publication
+
+    url = _warehouse_url()
+    try:
+        result = build.build(url, kind, period, issue=issue)
+    except publication.Refused as refused:
+        raise click.ClickException(str(refused)) from refused
+    except (ValueError, data.MissingData) as problem:
+        raise click.ClickException(str(problem)) from problem
+    if issue and result.from_issued_snapshot:
+        raise click.ClickException(
+            f"The {kind} pack for {result.period.key} was already issued on "
+            f"{result.manifest['issued_at']}; it cannot change. The files were regenerated from "
+            "its snapshot and are byte-identical."
+        )
+    for warning in result.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    click.echo(result.summary())
+    if result.issued and not result.from_issued_snapshot:
+        click.echo(
+            f"Issued: {freeze.issued_dir(kind, result.period.key)} "
+            f"(content sha256 {result.manifest['content_sha256'][:16]}...)"
+        )
+
+
+def _warehouse_url() -> str:
+    """The warehouse this process already points at (tests, Dagster), else the CLI's own."""
+    import os
+
+    url = os.environ.get(environment.WAREHOUSE_URL_VAR)
+    if url:
+        return url
+    from orchestration.cli import warehouse_url
+
+    return warehouse_url()

@@ -1,0 +1,80 @@
+"""One pack from end to end: period -> gate -> snapshot -> documents -> files (-> issue)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from orchestration.lib.reporting import calendar, data, freeze, model, publication, render
+
+
+@dataclass
+class PackResult:
+    kind: str
+    period: calendar.Period
+    folder: Path
+    files: dict[str, bytes]
+    issued: bool = False
+    from_issued_snapshot: bool = False
+    warnings: list[str] = field(default_factory=list)
+    manifest: dict | None = None
+
+    def summary(self) -> str:
+        documents = len([n for n in self.files if n.endswith(".pdf")])
+        state = (
+            "regenerated from its issued snapshot (byte-identical)"
+            if self.from_issued_snapshot
+            else "issued and frozen"
+            if self.issued
+            else "written (draft, not issued)"
+        )
+        return (
+            f"{self.kind.capitalize()} {self.period.key}: {documents} document(s) {state} "
+            f"in {self.folder}"
+        )
+
+
+def render_snapshot(snap: data.Snapshot) -> tuple[dict[str, bytes], dict[str, str]]:
+    """Files of every document, plus the snapshot as CSV text. The snapshot always goes through
+    its CSV form first, so live and frozen rendering are the same code path."""
+    snapshot_files = data.dump(snap)
+    frozen = data.load(snapshot_files)
+    files: dict[str, bytes] = {}
+    for doc in model.documents(frozen):
+        files.update(render.render(doc))
+    return files, snapshot_files
+
+
+def resolve_period(url: str, kind: str, key: str | None) -> calendar.Period:
+    if key:
+        return calendar.period(kind, key)
+    return calendar.latest_period(kind, data.latest_data_month(url))
+
+
+def build(url: str, kind: str, key: str | None = None, issue: bool = False) -> PackResult:
+    config = calendar.load()
+    period = resolve_period(url, kind, key)
+    frozen = freeze.issued_snapshot(kind, period.key)
+    if frozen is not None:
+        # An issued pack is never rebuilt from live data: its frozen rows give the same bytes.
+        files, _ = render_snapshot(frozen)
+        differing = freeze.verify(kind, period.key, files)
+        if differing:
+            raise RuntimeError(
+                f"Regenerating the issued {kind} pack {period.key} did not reproduce "
+                f"{', '.join(differing)}; the issued copy in {freeze.issued_dir(kind, period.key)} "
+                "is the record."
+            )
+        folder = freeze.write_pack(kind, period.key, files)
+        return PackResult(kind, period, folder, files, issued=True, from_issued_snapshot=True,
+                          manifest=freeze.issued_manifest(kind, period.key))  # fmt: skip
+    decision = publication.require(url, kind, period.period_end)
+    previous = freeze.previous_issued_snapshot(kind, period.key)
+    snap = data.snapshot(url, kind, period, list(config["councils"]), previous)
+    files, snapshot_files = render_snapshot(snap)
+    folder = freeze.write_pack(kind, period.key, files)
+    result = PackResult(kind, period, folder, files, warnings=decision.warnings)
+    if issue:
+        result.manifest = freeze.issue(url, kind, period.key, files, snapshot_files)
+        result.issued = True
+    return result

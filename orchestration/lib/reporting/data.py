@@ -1,0 +1,412 @@
+"""The rows a pack uses, read from the warehouse once and kept as text tables (the snapshot).
+
+Rendering reads only the snapshot, so a pack built from the live warehouse and a pack rebuilt
+from an issued snapshot go through the same path and come out byte-identical.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from zoneinfo import ZoneInfo
+
+import psycopg
+from psycopg.rows import dict_row
+
+from orchestration.lib import charts, spc
+from orchestration.lib.environment import TIMEZONE
+from orchestration.lib.reporting import calendar, csvsafe, focus
+from orchestration.lib.reporting.calendar import Period
+
+HISTORY_MONTHS = 36
+TABLES = {
+    "context": ["key", "value"],
+    "measures": [
+        "measure_id", "council_code", "name", "kind", "purpose_code", "purpose_name",
+        "purpose_sort", "team", "portfolio", "portfolio_holder", "owner", "manager", "director",
+        "definition", "unit", "polarity", "frequency", "target", "is_key", "spc_profile",
+        "data_quality_notes",
+    ],
+    "values": ["measure_id", "council_code", "period_start", "period_end", "value", "status"],
+    "charts": [
+        "measure_id", "council_code", "source", "latest_period_start", "latest_value",
+        "previous_value", "variation_icon", "assurance_icon", "latest_point_type", "spc_shown",
+        "warnings", "text_alternative", "chart_svg",
+    ],
+    "commentary": [
+        "measure_id", "council_code", "period_start", "what_data_shows", "what_we_are_doing",
+        "author", "status", "confirmed_by", "confirmed_at",
+    ],
+    "quality": ["measure_id", "council_code", "period_start", "criterion", "status", "evidence"],
+    "focus": ["measure_id", "council_code", "reason", "added_by", "source"],
+    "trials": [
+        "trial_id", "council_code", "title", "hypothesis", "service", "start_date", "end_date",
+        "owner",
+    ],
+    "verdicts": ["trial_id", "measure_id", "verdict", "sustained", "evidence"],
+    "revisions": [
+        "measure_id", "council_code", "period_start", "issued_value", "current_value",
+        "issued_in",
+    ],
+}  # fmt: skip
+
+Snapshot = dict[str, list[dict[str, str]]]
+
+
+class MissingData(RuntimeError):
+    """A table the report cannot do without is not there yet."""
+
+
+def _clean(value):
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, dt.datetime):
+        return value.astimezone(ZoneInfo(TIMEZONE)).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, list):
+        return ";".join(str(item) for item in value)
+    return value
+
+
+def _text_rows(rows: list[dict], table: str) -> list[dict[str, str]]:
+    return [
+        {column: csvsafe.to_text(_clean(row.get(column))) for column in TABLES[table]}
+        for row in rows
+    ]
+
+
+def _exists(conn, table: str) -> bool:
+    return conn.execute("select to_regclass(%s) as t", (table,)).fetchone()["t"] is not None
+
+
+def _columns(conn, table: str) -> set[str]:
+    schema, name = table.split(".")
+    rows = conn.execute(
+        "select column_name from information_schema.columns "
+        "where table_schema = %s and table_name = %s",
+        (schema, name),
+    ).fetchall()
+    return {row["column_name"] for row in rows}
+
+
+def connect(url: str):
+    conn = psycopg.connect(url, row_factory=dict_row)
+    conn.execute(f"set timezone = '{TIMEZONE}'")
+    return conn
+
+
+def latest_data_month(url: str) -> dt.date:
+    """The last day of the newest month with council-level values."""
+    with connect(url) as conn:
+        if not _exists(conn, "marts.fct_measure_values"):
+            raise MissingData("marts.fct_measure_values does not exist yet: run `bdc run` first.")
+        row = conn.execute(
+            "select max(period_end) as last from marts.fct_measure_values "
+            "where geography_type = 'council'"
+        ).fetchone()
+    if row["last"] is None:
+        raise MissingData("marts.fct_measure_values has no values yet: run `bdc run` first.")
+    return row["last"]
+
+
+def _measures(conn, period: Period, councils: list[str], notes: list[str]) -> list[dict]:
+    if not _exists(conn, "marts.dim_measures"):
+        raise MissingData("marts.dim_measures does not exist yet: run `bdc run` first.")
+    purposes = _exists(conn, "marts.dim_purposes")
+    purpose = "p.purpose_name, p.sort_order" if purposes else "null, null"
+    join = "left join marts.dim_purposes p using (purpose_code)" if purposes else ""
+    rows = conn.execute(
+        f"""
+        select m.measure_id, m.council_code, m.name, m.kind, m.purpose_code,
+               {purpose.split(", ")[0]} as purpose_name, {purpose.split(", ")[1]} as purpose_sort,
+               m.team, m.portfolio, m.portfolio_holder, m.owner, m.manager, m.director,
+               m.definition, m.unit, m.polarity, m.frequency, m.target, m.is_key,
+               m.spc_profile, m.data_quality_notes
+        from marts.dim_measures m
+        {join}
+        where m.council_code = any(%s)
+        order by m.council_code, m.measure_id
+        """,
+        (councils,),
+    ).fetchall()
+    if not purposes:
+        notes.append("marts.dim_purposes was not available: purposes are shown by code.")
+    return [dict(row) for row in rows]
+
+
+def _select_measures(conn, kind: str, period: Period, councils, all_measures, notes) -> tuple:
+    """The measures a pack covers, and (for Cabinet) CMT's focus rows."""
+    focus_rows: list[dict] = []
+    if kind == "cabinet":
+        app_rows: list[dict] = []
+        if _exists(conn, "input.cmt_focus"):
+            app_rows = conn.execute(
+                "select cabinet_date, measure_id, council_code, added_by, added_at, reason "
+                "from input.cmt_focus where cabinet_date = %s and council_code = any(%s)",
+                (period.meeting_date, councils),
+            ).fetchall()
+        for council in councils:
+            seed = focus.seed_focus(council, period.meeting_date)
+            own = [dict(r) for r in app_rows if r["council_code"] == council]
+            focus_rows.extend(focus.merge(seed, own))
+        wanted = {(r["measure_id"], r["council_code"]) for r in focus_rows}
+        chosen = [
+            m for m in all_measures if m["is_key"] or (m["measure_id"], m["council_code"]) in wanted
+        ]
+    elif kind == "portfolio":
+        chosen = [m for m in all_measures if m["portfolio"]]
+    else:
+        chosen = [m for m in all_measures if m["kind"] == "strategic"]
+    return chosen, focus_rows
+
+
+def _values(conn, period: Period, chosen: list[dict]) -> list[dict]:
+    if not chosen:
+        return []
+    since = period.period_end - dt.timedelta(days=HISTORY_MONTHS * 31)
+    return conn.execute(
+        """
+        select v.measure_id, v.council_code, v.period_start, v.period_end, v.value, v.status
+        from marts.fct_measure_values v
+        join unnest(%s::text[], %s::text[]) as m(measure_id, council_code)
+          using (measure_id, council_code)
+        where v.geography_type = 'council' and v.geography_code = v.council_code
+          and v.period_end <= %s and v.period_start > %s
+        order by v.measure_id, v.council_code, v.period_start, v.period_end
+        """,
+        (
+            [m["measure_id"] for m in chosen],
+            [m["council_code"] for m in chosen],
+            period.period_end,
+            since,
+        ),
+    ).fetchall()
+
+
+IMPROVEMENT = {"higher": "increase", "lower": "decrease"}
+
+
+def _computed_chart(measure: dict, series: list[dict]) -> dict:
+    """The capability chart up to the period, when analysis.measure_icons is not for it."""
+    values = [float(row["value"]) if row["value"] is not None else None for row in series]
+    improvement = IMPROVEMENT.get(measure["polarity"] or "", "neutral")
+    target = float(measure["target"]) if measure["target"] is not None else None
+    result = spc.xmr(
+        values,
+        profile=measure["spc_profile"] or "mdc",
+        improvement=improvement,
+        target=target,
+    )
+    periods = [row["period_start"] for row in series]
+    unit = "%" if measure["unit"] == "percent" else ""
+    last = result["points"][-1] if result["points"] else {}
+    return {
+        "source": "computed from marts.fct_measure_values",
+        "variation_icon": result["variation_icon"] if result["spc_shown"] else None,
+        "assurance_icon": result["assurance_icon"] if result["spc_shown"] else None,
+        "latest_point_type": last.get("point_type") if result["spc_shown"] else None,
+        "spc_shown": result["spc_shown"],
+        "warnings": "; ".join(result["warnings"]),
+        "text_alternative": charts.describe(result, measure["name"], unit, periods, improvement),
+        "chart_svg": charts.render_svg(result, measure["name"], unit, periods, improvement),
+    }
+
+
+def _charts(conn, chosen: list[dict], values: list[dict]) -> list[dict]:
+    icons, points = {}, {}
+    if _exists(conn, "analysis.measure_icons"):
+        for row in conn.execute("select * from analysis.measure_icons").fetchall():
+            icons[(row["measure_id"], row["council_code"])] = row
+    if _exists(conn, "analysis.measure_spc"):
+        for row in conn.execute(
+            "select measure_id, council_code, period_start, point_type from analysis.measure_spc"
+        ).fetchall():
+            points[(row["measure_id"], row["council_code"], row["period_start"])] = row
+    by_measure: dict[tuple, list[dict]] = {}
+    for row in values:
+        by_measure.setdefault((row["measure_id"], row["council_code"]), []).append(row)
+    out = []
+    for measure in chosen:
+        key = (measure["measure_id"], measure["council_code"])
+        series = by_measure.get(key, [])
+        if not series:
+            continue
+        latest = series[-1]
+        previous = series[-2]["value"] if len(series) > 1 else None
+        icon = icons.get(key)
+        if icon and icon["latest_period_start"] == latest["period_start"] and icon["chart_svg"]:
+            spc_row = points.get((*key, latest["period_start"]))
+            chart = {
+                "source": "analysis.measure_icons",
+                "variation_icon": icon["variation_icon"],
+                "assurance_icon": icon["assurance_icon"],
+                "latest_point_type": spc_row["point_type"] if spc_row else None,
+                "spc_shown": icon["spc_shown"],
+                "warnings": icon["warnings"],
+                "text_alternative": icon["text_alternative"],
+                "chart_svg": icon["chart_svg"],
+            }
+        else:
+            chart = _computed_chart(measure, series)
+        out.append(
+            {
+                "measure_id": key[0],
+                "council_code": key[1],
+                "latest_period_start": latest["period_start"],
+                "latest_value": latest["value"],
+                "previous_value": previous,
+                **chart,
+            }
+        )
+    return out
+
+
+def _commentary(conn, period: Period, chosen: list[dict]) -> list[dict]:
+    if not chosen or not _exists(conn, "input.commentary"):
+        return []
+    # Drafts are work in progress; members see submitted, returned or confirmed commentary.
+    return conn.execute(
+        """
+        select distinct on (c.measure_id, c.council_code)
+               c.measure_id, c.council_code, c.period_start, c.what_data_shows,
+               c.what_we_are_doing, c.author, c.status, c.confirmed_by, c.confirmed_at
+        from input.commentary c
+        join unnest(%s::text[], %s::text[]) as m(measure_id, council_code)
+          using (measure_id, council_code)
+        where c.period_start <= %s and c.status <> 'draft'
+        order by c.measure_id, c.council_code, c.period_start desc,
+                 (c.status = 'confirmed') desc, c.updated_at desc
+        """,
+        ([m["measure_id"] for m in chosen], [m["council_code"] for m in chosen], period.period_end),
+    ).fetchall()
+
+
+def _quality(conn, chart_rows: list[dict]) -> list[dict]:
+    if not chart_rows or not _exists(conn, "marts.measure_quality"):
+        return []
+    return conn.execute(
+        """
+        select q.measure_id, q.council_code, q.period_start, q.criterion, q.status, q.evidence
+        from marts.measure_quality q
+        join unnest(%s::text[], %s::text[], %s::date[]) as m(measure_id, council_code, period_start)
+          using (measure_id, council_code, period_start)
+        order by q.measure_id, q.council_code, q.criterion
+        """,
+        (
+            [r["measure_id"] for r in chart_rows],
+            [r["council_code"] for r in chart_rows],
+            [r["latest_period_start"] for r in chart_rows],
+        ),
+    ).fetchall()
+
+
+def _trials(conn, period: Period, councils: list[str]) -> tuple[list[dict], list[dict]]:
+    if not _exists(conn, "analysis.trials"):
+        return [], []
+    trials = conn.execute(
+        """
+        select trial_id, council_code, title, hypothesis, service, start_date, end_date, owner
+        from analysis.trials
+        where council_code = any(%s) and start_date <= %s
+          and (end_date is null or end_date >= %s)
+        order by council_code, start_date, trial_id
+        """,
+        (councils, period.period_end, period.period_start),
+    ).fetchall()
+    verdicts = []
+    if trials and _exists(conn, "analysis.trial_verdicts"):
+        verdicts = conn.execute(
+            "select trial_id, measure_id, verdict, sustained, evidence "
+            "from analysis.trial_verdicts where trial_id = any(%s) order by trial_id, measure_id",
+            ([t["trial_id"] for t in trials],),
+        ).fetchall()
+    return trials, verdicts
+
+
+def revisions(previous: Snapshot | None, values: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Values that changed since the last issued pack of the same kind."""
+    if not previous:
+        return []
+    issued_in = dict((r["key"], r["value"]) for r in previous["context"])
+    label = issued_in.get("label", issued_in.get("period", ""))
+    was = {
+        (r["measure_id"], r["council_code"], r["period_start"]): r["value"]
+        for r in previous["values"]
+    }
+    out = []
+    for row in values:
+        key = (row["measure_id"], row["council_code"], row["period_start"])
+        if key in was and was[key] != row["value"]:
+            out.append(
+                {
+                    "measure_id": key[0],
+                    "council_code": key[1],
+                    "period_start": key[2],
+                    "issued_value": was[key],
+                    "current_value": row["value"],
+                    "issued_in": label,
+                }
+            )
+    return out
+
+
+def snapshot(
+    url: str, kind: str, period: Period, councils: list[str], previous: Snapshot | None = None
+) -> Snapshot:
+    """Everything one pack shows, as text tables."""
+    notes: list[str] = []
+    with connect(url) as conn:
+        all_measures = _measures(conn, period, councils, notes)
+        chosen, focus_rows = _select_measures(conn, kind, period, councils, all_measures, notes)
+        values = _values(conn, period, chosen)
+        chart_rows = _charts(conn, chosen, values)
+        commentary = _commentary(conn, period, chosen)
+        quality = _quality(conn, chart_rows)
+        trials, verdicts = _trials(conn, period, councils) if kind == "scrutiny" else ([], [])
+    known = {(m["measure_id"], m["council_code"]) for m in all_measures}
+    for row in focus_rows:
+        if (row["measure_id"], row["council_code"]) not in known:
+            notes.append(
+                f"Focus measure {row['measure_id']} ({row['council_code']}) is not in the "
+                "measures register (marts.dim_measures)."
+            )
+    value_rows = _text_rows(values, "values")
+    context = {
+        "kind": kind,
+        "period": period.key,
+        "label": period.label,
+        "period_start": period.period_start.isoformat(),
+        "period_end": period.period_end.isoformat(),
+        "meeting_date": period.meeting_date.isoformat(),
+        "councils": ";".join(councils),
+        "previous_issue": "",
+        "notes": "\n".join(notes),
+    }
+    if previous:
+        context["previous_issue"] = dict((r["key"], r["value"]) for r in previous["context"])[
+            "label"
+        ]
+    return {
+        "context": [{"key": k, "value": csvsafe.to_text(v)} for k, v in context.items()],
+        "measures": _text_rows(chosen, "measures"),
+        "values": value_rows,
+        "charts": _text_rows(chart_rows, "charts"),
+        "commentary": _text_rows(commentary, "commentary"),
+        "quality": _text_rows(quality, "quality"),
+        "focus": _text_rows(focus_rows, "focus"),
+        "trials": _text_rows(trials, "trials"),
+        "verdicts": _text_rows(verdicts, "verdicts"),
+        "revisions": revisions(previous, value_rows),
+    }
+
+
+def dump(snap: Snapshot) -> dict[str, str]:
+    """file name -> CSV text."""
+    return {f"{name}.csv": csvsafe.dumps(snap[name], TABLES[name]) for name in TABLES}
+
+
+def load(files: dict[str, str]) -> Snapshot:
+    return {name: csvsafe.loads(files[f"{name}.csv"]) for name in TABLES}
+
+
+def periods_for(kind: str) -> list[str]:
+    return calendar.period_keys(kind)

@@ -1,0 +1,352 @@
+"""What each document shows, built from a snapshot alone (no database, no clock)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from orchestration.lib import charts
+from orchestration.lib.environment import COUNCILS
+from orchestration.lib.reporting.data import Snapshot
+
+QUALITY_RANK = {"pass": 0, "waived": 1, "warn": 2, "fail": 3}
+QUALITY_TEXT = {
+    "pass": "Passes all six data-quality criteria",
+    "waived": "A failed criterion was waived with a recorded reason",
+    "warn": "Warning on at least one data-quality criterion",
+    "fail": "Fails at least one data-quality criterion",
+    None: "Data quality not yet assessed",
+}
+CONCERN_ICONS = {"concern_high", "concern_low"}
+UNITS = {"percent": "%", "days": "days", "gbp": "£", "rate_per_1000": "per 1,000"}
+
+
+def _num(text: str) -> float | None:
+    return float(text) if text not in ("", None) else None
+
+
+def _date(text: str) -> dt.date | None:
+    return dt.date.fromisoformat(text[:10]) if text else None
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def format_value(value: float | None, unit: str) -> str:
+    if value is None:
+        return "no value"
+    if unit == "gbp":
+        return "£" + charts.fmt(value)
+    return charts.fmt(value, UNITS.get(unit, ""))
+
+
+def direction(latest: float | None, previous: float | None, polarity: str) -> str:
+    if latest is None or previous is None:
+        return "No previous value"
+    if latest == previous:
+        return "No change"
+    word = "Up" if latest > previous else "Down"
+    if polarity in ("higher", "lower"):
+        better = (latest > previous) == (polarity == "higher")
+        return f"{word} ({'better' if better else 'worse'})"
+    return word
+
+
+@dataclass
+class Icon:
+    kind: str  # variation | assurance
+    code: str
+    letter: str
+    colour: str
+    label: str
+
+
+@dataclass
+class MeasureEntry:
+    measure_id: str
+    council_code: str
+    name: str
+    purpose_code: str
+    purpose_name: str
+    purpose_sort: float
+    portfolio: str
+    portfolio_holder: str
+    owner: str
+    definition: str
+    unit: str
+    polarity: str
+    target: str
+    is_key: bool
+    latest_value: str = "no value"
+    latest_period: str = ""
+    previous_value: str = ""
+    direction: str = "No previous value"
+    variation: Icon | None = None
+    assurance: Icon | None = None
+    chart_svg: str = ""
+    text_alternative: str = ""
+    chart_source: str = ""
+    commentary: dict | None = None
+    quality_mark: str | None = None
+    quality: list[dict] = field(default_factory=list)
+    focus_reason: str = ""
+    focus_source: str = ""
+    exception: str = ""
+    revisions: list[dict] = field(default_factory=list)
+    series: list[dict] = field(default_factory=list)
+
+    @property
+    def quality_text(self) -> str:
+        return QUALITY_TEXT[self.quality_mark]
+
+    @property
+    def anchor(self) -> str:
+        return f"m-{slug(self.measure_id)}"
+
+
+@dataclass
+class Document:
+    kind: str
+    council_code: str
+    title: str
+    stem: str
+    period_key: str
+    period_label: str
+    meeting_date: str
+    measures: list[MeasureEntry]
+    focus: list[MeasureEntry] = field(default_factory=list)
+    key: list[MeasureEntry] = field(default_factory=list)
+    exceptions: list[MeasureEntry] = field(default_factory=list)
+    revised: list[MeasureEntry] = field(default_factory=list)
+    purposes: list[tuple[str, list[MeasureEntry]]] = field(default_factory=list)
+    trials: list[dict] = field(default_factory=list)
+    quality_summary: list[tuple[str, int]] = field(default_factory=list)
+    previous_issue: str = ""
+    notes: list[str] = field(default_factory=list)
+    portfolio: str = ""
+    portfolio_holder: str = ""
+
+    @property
+    def council_name(self) -> str:
+        return COUNCILS.get(self.council_code, self.council_code)
+
+
+def _icon(kind: str, code: str) -> Icon | None:
+    table = charts.VARIATION_TEXT if kind == "variation" else charts.ASSURANCE_TEXT
+    if not code or code not in table:
+        return None
+    letter, colour, label = table[code]
+    return Icon(kind, code, letter, colour, label)
+
+
+def _long_date(text: str) -> str:
+    day = _date(text)
+    return f"{day.day} {day:%B %Y}" if day else ""
+
+
+def _with_unique_ids(svg: str, suffix: str) -> str:
+    """Several charts share one HTML page: give each chart's title/desc ids of its own."""
+    return re.sub(
+        r'(id="|aria-labelledby="[^"]*?)(chart-(?:title|desc))',
+        lambda m: f"{m.group(1)}{m.group(2)}-{suffix}",
+        re.sub(
+            r'aria-labelledby="chart-title chart-desc"',
+            f'aria-labelledby="chart-title-{suffix} chart-desc-{suffix}"',
+            svg,
+        ),
+    )
+
+
+def _exception(chart: dict) -> str:
+    """SPC signals, not RAG thresholds, pick the exceptions."""
+    reasons = []
+    if chart["variation_icon"] in CONCERN_ICONS:
+        reasons.append(charts.VARIATION_TEXT[chart["variation_icon"]][2])
+    elif chart["latest_point_type"] == "special_cause_concern":
+        reasons.append("Latest point is special-cause concern")
+    if chart["assurance_icon"] == "fail":
+        reasons.append(charts.ASSURANCE_TEXT["fail"][2])
+    return "; ".join(reasons)
+
+
+def _entries(snap: Snapshot) -> dict[tuple[str, str], MeasureEntry]:
+    entries = {}
+    for row in snap["measures"]:
+        entry = MeasureEntry(
+            measure_id=row["measure_id"],
+            council_code=row["council_code"],
+            name=row["name"],
+            purpose_code=row["purpose_code"],
+            purpose_name=row["purpose_name"] or row["purpose_code"] or "Operational",
+            purpose_sort=_num(row["purpose_sort"]) or 99.0,
+            portfolio=row["portfolio"],
+            portfolio_holder=row["portfolio_holder"],
+            owner=row["owner"],
+            definition=row["definition"],
+            unit=row["unit"],
+            polarity=row["polarity"],
+            target=format_value(_num(row["target"]), row["unit"]) if row["target"] else "",
+            is_key=row["is_key"] == "true",
+        )
+        entries[(entry.measure_id, entry.council_code)] = entry
+    for row in snap["values"]:
+        entry = entries.get((row["measure_id"], row["council_code"]))
+        if entry:
+            entry.series.append(row)
+    for row in snap["charts"]:
+        entry = entries.get((row["measure_id"], row["council_code"]))
+        if not entry:
+            continue
+        latest, previous = _num(row["latest_value"]), _num(row["previous_value"])
+        entry.latest_value = format_value(latest, entry.unit)
+        entry.previous_value = format_value(previous, entry.unit) if previous is not None else ""
+        entry.latest_period = f"{_date(row['latest_period_start']):%B %Y}"
+        entry.direction = direction(latest, previous, entry.polarity)
+        entry.variation = _icon("variation", row["variation_icon"])
+        entry.assurance = _icon("assurance", row["assurance_icon"])
+        entry.chart_svg = _with_unique_ids(row["chart_svg"], slug(entry.measure_id))
+        entry.text_alternative = row["text_alternative"]
+        entry.chart_source = row["source"]
+        entry.exception = _exception(row)
+    for row in snap["commentary"]:
+        entry = entries.get((row["measure_id"], row["council_code"]))
+        if entry:
+            entry.commentary = {
+                **row,
+                "period": f"{_date(row['period_start']):%B %Y}",
+                "confirmed_on": _long_date(row["confirmed_at"]),
+            }
+    for row in snap["quality"]:
+        entry = entries.get((row["measure_id"], row["council_code"]))
+        if entry:
+            entry.quality.append(row)
+            worst = max([entry.quality_mark, row["status"]], key=lambda s: QUALITY_RANK.get(s, -1))
+            entry.quality_mark = worst if worst in QUALITY_RANK else entry.quality_mark
+    for row in snap["revisions"]:
+        entry = entries.get((row["measure_id"], row["council_code"]))
+        if entry:
+            entry.revisions.append(
+                {
+                    "period": f"{_date(row['period_start']):%B %Y}",
+                    "was": format_value(_num(row["issued_value"]), entry.unit),
+                    "now": format_value(_num(row["current_value"]), entry.unit),
+                    "issued_in": row["issued_in"],
+                }
+            )
+    return entries
+
+
+def _sorted(entries: list[MeasureEntry]) -> list[MeasureEntry]:
+    return sorted(entries, key=lambda e: (e.purpose_sort, e.purpose_name, e.name, e.measure_id))
+
+
+def documents(snap: Snapshot) -> list[Document]:
+    context = {row["key"]: row["value"] for row in snap["context"]}
+    kind, key = context["kind"], context["period"]
+    entries = _entries(snap)
+    notes = [line for line in context["notes"].split("\n") if line]
+    docs = []
+    for council in context["councils"].split(";"):
+        own = [e for (_, c), e in entries.items() if c == council]
+        common = {
+            "kind": kind,
+            "council_code": council,
+            "period_key": key,
+            "period_label": context["label"],
+            "meeting_date": _long_date(context["meeting_date"]),
+            "previous_issue": context["previous_issue"],
+            "notes": [n for n in notes if f"({council})" in n or "(E0" not in n],
+        }
+        name = COUNCILS.get(council, council)
+        if kind == "cabinet":
+            docs.append(_cabinet(common, name, own, snap, entries))
+        elif kind == "portfolio":
+            for portfolio in sorted({e.portfolio for e in own}):
+                docs.append(_portfolio(common, name, portfolio, own))
+        else:
+            docs.append(_scrutiny(common, name, own, snap))
+    return docs
+
+
+def _cabinet(common, name, own, snap, entries) -> Document:
+    council = common["council_code"]
+    focus = []
+    for row in snap["focus"]:
+        entry = (
+            entries.get((row["measure_id"], council)) if row["council_code"] == council else None
+        )
+        if entry:
+            entry.focus_reason, entry.focus_source = row["reason"], row["source"]
+            focus.append(entry)
+    focus_ids = {e.measure_id for e in focus}
+    key = _sorted([e for e in own if e.is_key and e.measure_id not in focus_ids])
+    shown = focus + key
+    return Document(
+        **common,
+        title=f"{name} Cabinet performance report: {common['period_label']}",
+        stem=f"cabinet-{common['period_key']}-{slug(name)}",
+        measures=shown,
+        focus=focus,
+        key=key,
+        exceptions=[e for e in shown if e.exception],
+        revised=[e for e in shown if e.revisions],
+    )
+
+
+def _portfolio(common, name, portfolio, own) -> Document:
+    mine = _sorted([e for e in own if e.portfolio == portfolio])
+    holders = sorted({e.portfolio_holder for e in mine if e.portfolio_holder})
+    return Document(
+        **common,
+        title=f"{name} Portfolio Holder briefing, {portfolio}: {common['period_label']}",
+        stem=f"portfolio-{common['period_key']}-{slug(name)}-{slug(portfolio)}",
+        measures=mine,
+        exceptions=[e for e in mine if e.exception],
+        revised=[e for e in mine if e.revisions],
+        portfolio=portfolio,
+        portfolio_holder=", ".join(holders),
+    )
+
+
+def _scrutiny(common, name, own, snap) -> Document:
+    mine = _sorted(own)
+    purposes: dict[str, list[MeasureEntry]] = {}
+    for entry in mine:
+        purposes.setdefault(entry.purpose_name, []).append(entry)
+    verdicts: dict[str, list[dict]] = {}
+    names = {e.measure_id: e.name for e in own}
+    for row in snap["verdicts"]:
+        verdicts.setdefault(row["trial_id"], []).append(
+            {**row, "measure_name": names.get(row["measure_id"], row["measure_id"])}
+        )
+    trials = [
+        {
+            **row,
+            "start": _long_date(row["start_date"]),
+            "end": _long_date(row["end_date"]) or "ongoing",
+            "verdicts": verdicts.get(row["trial_id"], []),
+        }
+        for row in snap["trials"]
+        if row["council_code"] == common["council_code"]
+    ]
+    counts = {}
+    for entry in mine:
+        counts[entry.quality_mark] = counts.get(entry.quality_mark, 0) + 1
+    summary = [
+        (QUALITY_TEXT[mark], counts[mark])
+        for mark in ["pass", "waived", "warn", "fail", None]
+        if counts.get(mark)
+    ]
+    return Document(
+        **common,
+        title=f"{name} Overview and Scrutiny performance report: {common['period_label']}",
+        stem=f"scrutiny-{common['period_key']}-{slug(name)}",
+        measures=mine,
+        exceptions=[e for e in mine if e.exception],
+        revised=[e for e in mine if e.revisions],
+        purposes=list(purposes.items()),
+        trials=trials,
+        quality_summary=summary,
+    )

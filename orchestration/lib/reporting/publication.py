@@ -1,0 +1,40 @@
+"""The one call to the publication gate (orchestration/lib/gate.py, owned by quality)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Decision:
+    allowed: bool
+    reasons: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+class Refused(RuntimeError):
+    """The gate does not allow this report; the last good version stays in place."""
+
+
+def check(url: str, kind: str, period_end: dt.date) -> Decision:
+    try:
+        from orchestration.lib.gate import check_gate
+    except ImportError:
+        return Decision(
+            False,
+            ["the publication gate (orchestration/lib/gate.py) is not installed, so nothing "
+             "can be checked before publishing"],
+        )  # fmt: skip
+    decision = check_gate(url, f"reports/{kind}", period_end)
+    return Decision(bool(decision.allowed), list(decision.reasons), list(decision.warnings))
+
+
+def require(url: str, kind: str, period_end: dt.date) -> Decision:
+    decision = check(url, kind, period_end)
+    if not decision.allowed:
+        raise Refused(
+            f"The publication gate refused the {kind} report: {'; '.join(decision.reasons)}. "
+            "The last good version is unchanged; fix or waive the failures, then run again."
+        )
+    return decision

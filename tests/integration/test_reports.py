@@ -1,0 +1,365 @@
+"""Member reports end to end against a real PostgreSQL with small fixture tables of the contract
+(docs/tables.md): PDFs carry the focus measures, commentary and icons; a page is not blank;
+issuing freezes byte-identical packs; the gate's refusal leaves the last good version."""
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import shutil
+import subprocess
+
+import psycopg
+import pytest
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+from orchestration.commands.report import report
+from orchestration.lib import charts, spc
+from orchestration.lib.reporting import build, freeze, publication
+
+pytestmark = pytest.mark.integration
+
+MONTHS = [dt.date(2024 + (3 + i) // 12, (3 + i) % 12 + 1, 1) for i in range(24)]  # Apr 24-Mar 26
+MEASURES = [
+    # measure_id, council, name, kind, purpose, portfolio, polarity, unit, is_key, target, values
+    ("ENA-FD-SHARE", "E07000234", "Failure demand share of contacts", "strategic", "enabling",
+     "Finance and Enabling", "lower", "percent", True, None,
+     [40, 41, 39, 40, 42, 41, 40, 39, 41, 40, 42, 40,
+      41, 40, 46, 47, 48, 47, 49, 48, 47, 49, 48, 50]),
+    ("hou_e2e_housing_register_median", "E07000234", "Housing register application end-to-end days",
+     "strategic", "home", "Housing and Health", "lower", "days", False, 30.0,
+     [60, 58, 62, 59, 61, 60, 57, 58, 55, 54, 52, 50,
+      48, 47, 45, 44, 42, 41, 40, 39, 38, 36, 35, 34]),
+    ("safe_fly_tipping_incidents", "E07000234", "Fly-tipping incidents", "strategic", "safe_place",
+     "Environment", "lower", "count", True, None,
+     [80, 82, 79, 81, 80, 83, 78, 80, 82, 81, 79, 80,
+      81, 82, 80, 79, 81, 80, 82, 81, 80, 79, 81, 80]),
+    ("ENA-FD-SHARE", "E07000236", "Failure demand share of contacts", "strategic", "enabling",
+     "Finance and Enabling", "lower", "percent", True, None,
+     [30, 31, 29, 30, 32, 31, 30, 29, 31, 30, 32, 30,
+      31, 30, 29, 30, 31, 30, 29, 31, 30, 29, 31, 30]),
+]  # fmt: skip
+COMMENT = "Chasing calls rose after the new bin rounds; we are redesigning the round letters."
+DDL = """
+create table marts.dim_purposes (purpose_code text, purpose_name text, director text,
+  description text, sort_order int);
+create table marts.dim_measures (measure_id text, council_code text, name text, kind text,
+  purpose_code text, team text, service_area text, locality text, owner text, manager text,
+  director text, portfolio text, portfolio_holder text, definition text,
+  numerator_definition text, denominator_definition text, unit text, polarity text,
+  frequency text, target numeric, source text, data_quality_notes text, is_public bool,
+  is_key bool, input_method text, spc_profile text, comparators bool);
+create table marts.fct_measure_values (measure_id text, council_code text, period_start date,
+  period_end date, geography_type text, geography_code text, numerator numeric,
+  denominator numeric, value numeric, status text, loaded_at timestamptz default now());
+create table marts.measure_quality (measure_id text, council_code text, period_start date,
+  criterion text, status text, evidence text, checked_at timestamptz default now());
+create table analysis.measure_spc (measure_id text, council_code text, period_start date,
+  value numeric, partition int, ghost bool, mean numeric, upl numeric, lpl numeric,
+  upper_two_sigma numeric, lower_two_sigma numeric, rules_high text, rules_low text,
+  point_type text);
+create table analysis.measure_icons (measure_id text, council_code text, variation_icon text,
+  assurance_icon text, spc_shown bool, n int, latest_period_start date, latest_value numeric,
+  previous_value numeric, warnings text, text_alternative text, chart_svg text);
+create table analysis.trials (trial_id text, title text, hypothesis text, service text,
+  locality text, council_code text, start_date date, end_date date, measure_ids text[],
+  owner text);
+create table analysis.trial_verdicts (trial_id text, measure_id text, verdict text,
+  sustained bool, evidence text, computed_at timestamptz default now());
+create table input.commentary (measure_id text, council_code text, period_start date,
+  what_data_shows text, what_we_are_doing text, author text, status text, confirmed_by text,
+  confirmed_at timestamptz, return_reason text, updated_at timestamptz, is_public bool);
+create table input.cmt_focus (cabinet_date date, measure_id text, council_code text,
+  added_by text, added_at timestamptz, reason text);
+"""
+
+
+def _month_end(start: dt.date) -> dt.date:
+    return (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
+def load_fixture(url: str) -> None:
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(DDL)
+        conn.execute(
+            "insert into marts.dim_purposes values "
+            "('home', 'Help me to find somewhere to live in my locality', 'D1', '', 1),"
+            "('safe_place', 'Keep my place safe and looking good', 'D2', '', 6),"
+            "('enabling', 'Enable others to work to purpose', 'D3', '', 7)"
+        )
+        for (
+            mid,
+            council,
+            name,
+            kind,
+            purpose,
+            portfolio,
+            polarity,
+            unit,
+            key,
+            target,
+            values,
+        ) in MEASURES:
+            conn.execute(
+                "insert into marts.dim_measures (measure_id, council_code, name, kind, "
+                "purpose_code, owner, manager, director, portfolio, portfolio_holder, definition, "
+                "unit, polarity, frequency, target, is_key, spc_profile) values "
+                "(%s,%s,%s,%s,%s,'A. Officer','B. Manager','C. Director',%s,'Cllr D. Member',"
+                "'Plain definition',%s,%s,'monthly',%s,%s,'mdc')",
+                (mid, council, name, kind, purpose, portfolio, unit, polarity, target, key),
+            )
+            for month, value in zip(MONTHS, values, strict=True):
+                conn.execute(
+                    "insert into marts.fct_measure_values values "
+                    "(%s,%s,%s,%s,'council',%s,null,null,%s,'final')",
+                    (mid, council, month, _month_end(month), council, value),
+                )
+            improvement = {"lower": "decrease", "higher": "increase"}[polarity]
+            result = spc.xmr(values, improvement=improvement, target=target)
+            unit_text = "%" if unit == "percent" else ""
+            conn.execute(
+                "insert into analysis.measure_icons values (%s,%s,%s,%s,%s,%s,%s,%s,%s,'',%s,%s)",
+                (mid, council, result["variation_icon"], result["assurance_icon"],
+                 result["spc_shown"], len(values), MONTHS[-1], values[-1], values[-2],
+                 charts.describe(result, name, unit_text, MONTHS, improvement),
+                 charts.render_svg(result, name, unit_text, MONTHS, improvement)),
+            )  # fmt: skip
+            for month, point in zip(MONTHS, result["points"], strict=True):
+                conn.execute(
+                    "insert into analysis.measure_spc (measure_id, council_code, period_start, "
+                    "value, point_type) values (%s,%s,%s,%s,%s)",
+                    (mid, council, month, point["value"], point["point_type"]),
+                )
+            for criterion in ("relevant", "well_defined", "timely", "reliable"):
+                status = "warn" if (mid, criterion) == ("ENA-FD-SHARE", "timely") else "pass"
+                for month in (MONTHS[-1], MONTHS[-2]):
+                    conn.execute(
+                        "insert into marts.measure_quality values (%s,%s,%s,%s,%s,'checked')",
+                        (mid, council, month, criterion, status),
+                    )
+        conn.execute(
+            "insert into input.commentary values ('ENA-FD-SHARE','E07000234',%s,%s,"
+            "'=HYPERLINK(\"x\") Redesign the letters','Sam Officer','confirmed','Pat Manager',"
+            "'2026-03-05 10:00+00',null,'2026-03-05 10:00+00',false)",
+            (MONTHS[-2], COMMENT),
+        )
+        conn.execute(
+            "insert into input.commentary values ('hou_e2e_housing_register_median','E07000234',"
+            "%s,'Steady improvement since the triage change.','Keep going.','Jo Officer',"
+            "'submitted',null,null,null,'2026-03-06 10:00+00',false),"
+            "('safe_fly_tipping_incidents','E07000234',%s,'A draft nobody should see.','x',"
+            "'Al Officer','draft',null,null,null,'2026-03-06 10:00+00',false)",
+            (MONTHS[-2], MONTHS[-2]),
+        )
+        conn.execute(
+            "insert into input.cmt_focus values ('2026-03-15','safe_fly_tipping_incidents',"
+            "'E07000234','Policy Team','2026-02-20 09:00+00','Members asked about fly-tipping.')"
+        )
+        conn.execute(
+            "insert into analysis.trials values ('T1','Triage at first contact','h','Housing',"
+            "null,'E07000234','2025-06-01',null,array['hou_e2e_housing_register_median'],'Jo')"
+        )
+        conn.execute(
+            "insert into analysis.trial_verdicts values ('T1','hou_e2e_housing_register_median',"
+            "'improvement',true,'8 months below the average')"
+        )
+
+
+@pytest.fixture
+def reports_db(activated, workspace, monkeypatch):
+    load_fixture(activated)
+    monkeypatch.setattr(
+        publication, "check", lambda url, kind, period_end: publication.Decision(True)
+    )
+    return activated
+
+
+def pdf_text(path) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+def test_cabinet_pdf_has_focus_measures_commentary_and_icons(reports_db, workspace):
+    result = CliRunner().invoke(report, ["cabinet", "--period", "2026-03"])
+    assert result.exit_code == 0, result.output
+    folder = workspace["output"] / "reports" / "cabinet" / "2026-03"
+    bromsgrove = folder / "cabinet-2026-03-bromsgrove.pdf"
+    assert bromsgrove.exists() and (folder / "cabinet-2026-03-redditch.pdf").exists()
+    text = " ".join(pdf_text(bromsgrove).split())
+    # Focus: two seed measures that exist plus the officer app's row for this meeting.
+    focus_part = text.split("CMT focus measures")[-1]
+    for name in ("Failure demand share of contacts", "Housing register application end-to-end"):
+        assert name in focus_part
+    assert "Members asked about fly-tipping" in text
+    assert "Chasing calls rose after the new bin rounds" in text
+    assert "Confirmed by Pat Manager on 5 March 2026" in text
+    assert "Not yet confirmed by the manager (status: submitted)" in text
+    assert "A draft nobody should see" not in text
+    assert "Special cause concern (high)" in text  # failure demand shifted up (lower is better)
+    assert "Passes all six data-quality criteria" not in text.split("Failure demand")[1][:300]
+    assert "Warning on at least one data-quality criterion" in text
+    assert "fin_e2e_benefit_new_claim_days" in text  # a focus id missing from the register
+
+
+def test_exceptions_come_from_spc_signals(reports_db, workspace):
+    CliRunner().invoke(report, ["cabinet", "--period", "2026-03"])
+    page = (
+        workspace["output"] / "reports/cabinet/2026-03/cabinet-2026-03-bromsgrove.html"
+    ).read_text()
+    exceptions = page.split('id="exceptions"')[1].split("</section>")[0]
+    assert "Failure demand share of contacts" in exceptions
+    assert "Fly-tipping incidents" not in exceptions  # common cause, no target: no exception
+    assert 'lang="en-GB"' in page and '<th scope="col">' in page
+    assert page.count("<figcaption>") == page.count("<svg xmlns") - page.count("aria-hidden")
+
+
+def test_pdf_page_renders_to_a_non_blank_png(reports_db, workspace, tmp_path):
+    if not shutil.which("pdftoppm"):
+        pytest.fail("pdftoppm is missing: apt-get install -y poppler-utils")
+    CliRunner().invoke(report, ["cabinet", "--period", "2026-03"])
+    pdf = workspace["output"] / "reports/cabinet/2026-03/cabinet-2026-03-bromsgrove.pdf"
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "40", "-f", "2", "-l", "2", str(pdf), str(tmp_path / "page")],
+        check=True,
+    )
+    from PIL import Image
+
+    image = Image.open(next(tmp_path.glob("page*.png"))).convert("L")
+    histogram = image.histogram()
+    dark = sum(histogram[:128])
+    assert dark > 0.005 * image.width * image.height  # text and chart ink on the page
+    assert len([h for h in histogram if h]) > 20  # more than a flat fill
+
+
+def test_portfolio_briefings_one_per_portfolio(reports_db, workspace):
+    result = CliRunner().invoke(report, ["portfolio", "--period", "2026-03"])
+    assert result.exit_code == 0, result.output
+    folder = workspace["output"] / "reports" / "portfolio" / "2026-03"
+    pdfs = sorted(p.name for p in folder.glob("*.pdf"))
+    assert pdfs == [
+        "portfolio-2026-03-bromsgrove-environment.pdf",
+        "portfolio-2026-03-bromsgrove-finance-and-enabling.pdf",
+        "portfolio-2026-03-bromsgrove-housing-and-health.pdf",
+        "portfolio-2026-03-redditch-finance-and-enabling.pdf",
+    ]
+    housing = pdf_text(folder / "portfolio-2026-03-bromsgrove-housing-and-health.pdf")
+    assert "Housing register application" in housing and "Fly-tipping" not in housing
+    for pdf in pdfs:
+        assert (folder / pdf.replace(".pdf", ".html")).exists()
+        assert (folder / pdf.replace(".pdf", ".csv")).exists()
+
+
+def test_scrutiny_has_purposes_trials_and_quality(reports_db, workspace):
+    result = CliRunner().invoke(report, ["scrutiny", "--period", "2025-26-Q4"])
+    assert result.exit_code == 0, result.output
+    pdf = workspace["output"] / "reports/scrutiny/2025-26-Q4/scrutiny-2025-26-Q4-bromsgrove.pdf"
+    text = " ".join(pdf_text(pdf).split())
+    assert "Quarter 4 2025/26" in text
+    assert "Triage at first contact" in text and "improvement" in text
+    assert "Keep my place safe and looking good" in text
+    assert "Data quality" in text
+
+
+def test_figures_csv_has_every_plotted_value_as_a_number(reports_db, workspace):
+    CliRunner().invoke(report, ["cabinet", "--period", "2026-03"])
+    folder = workspace["output"] / "reports/cabinet/2026-03"
+    rows = list(
+        csv.DictReader(io.StringIO((folder / "cabinet-2026-03-bromsgrove.csv").read_text()))
+    )
+    failure = [r for r in rows if r["measure_id"] == "ENA-FD-SHARE"]
+    # The cycle reports to February 2026: 23 months of history, nothing after the period.
+    assert len(failure) == 23 and failure[-1]["period_start"] == "2026-02-01"
+    assert float(failure[-1]["value"]) == MEASURES[0][-1][-2]
+    assert {r["council_code"] for r in rows} == {"E07000234"}
+
+
+def _hashes(folder):
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir() if p.is_file()
+    }
+
+
+def test_issue_freezes_and_regenerates_identical_bytes(reports_db, workspace):
+    runner = CliRunner()
+    first = runner.invoke(report, ["cabinet", "--period", "2026-03", "--issue"])
+    assert first.exit_code == 0, first.output
+    issued = freeze.issued_dir("cabinet", "2026-03")
+    manifest = json.loads((issued / "manifest.json").read_text())
+    assert set(manifest["files"]) == {
+        f"cabinet-2026-03-{c}.{ext}"
+        for c in ("bromsgrove", "redditch")
+        for ext in ("html", "pdf", "csv")
+    }
+    for name, digest in manifest["files"].items():
+        assert hashlib.sha256((issued / name).read_bytes()).hexdigest() == digest
+    snapshot_values = (issued / "snapshot" / "values.csv").read_text()
+    assert "ENA-FD-SHARE,E07000234,2026-02-01,2026-02-28,48,final" in snapshot_values
+    # Text that a spreadsheet would run as a formula is guarded in the snapshot CSV.
+    commentary = (issued / "snapshot" / "commentary.csv").read_text()
+    assert "'=HYPERLINK" in commentary and ",=HYPERLINK" not in commentary
+    before = _hashes(freeze.pack_dir("cabinet", "2026-03"))
+
+    # Data changes after issue: the issued period still regenerates byte-identical.
+    with psycopg.connect(reports_db, autocommit=True) as conn:
+        conn.execute(
+            "update marts.fct_measure_values set value = 44 where measure_id = 'ENA-FD-SHARE' "
+            "and council_code = 'E07000234' and period_start = '2026-01-01'"
+        )
+        conn.execute("update input.commentary set what_data_shows = 'rewritten later'")
+        rows = conn.execute("select kind, period_key, content_sha256 from audit.report_issues")
+        assert rows.fetchall() == [("cabinet", "2026-03", manifest["content_sha256"])]
+    second = runner.invoke(report, ["cabinet", "--period", "2026-03"])
+    assert second.exit_code == 0, second.output
+    assert "byte-identical" in second.output
+    assert _hashes(freeze.pack_dir("cabinet", "2026-03")) == before
+
+    again = runner.invoke(report, ["cabinet", "--period", "2026-03", "--issue"])
+    assert again.exit_code != 0 and "already issued" in again.output
+
+    # The next pack shows the revision instead of silently rewriting history.
+    nxt = runner.invoke(report, ["cabinet", "--period", "2026-05"])
+    assert nxt.exit_code == 0, nxt.output
+    text = " ".join(
+        pdf_text(freeze.pack_dir("cabinet", "2026-05") / "cabinet-2026-05-bromsgrove.pdf").split()
+    )
+    assert "Revised since Cabinet March 2026" in text
+    january = MEASURES[0][-1][MONTHS.index(dt.date(2026, 1, 1))]
+    assert f"January 2026 was {january}%, now 44%" in text
+
+
+def test_same_period_issued_in_two_places_is_byte_identical(reports_db, workspace, monkeypatch):
+    result = build.build(reports_db, "scrutiny", "2025-26-Q4", issue=True)
+    first = {name: content for name, content in result.files.items()}
+    monkeypatch.setenv("BDC_OUTPUT_DIR", str(workspace["output"].parent / "elsewhere"))
+    with psycopg.connect(reports_db, autocommit=True) as conn:
+        conn.execute("delete from audit.report_issues")
+    second = build.build(reports_db, "scrutiny", "2025-26-Q4", issue=True)
+    assert second.files.keys() == first.keys()
+    assert all(second.files[name] == first[name] for name in first)
+    assert second.manifest["content_sha256"] == result.manifest["content_sha256"]
+
+
+def test_gate_refusal_keeps_the_last_good_version(reports_db, workspace, monkeypatch):
+    runner = CliRunner()
+    assert runner.invoke(report, ["cabinet", "--period", "2026-03"]).exit_code == 0
+    folder = freeze.pack_dir("cabinet", "2026-03")
+    before = _hashes(folder)
+    with psycopg.connect(reports_db, autocommit=True) as conn:
+        conn.execute("update marts.fct_measure_values set value = value + 1")
+    monkeypatch.setattr(
+        publication,
+        "check",
+        lambda url, kind, period_end: publication.Decision(False, ["accurate: ERROR on ENA"]),
+    )
+    refused = runner.invoke(report, ["cabinet", "--period", "2026-03"])
+    assert refused.exit_code != 0
+    assert "refused" in refused.output and "accurate: ERROR on ENA" in refused.output
+    assert "Traceback" not in refused.output
+    assert _hashes(folder) == before
+
+
+def test_latest_period_follows_the_data(reports_db, workspace):
+    result = CliRunner().invoke(report, ["scrutiny"])
+    assert result.exit_code == 0, result.output
+    assert (workspace["output"] / "reports/scrutiny/2025-26-Q4").is_dir()
