@@ -1,0 +1,124 @@
+"""Confirmed officer input starts a run of what it affects (DESIGN.md: event-driven).
+
+The sensor polls input.commentary and input.manual_values for rows confirmed since its cursor
+and requests one run of everything downstream of the input.* tables (measures, analysis,
+reports, public pages). The cursor remembers the newest confirmation time and the rows seen in a
+short overlap window before it, so a confirmation committed a little after a later one is still
+picked up exactly once.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import dagster as dg
+import psycopg
+
+from orchestration.lib.resources import WarehouseResource
+
+INPUT_TABLES = ("commentary", "manual_values", "cmt_focus", "reporting_calendar")
+INPUT_ASSET_KEYS = [dg.AssetKey(["input", table]) for table in INPUT_TABLES]
+JOB_NAME = "officer_input_job"
+OVERLAP = timedelta(minutes=10)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+CONFIRMED_SQL = """
+select 'commentary', measure_id, council_code, period_start, confirmed_at
+from input.commentary where status = 'confirmed' and confirmed_at > %(since)s
+union all
+select 'manual_values', measure_id, council_code, period_start, confirmed_at
+from input.manual_values where status = 'confirmed' and confirmed_at > %(since)s
+order by 5
+"""
+
+
+@dataclass(frozen=True)
+class Confirmed:
+    table: str
+    measure_id: str
+    council_code: str
+    period_start: str
+    confirmed_at: datetime
+
+    @property
+    def key(self) -> str:
+        stamp = self.confirmed_at.isoformat()
+        return f"{self.table}|{self.council_code}|{self.measure_id}|{self.period_start}|{stamp}"
+
+
+@dataclass
+class Cursor:
+    newest: datetime
+    seen: frozenset[str]
+
+    @classmethod
+    def parse(cls, text: str | None) -> "Cursor":
+        if not text:
+            return cls(EPOCH, frozenset())
+        data = json.loads(text)
+        return cls(datetime.fromisoformat(data["newest"]), frozenset(data["seen"]))
+
+    def dump(self) -> str:
+        return json.dumps({"newest": self.newest.isoformat(), "seen": sorted(self.seen)})
+
+
+def confirmed_since(url: str, since: datetime) -> list[Confirmed]:
+    with psycopg.connect(url) as conn:
+        present = conn.execute(
+            "select to_regclass('input.commentary') is not null "
+            "and to_regclass('input.manual_values') is not null"
+        ).fetchone()[0]
+        if not present:
+            return []
+        rows = conn.execute(CONFIRMED_SQL, {"since": since}).fetchall()
+    return [Confirmed(t, m, c, str(p), at) for t, m, c, p, at in rows]
+
+
+def next_step(cursor: Cursor, rows: list[Confirmed]) -> tuple[list[Confirmed], Cursor]:
+    """The rows not seen before, and the cursor after them."""
+    new = [row for row in rows if row.key not in cursor.seen]
+    newest = max([cursor.newest, *(row.confirmed_at for row in rows)])
+    window_start = newest - OVERLAP
+    seen = {key for key in cursor.seen if _stamp(key) > window_start}
+    seen |= {row.key for row in rows if row.confirmed_at > window_start}
+    return new, Cursor(newest, frozenset(seen))
+
+
+def _digest(keys) -> str:
+    return hashlib.sha256("\n".join(sorted(keys)).encode()).hexdigest()[:16]
+
+
+def _stamp(key: str) -> datetime:
+    return datetime.fromisoformat(key.rsplit("|", 1)[1])
+
+
+def officer_input_job():
+    inputs = dg.AssetSelection.assets(*INPUT_ASSET_KEYS)
+    return dg.define_asset_job(
+        JOB_NAME,
+        selection=inputs.downstream() - inputs,
+        description="Rebuild the measures, analysis, reports and public pages that read input.*",
+    )
+
+
+@dg.sensor(
+    name="officer_input_sensor",
+    job_name=JOB_NAME,
+    minimum_interval_seconds=30,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Confirmed values and commentary in the officer app start a downstream run.",
+)
+def officer_input_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource):
+    cursor = Cursor.parse(context.cursor)
+    rows = confirmed_since(warehouse.url, cursor.newest - OVERLAP)
+    new, after = next_step(cursor, rows)
+    if after != cursor:
+        context.update_cursor(after.dump())
+    if not new:
+        return dg.SkipReason("No newly confirmed values or commentary in input.*.")
+    measures = sorted({f"{row.council_code}:{row.measure_id}" for row in new})
+    return dg.RunRequest(
+        run_key="officer_input:" + _digest(row.key for row in new),
+        tags={"bdc/source": "officer_input", "bdc/measures": ",".join(measures)[:1000]},
+    )
