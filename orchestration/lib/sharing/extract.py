@@ -1,0 +1,457 @@
+"""One partner extract per data-sharing agreement: data CSVs, a data dictionary and a manifest.
+
+    result = build_share(url, "connecting_families")
+
+writes build/shares/<agreement>/<date>/ and one audit.shares row. Only what the agreement names
+leaves: its datasets, its columns, its geography level, its councils and its period range, with
+its disclosure rules applied. An agreement not in force, or a closed publication gate, writes
+nothing (the last good extract stays in place), records the refusal, and raises SharingRefused.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import json
+import shutil
+import tempfile
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+from orchestration.lib import disclosure, environment
+from orchestration.lib.sharing import audit
+from orchestration.lib.sharing.agreements import (
+    Agreement,
+    Dataset,
+    Register,
+    load_register,
+    london_today,
+)
+
+COUNT_COLUMNS = ("numerator", "denominator", "value")
+MARKER_MEANING = (
+    "Why {column} is empty: {suppressed} suppressed to protect confidentiality; "
+    "{na} not available. Empty when {column} is given."
+)
+DICTIONARY_FILE = "data_dictionary.csv"
+MANIFEST_FILE = "manifest.json"
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class SharingRefused(RuntimeError):
+    """Nothing was shared: the message says why and what to do."""
+
+
+@dataclass
+class ShareFile:
+    name: str
+    rows: int
+    sha256: str
+    bytes: int
+    dataset: str | None = None
+
+    def as_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "dataset": self.dataset,
+            "rows": self.rows,
+            "sha256": self.sha256,
+            "bytes": self.bytes,
+        }
+
+
+@dataclass
+class ShareResult:
+    agreement_id: str
+    folder: Path
+    period_start: dt.date
+    period_end: dt.date
+    files: list[ShareFile]
+    suppressed: int
+    share_id: str
+    warnings: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        rows = sum(f.rows for f in self.files if f.dataset)
+        return (
+            f"{self.agreement_id}: {rows:,} rows in {sum(1 for f in self.files if f.dataset)} "
+            f"file(s), {self.suppressed} cell(s) suppressed, periods {self.period_start} to "
+            f"{self.period_end}; written to {self.folder}"
+        )
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def shares_dir(agreement_id: str) -> Path:
+    return environment.output_dir() / "shares" / agreement_id
+
+
+def latest_extract(agreement_id: str) -> Path | None:
+    folder = shares_dir(agreement_id)
+    if not folder.is_dir():
+        return None
+    dated = sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+    return dated[-1] if dated else None
+
+
+def period_end_for(agreement: Agreement, today: dt.date) -> dt.date:
+    """The end of the last complete month (monthly) or quarter (quarterly), capped by the terms."""
+    end = today.replace(day=1) - dt.timedelta(days=1)
+    if agreement.frequency == "quarterly":
+        while end.month % 3 != 0:
+            end = end.replace(day=1) - dt.timedelta(days=1)
+    if agreement.period_to is not None and agreement.period_to < end:
+        end = agreement.period_to
+    return end
+
+
+def _exists(conn, table: str) -> bool:
+    return conn.execute("select to_regclass(%s) is not null", (table,)).fetchone()[0]
+
+
+def _fetch(conn, query, params) -> list[dict]:
+    with conn.cursor(row_factory=psycopg.rows.dict_row) as cur:
+        cur.execute(query, params)
+        return cur.fetchall()
+
+
+def _table_columns(conn, table: str) -> set[str]:
+    schema, name = table.split(".")
+    rows = conn.execute(
+        "select column_name from information_schema.columns "
+        "where table_schema = %s and table_name = %s",
+        (schema, name),
+    ).fetchall()
+    return {row[0] for row in rows}
+
+
+def _units() -> dict[str, str]:
+    from orchestration.lib import measures
+
+    return {m.id: m.fields.get("unit") for m in measures.load_registry().measures}
+
+
+def _ward_localities(conn) -> dict[tuple[str, str], str]:
+    """Ward -> locality, so suppression also covers sums a reader knows from locality figures."""
+    if not _exists(conn, "marts.ward_profiles"):
+        return {}
+    rows = conn.execute(
+        "select council_code, ward_code, locality_code from marts.ward_profiles"
+    ).fetchall()
+    return {(council, ward): locality for council, ward, locality in rows if locality}
+
+
+MEASURE_ROWS_SQL = """
+select measure_id, council_code, period_start, period_end, geography_type, geography_code,
+       numerator, denominator, value, status, loaded_at
+from marts.fct_measure_values
+where measure_id = any(%(measures)s) and council_code = any(%(councils)s)
+  and geography_type = %(level)s
+  and period_start >= %(period_from)s and period_end <= %(period_end)s
+order by measure_id, council_code, period_start, period_end, geography_code
+"""
+
+
+def measure_rows(
+    conn, agreement: Agreement, dataset: Dataset, period_end: dt.date
+) -> tuple[list[dict], list[str], int]:
+    """The agreed measures at the agreed level, disclosure applied; columns, suppressed count."""
+    if not _exists(conn, "marts.fct_measure_values"):
+        raise SharingRefused(
+            "marts.fct_measure_values is not built yet: run `bdc run` first; nothing was shared"
+        )
+    values = _fetch(
+        conn,
+        MEASURE_ROWS_SQL,
+        {
+            "measures": list(dataset.measures),
+            "councils": list(agreement.councils),
+            "level": agreement.geography,
+            "period_from": agreement.period_from,
+            "period_end": period_end,
+        },
+    )
+    from orchestration.lib.site.publish import protect_measure_values
+
+    units = _units()
+    threshold = agreement.threshold if agreement.suppress_small_counts else 0
+    # Threshold 0 leaves every count as it is: the partner is entitled to unsuppressed figures.
+    protected, suppressed = protect_measure_values(values, units, _ward_localities(conn), threshold)
+    columns = list(dataset.columns)
+    markers = [f"{c}_marker" for c in COUNT_COLUMNS if c in dataset.columns]
+    rows = [{c: row[c] for c in (*columns, *markers)} for row in protected]
+    return rows, [*columns, *markers], suppressed
+
+
+def table_rows(
+    conn, agreement: Agreement, dataset: Dataset, period_end: dt.date
+) -> tuple[list[dict], list[str], int]:
+    """A named marts table: only the agreed columns, councils and periods; counts protected."""
+    if not _exists(conn, dataset.table):
+        raise SharingRefused(
+            f"{dataset.table} (dataset {dataset.name}) is not built yet; nothing was shared"
+        )
+    present = _table_columns(conn, dataset.table)
+    missing = [c for c in dataset.columns if c not in present]
+    if missing:
+        raise SharingRefused(
+            f"{dataset.table} has no column(s) {', '.join(missing)} that agreement "
+            f"{agreement.id} names; fix the register or the model; nothing was shared"
+        )
+    schema, name = dataset.table.split(".")
+    conditions, params = [], {}
+    if "council_code" in present:
+        conditions.append(sql.SQL("council_code = any(%(councils)s)"))
+        params["councils"] = list(agreement.councils)
+    if dataset.period_column:
+        conditions.append(
+            sql.SQL("{col} >= %(period_from)s and {col} <= %(period_end)s").format(
+                col=sql.Identifier(dataset.period_column)
+            )
+        )
+        params |= {"period_from": agreement.period_from, "period_end": period_end}
+    selected = list(dataset.columns)
+    fetch = [*selected, *(["council_code"] if "council_code" in present else [])]
+    query = sql.SQL("select {cols} from {table}{where} order by {order}").format(
+        cols=sql.SQL(", ").join(sql.Identifier(c) for c in dict.fromkeys(fetch)),
+        table=sql.Identifier(schema, name),
+        where=sql.SQL(" where ") + sql.SQL(" and ").join(conditions) if conditions else sql.SQL(""),
+        order=sql.SQL(", ").join(sql.Identifier(c) for c in selected),
+    )
+    rows = _fetch(conn, query, params)
+    suppressed = 0
+    for column in dataset.count_columns:
+        hidden: set = set()
+        if agreement.suppress_small_counts:
+            groups: dict = {}
+            for index, row in enumerate(rows):
+                group = (row.get("council_code"), row.get(dataset.period_column))
+                groups.setdefault(group, {})[index] = _number(row[column])
+            for counts in groups.values():
+                relation = disclosure.Relation.of(counts)
+                hidden |= disclosure.protect(counts, [relation], agreement.threshold)
+        for index, row in enumerate(rows):
+            if index in hidden:
+                row[column] = None
+                row[f"{column}_marker"] = disclosure.SUPPRESSED
+                suppressed += 1
+            else:
+                row[f"{column}_marker"] = disclosure.NOT_AVAILABLE if row[column] is None else None
+    markers = [f"{c}_marker" for c in dataset.count_columns]
+    out_columns = [*selected, *markers]
+    return [{c: row[c] for c in out_columns} for row in rows], out_columns, suppressed
+
+
+def _number(value):
+    return None if value is None else float(value)
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal | int | float):
+        return format(value, "f") if isinstance(value, Decimal) else str(value)
+    text = str(value)
+    # Spreadsheets run text cells starting like a formula; real numbers are left alone above.
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def write_csv(path: Path, columns: list[str], rows: list[dict]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([_cell(row[c]) for c in columns])
+
+
+def dictionary_rows(agreement: Agreement, layouts: dict[str, list[str]]) -> list[dict]:
+    """Every column of every data file with its meaning."""
+    out = []
+    for dataset in agreement.datasets:
+        for column in layouts[dataset.name]:
+            if column.endswith("_marker") and column not in dataset.columns:
+                base = column.removesuffix("_marker")
+                meaning = MARKER_MEANING.format(
+                    column=base, suppressed=disclosure.SUPPRESSED, na=disclosure.NOT_AVAILABLE
+                )
+            else:
+                meaning = dataset.columns[column]
+            out.append({"file": f"{dataset.name}.csv", "column": column, "meaning": meaning})
+    return out
+
+
+def _refuse(url: str | None, agreement_id: str, message: str, agreement=None) -> None:
+    if url:
+        with psycopg.connect(url) as conn:
+            audit.record(
+                conn,
+                share_id=str(uuid.uuid4()),
+                agreement_id=agreement_id,
+                agreement_version=agreement.version if agreement else None,
+                partner=agreement.partner if agreement else None,
+                outcome="refused",
+                message=message,
+            )
+    last = latest_extract(agreement_id)
+    kept = f" The last good extract is kept: {last}." if last else ""
+    raise SharingRefused(f"{message}.{kept}")
+
+
+def build_share(
+    url: str,
+    agreement_id: str,
+    *,
+    today: dt.date | None = None,
+    register: Register | None = None,
+) -> ShareResult:
+    """Write one agreement's extract and its audit row; SharingRefused if nothing may go."""
+    from orchestration.lib.gate import check_gate
+    from orchestration.lib.sharing.agreements import AgreementNotFound
+
+    today = today or london_today()
+    register = register or load_register()
+    try:
+        agreement = register.get(agreement_id)
+    except AgreementNotFound as error:
+        _refuse(url, agreement_id, str(error))
+    status = agreement.status(today)
+    if not status.in_force:
+        _refuse(url, agreement_id, f"No extract: {status.message}", agreement)
+    period_end = period_end_for(agreement, today)
+    if period_end < agreement.period_from:
+        _refuse(url, agreement_id, f"No extract: no complete period since {agreement.period_from}")
+    gate = check_gate(url, f"share:{agreement.id}", period_end, today=today)
+    if not gate.allowed:
+        _refuse(url, agreement_id, f"No extract for {agreement.id}: {gate.summary()}", agreement)
+
+    layouts: dict[str, list[str]] = {}
+    suppressed = 0
+    target = shares_dir(agreement.id) / today.isoformat()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{today.isoformat()}-", dir=target.parent))
+    try:
+        files: list[ShareFile] = []
+        with psycopg.connect(url) as conn:
+            for dataset in agreement.datasets:
+                reader = measure_rows if dataset.kind == "measures" else table_rows
+                rows, columns, hidden = reader(conn, agreement, dataset, period_end)
+                personal = disclosure.personal_columns(columns)
+                if personal:  # the register forbids it; this guards against a model change
+                    raise SharingRefused(f"personal fields in {dataset.name}: {personal}")
+                path = staging / f"{dataset.name}.csv"
+                write_csv(path, columns, rows)
+                layouts[dataset.name] = columns
+                suppressed += hidden
+                files.append(
+                    ShareFile(
+                        path.name, len(rows), sha256_of(path), path.stat().st_size, dataset.name
+                    )
+                )
+            dictionary = staging / DICTIONARY_FILE
+            entries = dictionary_rows(agreement, layouts)
+            write_csv(dictionary, ["file", "column", "meaning"], entries)
+            files.append(
+                ShareFile(
+                    dictionary.name, len(entries), sha256_of(dictionary), dictionary.stat().st_size
+                )
+            )
+            share_id = str(uuid.uuid4())
+            manifest = _manifest(agreement, share_id, today, period_end, files, suppressed, gate)
+            manifest_path = staging / MANIFEST_FILE
+            manifest_path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+            audit.record(
+                conn,
+                share_id=share_id,
+                agreement_id=agreement.id,
+                agreement_version=agreement.version,
+                partner=agreement.partner,
+                purpose=agreement.purpose,
+                lawful_basis=agreement.lawful_basis,
+                outcome="extracted",
+                message=status.message,
+                datasets=[d.name for d in agreement.datasets],
+                geography_level=agreement.geography,
+                period_start=agreement.period_from,
+                period_end=period_end,
+                suppressed_cells=suppressed,
+                output_dir=str(target),
+                files=[f.as_dict() for f in files],
+                manifest_sha256=sha256_of(manifest_path),
+            )
+            # Swap the folder in just before the audit row commits: never one without the other.
+            if target.exists():
+                shutil.rmtree(target)
+            staging.rename(target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return ShareResult(
+        agreement.id,
+        target,
+        agreement.period_from,
+        period_end,
+        files,
+        suppressed,
+        share_id,
+        [*gate.warnings, *([status.message] if status.flags else [])],
+    )
+
+
+def _manifest(agreement, share_id, today, period_end, files, suppressed, gate) -> dict:
+    return {
+        "share_id": share_id,
+        "agreement": {
+            "id": agreement.id,
+            "version": agreement.version,
+            "title": agreement.title,
+            "partner": agreement.partner,
+            "purpose": agreement.purpose,
+            "lawful_basis": agreement.lawful_basis,
+            "expiry": agreement.expiry.isoformat(),
+        },
+        "extract_date": today.isoformat(),
+        "councils": list(agreement.councils),
+        "geography_level": agreement.geography,
+        "period_start": agreement.period_from.isoformat(),
+        "period_end": period_end.isoformat(),
+        "disclosure": {
+            "threshold": agreement.threshold,
+            "small_counts_suppressed": agreement.suppress_small_counts,
+            "cells_suppressed": suppressed,
+            "markers": disclosure.MARKERS,
+        },
+        "files": [f.as_dict() for f in files],
+        "gate_warnings": gate.warnings,
+        "checksum_algorithm": "sha256",
+    }
+
+
+def verify_manifest(folder: Path) -> list[str]:
+    """Problems found re-checking an extract against its manifest (empty when it verifies)."""
+    manifest = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
+    problems = []
+    for entry in manifest["files"]:
+        path = folder / entry["name"]
+        if not path.exists():
+            problems.append(f"{entry['name']}: missing")
+        elif sha256_of(path) != entry["sha256"]:
+            problems.append(f"{entry['name']}: checksum differs from the manifest")
+    return problems

@@ -1,0 +1,107 @@
+"""Partner returns in through the intake, under the agreement they are received by.
+
+A thin wrapper around loaders.ingest_file: the agreement must be in force and name the return's
+contract, and every row must come from that agreement's partner (and measures, when it lists
+them). Otherwise the file is quarantined with a report and nothing is loaded; a file that breaks
+the contract itself is quarantined by the loader exactly as `bdc ingest` does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from pathlib import Path
+
+import psycopg
+
+from orchestration.lib import contracts, loaders
+from orchestration.lib.sharing.agreements import Agreement, Register, load_register, london_today
+from orchestration.lib.validation import Problem
+
+
+class ReturnRefused(RuntimeError):
+    """The return was not loaded; the message says why and where the report is."""
+
+    def __init__(self, message: str, result: loaders.LoadResult | None = None):
+        super().__init__(message)
+        self.result = result
+
+
+def _reject(url: str, path: Path, agreement_id: str, problems: list[Problem], contract):
+    """Quarantine and audit the file exactly as the loader does for a contract failure."""
+    result = loaders.LoadResult(
+        source=contract.source,
+        file=path,
+        outcome="rejected",
+        batch_id=str(uuid.uuid4()),
+        problems=problems,
+    )
+    digest, size = loaders.checksum(path), path.stat().st_size
+    result.report_path = loaders._quarantine(path, result, contract)
+    with psycopg.connect(url) as conn:
+        loaders._audit(conn, result, digest, size, (None, None), problems[0].as_line())
+    raise ReturnRefused(
+        f"{path.name}: rejected under agreement {agreement_id}, nothing loaded: "
+        f"{problems[0].as_line()}. Report: {result.report_path}",
+        result,
+    )
+
+
+def _row_problems(agreement: Agreement, path: Path, contract) -> list[Problem]:
+    """Rows from another partner, or measures the agreement does not cover."""
+    try:
+        frame, _ = loaders.read_file(path, contract)
+    except loaders.FileRejected:
+        return []  # the loader reports contract failures itself, with its own report
+    problems = []
+    expected = agreement.returns
+    for column, allowed in (
+        ("partner", {expected.partner_code}),
+        ("measure_code", set(expected.measure_codes)),
+    ):
+        if column not in frame.columns or not allowed:
+            continue
+        for index, value in frame[column].items():
+            if value not in allowed:
+                problems.append(
+                    Problem(
+                        int(index) + 2,
+                        column,
+                        value,
+                        f"is not covered by agreement {agreement.id} "
+                        f"(expected {', '.join(sorted(allowed))})",
+                    )
+                )
+                if len(problems) >= 200:
+                    return problems
+    return problems
+
+
+def receive_return(
+    url: str,
+    path: Path,
+    agreement_id: str,
+    *,
+    today: dt.date | None = None,
+    register: Register | None = None,
+) -> loaders.LoadResult:
+    """Load one partner return received under an agreement; ReturnRefused when it may not."""
+    path = Path(path)
+    register = register or load_register()
+    agreement = register.get(agreement_id)
+    if agreement.returns is None:
+        raise ReturnRefused(
+            f"agreement {agreement.id} receives no partner returns (no `returns` in the "
+            "register); nothing loaded, the file is left where it is"
+        )
+    contract = contracts.get(agreement.returns.contract)
+    status = agreement.status(today or london_today())
+    if not status.in_force:
+        _reject(url, path, agreement.id, [Problem(None, None, None, status.message)], contract)
+    problems = _row_problems(agreement, path, contract)
+    if problems:
+        _reject(url, path, agreement.id, problems, contract)
+    result = loaders.ingest_file(url, path, source=contract.source)
+    if result.outcome == "rejected":
+        raise ReturnRefused(result.summary(), result)
+    return result
