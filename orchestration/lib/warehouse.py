@@ -70,12 +70,12 @@ def _is_root() -> bool:
 
 def _reachable_dir(wanted: Path) -> Path:
     """As root the server runs as `postgres`, which must be able to reach the data folder."""
-    if not _is_root() or shutil.which("runuser") is None:
+    if not _is_root() or not Path(_runuser()).exists():
         return wanted
     probe = wanted
     while not probe.exists():
         probe = probe.parent
-    ok = subprocess.run(["runuser", "-u", "postgres", "--", "test", "-x", str(probe)]).returncode
+    ok = subprocess.run(_as_server_user(["test", "-x", str(probe)])).returncode
     if ok == 0:
         return wanted
     digest = hashlib.sha1(str(wanted).encode()).hexdigest()[:10]
@@ -103,8 +103,12 @@ def server_bin_dir(install: bool = True) -> Path:
     )
 
 
+def _runuser() -> str:
+    return shutil.which("runuser") or "/usr/sbin/runuser"
+
+
 def _as_server_user(cmd: list[str]) -> list[str]:
-    return ["runuser", "-u", "postgres", "--", *cmd] if _is_root() else cmd
+    return [_runuser(), "-u", "postgres", "--", *cmd] if _is_root() else cmd
 
 
 def _own(path: Path) -> None:

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import psycopg
 import pytest
 
@@ -41,3 +43,75 @@ def test_analyst_reads_marts_but_is_refused_raw_and_input(fresh_db):
         assert conn.execute("select x from publish.probe").fetchone() == (1,)
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("select x from marts.probe")
+
+
+def test_a_taken_port_makes_the_cluster_start_on_another(tmp_path_factory):
+    import socket
+
+    from orchestration.lib import warehouse
+
+    cluster = warehouse.Cluster(
+        warehouse._reachable_dir(tmp_path_factory.mktemp("porttest", numbered=True))
+    )
+    try:
+        warehouse.start(cluster, durable=False)
+        first = cluster.state()["port"]
+        warehouse.stop(cluster)
+        with socket.socket() as squatter:
+            squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            squatter.bind(("127.0.0.1", first))
+            squatter.listen()
+            url = warehouse.start(cluster, durable=False)
+            second = cluster.state()["port"]
+            assert second != first
+            with psycopg.connect(url) as conn:
+                assert conn.execute("select 1").fetchone() == (1,)
+    finally:
+        warehouse.destroy(cluster)
+
+
+def environment_root() -> str:
+    from orchestration.lib import environment
+
+    return str(environment.REPO_ROOT)
+
+
+def test_a_normal_user_can_run_the_cluster_without_root():
+    import os
+    import subprocess
+    import sys
+
+    if os.geteuid() != 0:
+        pytest.skip("already a normal user: every other test covers this path")
+    # The venv's interpreter may live under /root; the system one with the venv's packages
+    # is what a normal user can run.
+    python = "/usr/bin/python3.11"
+    site = next(Path(sys.prefix).glob("lib/python3.11/site-packages"))
+    if not Path(python).exists() or not os.access(site, os.R_OK):
+        pytest.skip("no system Python 3.11 for a normal user")
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="bdc-nobody-", dir="/tmp"))
+    os.chown(folder, 65534, 65534)
+    request_cleanup = lambda: shutil.rmtree(folder, ignore_errors=True)  # noqa: E731
+    script = (
+        "from pathlib import Path; from orchestration.lib import warehouse as w; "
+        f"c = w.Cluster(Path({str(folder / 'wh')!r})); u = w.start(c, durable=False); "
+        "import psycopg; print(psycopg.connect(u).execute('select current_user').fetchone()[0]); "
+        "w.destroy(c)"
+    )
+    run = subprocess.run(
+        ["/usr/sbin/runuser", "-u", "nobody", "--", python, "-c", script],
+        capture_output=True,
+        text=True,
+        cwd="/",
+        env={
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(folder),
+            "PYTHONPATH": f"{site}:{environment_root()}",
+        },
+    )
+    request_cleanup()
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "bdc"
