@@ -1,7 +1,10 @@
 import dagster as dg
 
-from orchestration.defs.quality.checks import suite_checks
+from orchestration.defs.quality.assets import measure_quality
+from orchestration.defs.quality.checks import freshness_checks, suite_checks
 
 
 def defs() -> dg.Definitions:
-    return dg.Definitions(asset_checks=suite_checks())
+    return dg.Definitions(
+        assets=[measure_quality], asset_checks=[*suite_checks(), *freshness_checks()]
+    )

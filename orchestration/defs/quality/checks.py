@@ -1,8 +1,15 @@
-"""Great Expectations suites as blocking Dagster asset checks on the assets they validate."""
+"""Great Expectations suites as blocking Dagster asset checks; freshness checks per raw asset.
+
+A suite check records every outcome in audit.quality_results, saves the result for the Data
+Docs, rebuilds marts.measure_quality (so the quality marks are current even when a blocking
+failure stops the assets downstream) and fails with ERROR severity when an ERROR expectation
+failed, which stops everything downstream in Dagster. Freshness checks are WARN and do not block
+Dagster runs: stale inputs block publication through the gate (orchestration/lib/gate.py).
+"""
 
 import dagster as dg
 
-from orchestration.lib import gx
+from orchestration.lib import contracts, freshness, gx, quality_docs, quality_marts, quality_results
 from orchestration.lib.resources import WarehouseResource
 
 
@@ -10,44 +17,98 @@ def check_name(suite: gx.Suite) -> str:
     return f"gx_{suite.schema}_{suite.table_name}"
 
 
+def _failure_rows(outcomes: list[gx.Outcome]) -> list[dict]:
+    return [
+        {
+            "check": outcome.expectation.check_id,
+            "criterion": outcome.expectation.criterion,
+            "severity": outcome.expectation.severity,
+            "unexpected_count": outcome.unexpected_count,
+            "evidence": outcome.evidence,
+        }
+        for outcome in outcomes
+        if not outcome.success
+    ]
+
+
+def run_and_record(url: str, suite: gx.Suite) -> tuple[gx.SuiteRun, str]:
+    """Validate, store results and the Data Docs, refresh the quality marks."""
+    run = gx.run_suite(url, suite)
+    run_id = quality_results.record_run(url, run)
+    if quality_docs.save_result(run) is not None:
+        quality_docs.build_data_docs()
+    quality_marts.build_measure_quality(url)
+    return run, run_id
+
+
 def build_suite_check(suite: gx.Suite) -> dg.AssetChecksDefinition:
+    criteria = sorted({expectation.criterion for expectation in suite.expectations})
+
     @dg.asset_check(
         asset=dg.AssetKey(suite.asset_key),
         name=check_name(suite),
         blocking=True,
         description=(
             f"Great Expectations suite {suite.name}: {len(suite.expectations)} expectations "
-            "tagged with the six data-quality criteria; an ERROR failure blocks downstream."
+            f"({', '.join(criteria)}); an ERROR failure blocks everything downstream."
         ),
     )
     def suite_check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        outcomes = gx.run_suite(warehouse.url, suite)
-        worst = gx.worst_failure(outcomes)
-        failed = [outcome for outcome in outcomes if not outcome.success]
+        run, run_id = run_and_record(warehouse.url, suite)
+        worst = gx.worst_failure(run.outcomes)
+        failures = _failure_rows(run.outcomes)
         return dg.AssetCheckResult(
             passed=worst is None,
             severity=dg.AssetCheckSeverity.WARN if worst == "WARN" else dg.AssetCheckSeverity.ERROR,
             metadata={
-                "expectations": len(outcomes),
-                "failed": len(failed),
-                "failures": dg.MetadataValue.json(
-                    [
-                        {
-                            "expectation": outcome.expectation.type,
-                            "kwargs": outcome.expectation.kwargs,
-                            "criterion": outcome.expectation.criterion,
-                            "severity": outcome.expectation.severity,
-                            "unexpected_count": outcome.unexpected_count,
-                            "observed": str(outcome.observed),
-                        }
-                        for outcome in failed
-                    ]
-                ),
+                "run_id": run_id,
+                "expectations": len(run.outcomes),
+                "failed": len(failures),
+                "failed_error": sum(1 for row in failures if row["severity"] == "ERROR"),
+                "failures": dg.MetadataValue.json(failures),
+                "data_docs": str(quality_docs.quality_dir() / "data_docs" / "index.html"),
             },
         )
 
     return suite_check
 
 
+def build_freshness_check(contract: contracts.Contract) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=dg.AssetKey(["raw", contract.source]),
+        name=f"fresh_{contract.source}",
+        description=(
+            f"Timely: {contract.frequency} data is due by working day {contract.due_working_day} "
+            "of the following month (England and Wales bank holidays excluded)."
+        ),
+    )
+    def freshness_check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        import psycopg
+
+        with psycopg.connect(warehouse.url) as conn:
+            (state,) = freshness.check_sources(conn, [contract.source])
+        return dg.AssetCheckResult(
+            passed=not state.stale,
+            severity=dg.AssetCheckSeverity.WARN,
+            metadata={
+                "period": state.period.label(),
+                "due": state.due.isoformat(),
+                "loaded_at": str(state.loaded_at) if state.loaded_at else "not loaded",
+                "late": state.late,
+                "message": state.message(),
+            },
+        )
+
+    return freshness_check
+
+
 def suite_checks() -> list[dg.AssetChecksDefinition]:
     return [build_suite_check(suite) for suite in gx.all_suites()]
+
+
+def freshness_checks() -> list[dg.AssetChecksDefinition]:
+    return [
+        build_freshness_check(contract)
+        for contract in contracts.all_contracts().values()
+        if freshness.has_rule(contract)
+    ]

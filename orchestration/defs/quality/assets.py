@@ -1,0 +1,26 @@
+"""marts.measure_quality as an asset: the quality mark beside every figure.
+
+The suite checks also rebuild it after each run (so it is current even when a blocking failure
+skips this asset); this asset shows it in the lineage and rebuilds it on schedule, e.g. when a
+waiver is added or expires.
+"""
+
+import dagster as dg
+
+from orchestration.lib import quality_marts
+from orchestration.lib.resources import WarehouseResource
+
+
+@dg.asset(
+    key=["marts", "measure_quality"],
+    group_name="quality",
+    kinds={"postgres"},
+    deps=[dg.AssetKey(["marts", "fct_measure_values"])],
+    description=(
+        "One row per measure x council x period x criterion (relevant, well_defined, timely, "
+        "reliable, verifiable, accurate): pass, warn, fail or waived, with evidence."
+    ),
+)
+def measure_quality(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    rows = quality_marts.build_measure_quality(warehouse.url)
+    return dg.MaterializeResult(metadata={"rows": rows or 0})
