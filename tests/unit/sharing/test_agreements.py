@@ -1,0 +1,185 @@
+"""The register of data-sharing agreements: validation, status and flags (pure Python)."""
+
+import copy
+import datetime as dt
+
+import pytest
+import yaml
+
+from orchestration.lib import environment
+from orchestration.lib.sharing.agreements import (
+    AgreementError,
+    AgreementNotFound,
+    load_register,
+    parse_register,
+)
+from orchestration.lib.sharing.extract import dictionary_rows, period_end_for
+
+pytestmark = pytest.mark.unit
+
+REGISTER_FILE = environment.config_dir() / "sharing_agreements.yml"
+
+
+@pytest.fixture
+def raw():
+    return yaml.safe_load(REGISTER_FILE.read_text())
+
+
+def _first(raw):
+    return raw["agreements"][0]
+
+
+def test_the_real_register_loads_with_the_required_agreements():
+    register = load_register()
+    ids = {a.id for a in register.agreements}
+    assert {"connecting_families", "sunrise", "west_mercia_police_asb"} <= ids
+    families = register.get("connecting_families")
+    assert families.geography == "ward" and not families.suppress_small_counts
+    assert register.get("sunrise").geography == "locality"
+    police = register.get("west_mercia_police_asb")
+    assert police.geography == "ward" and police.suppress_small_counts
+    assert {m for d in police.datasets for m in d.measures} == {"saf_asb_incidents"}
+    for agreement in register.agreements:
+        assert agreement.returns is None or agreement.returns.contract == "partner_returns"
+
+
+def test_one_agreement_expires_within_sixty_days_of_some_date_in_force():
+    register = load_register()
+    flagged = [
+        a
+        for a in register.agreements
+        if "expiring_soon" in a.status(a.expiry - dt.timedelta(30)).flags
+    ]
+    assert len(flagged) == len(register.agreements)
+    # And in the shipped register, one is near expiry now (the flag test's real case).
+    soon = [a for a in register.agreements if (a.expiry - dt.date(2026, 11, 26)).days <= 60]
+    assert [a.id for a in soon] == ["sunrise"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("geography", "county", "field 'geography': must be one of council, locality, ward"),
+        ("frequency", "weekly", "field 'frequency': must be one of monthly, quarterly"),
+        ("expiry", "soon", "field 'expiry': needs an ISO date"),
+        ("lawful_basis", None, "field 'lawful_basis': is required"),
+        ("councils", ["E07000999"], "field 'councils'"),
+        ("version", 0, "field 'version'"),
+        ("contacts", [{"role": "x"}], "field 'contacts'"),
+    ],
+)
+def test_errors_name_the_agreement_and_field(raw, field, value, message):
+    agreement = _first(raw)
+    agreement[field] = value
+    with pytest.raises(AgreementError) as error:
+        parse_register(raw)
+    assert f"agreement '{agreement['id']}'" in str(error.value)
+    assert message in str(error.value)
+
+
+def test_review_after_expiry_is_refused(raw):
+    agreement = _first(raw)
+    agreement["review"] = agreement["expiry"] + dt.timedelta(days=1)
+    with pytest.raises(AgreementError, match="start <= review <= expiry"):
+        parse_register(raw)
+
+
+def test_personal_fields_cannot_be_agreed(raw):
+    agreement = _first(raw)
+    agreement["datasets"].append(
+        {
+            "name": "residents",
+            "kind": "table",
+            "description": "Not allowed.",
+            "table": "marts.residents",
+            "level": agreement["geography"],
+            "geography_column": "ward_code",
+            "columns": {"ward_code": "Ward.", "uprn": "Property.", "full_name": "Person."},
+        }
+    )
+    with pytest.raises(AgreementError, match="personal fields, never shared: uprn, full_name"):
+        parse_register(raw)
+
+
+def test_measure_columns_outside_the_contract_and_unknown_measures_are_refused(raw):
+    broken = copy.deepcopy(raw)
+    _first(broken)["datasets"][0]["columns"].append("loaded_at")
+    with pytest.raises(AgreementError, match="not columns of marts.fct_measure_values: loaded_at"):
+        parse_register(broken)
+    with pytest.raises(AgreementError, match="not in the measure registry: ind_families_engaged"):
+        parse_register(raw, known_measures={"something_else", "ind_families_successful_outcomes"})
+
+
+def test_a_table_dataset_must_be_at_the_agreed_level(raw):
+    agreement = _first(raw)
+    agreement["datasets"].append(
+        {
+            "name": "localities",
+            "kind": "table",
+            "description": "Locality profiles.",
+            "table": "marts.locality_profiles",
+            "level": "locality",
+            "geography_column": "locality_code",
+            "columns": {"locality_code": "Locality."},
+        }
+    )
+    with pytest.raises(AgreementError, match="is locality but the agreement allows ward"):
+        parse_register(raw)
+
+
+def test_duplicate_ids_and_missing_agreements(raw):
+    raw["agreements"].append(copy.deepcopy(_first(raw)))
+    with pytest.raises(AgreementError, match="is defined twice"):
+        parse_register(raw)
+    raw["agreements"].pop()
+    with pytest.raises(AgreementNotFound, match="no data-sharing agreement 'nope'"):
+        parse_register(raw).get("nope")
+
+
+def test_status_over_an_agreements_life(raw):
+    agreement = _first(raw)
+    agreement.update(
+        start=dt.date(2025, 4, 1), review=dt.date(2026, 3, 31), expiry=dt.date(2027, 3, 31)
+    )
+    terms = parse_register(raw).agreements[0]
+    assert terms.status(dt.date(2025, 3, 31)).state == "not_started"
+    assert terms.status(dt.date(2025, 4, 1)).state == "in_force"
+    assert terms.status(dt.date(2025, 4, 1)).flags == ()
+    assert terms.status(dt.date(2026, 2, 1)).flags == ("review_due",)
+    assert terms.status(dt.date(2026, 1, 29)).flags == ()  # 61 days before review
+    assert terms.status(dt.date(2026, 1, 30)).flags == ("review_due",)  # 60 days
+    late = terms.status(dt.date(2027, 2, 1))
+    assert late.in_force and late.flags == ("review_due", "expiring_soon")
+    assert "review was due on 31 March 2026" in late.message
+    assert terms.status(dt.date(2027, 3, 31)).in_force  # the expiry day itself is covered
+    expired = terms.status(dt.date(2027, 4, 1))
+    assert expired.state == "expired" and "expired on 31 March 2027" in expired.message
+
+
+def test_period_end_is_the_last_complete_month_or_quarter(raw):
+    register = parse_register(raw)
+    monthly = register.get("connecting_families")
+    quarterly = register.get("sunrise")
+    assert monthly.frequency == "monthly" and quarterly.frequency == "quarterly"
+    assert period_end_for(monthly, dt.date(2025, 7, 10)) == dt.date(2025, 6, 30)
+    assert period_end_for(monthly, dt.date(2025, 1, 1)) == dt.date(2024, 12, 31)
+    assert period_end_for(quarterly, dt.date(2025, 8, 25)) == dt.date(2025, 6, 30)
+    assert period_end_for(quarterly, dt.date(2025, 10, 1)) == dt.date(2025, 9, 30)
+    assert period_end_for(quarterly, dt.date(2026, 2, 3)) == dt.date(2025, 12, 31)
+
+
+def test_period_end_is_capped_by_the_agreed_range(raw):
+    _first(raw)["periods"] = {"from": dt.date(2024, 4, 1), "to": dt.date(2025, 3, 31)}
+    agreement = parse_register(raw).agreements[0]
+    assert period_end_for(agreement, dt.date(2025, 7, 10)) == dt.date(2025, 3, 31)
+
+
+def test_data_dictionary_describes_markers_and_columns(raw):
+    agreement = parse_register(raw).get("connecting_families")
+    dataset = agreement.datasets[0]
+    layout = {dataset.name: [*dataset.columns, "value_marker"]}
+    rows = dictionary_rows(agreement, layout)
+    assert [r["column"] for r in rows] == layout[dataset.name]
+    marker = next(r for r in rows if r["column"] == "value_marker")
+    assert "[c]" in marker["meaning"] and "value" in marker["meaning"]
+    assert all(r["meaning"] for r in rows)
