@@ -1,0 +1,92 @@
+"""Open-data files: CSV (safe in spreadsheets), JSON and ODS, each byte-reproducible."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import decimal
+import io
+import json
+from pathlib import Path
+
+from stream_write_ods import stream_write_ods
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# ODS files carry a modification time in their zip entries: fix it so builds are reproducible.
+FIXED_MODIFIED_AT = dt.datetime(2000, 1, 1, 0, 0, 0)
+
+
+def plain(value):
+    """A JSON/CSV-friendly value: Decimals become int or float, dates ISO strings."""
+    if isinstance(value, decimal.Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def csv_cell(value) -> str:
+    """Text that a spreadsheet would run as a formula gets a leading quote; numbers stay."""
+    value = plain(value)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value) if isinstance(value, float) else str(value)
+    text = str(value)
+    if text.startswith(FORMULA_STARTS) and not _is_number(text):
+        return "'" + text
+    return text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def write_csv(path: Path, columns: list[str], rows: list[list]) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([csv_cell(v) for v in row])
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+
+
+def write_json(path: Path, metadata: dict, columns: list[str], rows: list[list]) -> None:
+    document = {
+        **metadata,
+        "columns": columns,
+        "data": [{c: plain(v) for c, v in zip(columns, row, strict=True)} for row in rows],
+    }
+    path.write_text(
+        json.dumps(document, ensure_ascii=False, indent=1, sort_keys=False) + "\n",
+        encoding="utf-8",
+    )
+
+
+def write_ods(path: Path, sheet: str, columns: list[str], rows: list[list], notes: list) -> None:
+    """One data sheet plus a notes sheet (title, licence, source, markers)."""
+
+    def cells(row):
+        out = []
+        for value in row:
+            value = plain(value)
+            out.append(
+                value if isinstance(value, int | float | str | bool | type(None)) else str(value)
+            )
+        return out
+
+    sheets = [
+        ("Notes", ["Item", "Detail"], ([str(k), str(v)] for k, v in notes)),
+        (sheet[:31], columns, (cells(row) for row in rows)),
+    ]
+    with path.open("wb") as handle:
+        for chunk in stream_write_ods(sheets, get_modified_at=lambda: FIXED_MODIFIED_AT):
+            handle.write(chunk)
