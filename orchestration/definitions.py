@@ -2,14 +2,16 @@
 
 import dagster as dg
 
-from orchestration.defs import ingest, quality, transform
+from orchestration.defs import analysis, ingest, quality, registry, transform
 from orchestration.defs.schedules import schedules
 from orchestration.lib.resources import warehouse_resource
 
 defs = dg.Definitions.merge(
     ingest.defs(),
+    registry.defs(),
     transform.defs(),
     quality.defs(),
+    analysis.defs(),
     dg.Definitions(
         resources={"warehouse": warehouse_resource()},
         schedules=schedules(),
