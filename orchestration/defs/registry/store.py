@@ -50,6 +50,33 @@ def _ensure_table(conn: psycopg.Connection, columns: list[str]) -> None:
         )
 
 
+def _write_purposes(conn: psycopg.Connection, registry: Registry, batch_id: str) -> None:
+    conn.execute(
+        "create table if not exists raw.measure_purposes (purpose_code text primary key,"
+        " purpose_name text not null, director text not null, description text not null,"
+        " sort_order integer not null, _batch_id uuid not null, _source_file text not null,"
+        " _loaded_at timestamptz not null default now())"
+    )
+    conn.execute("delete from raw.measure_purposes")
+    with conn.cursor() as cursor:
+        cursor.executemany(
+            "insert into raw.measure_purposes (purpose_code, purpose_name, director, description,"
+            " sort_order, _batch_id, _source_file) values (%s, %s, %s, %s, %s, %s, %s)",
+            [
+                (
+                    p.code,
+                    p.name,
+                    p.director,
+                    p.description,
+                    p.sort_order,
+                    batch_id,
+                    "config/measures",
+                )
+                for p in registry.purposes
+            ],
+        )
+
+
 def write_registry(url: str, registry: Registry) -> str:
     """Replace raw.measure_registry with the registry's rows; return the batch id."""
     rows = registry.rows()
@@ -74,6 +101,7 @@ def write_registry(url: str, registry: Registry) -> str:
                     for row in rows
                 ],
             )
+        _write_purposes(conn, registry, batch_id)
         conn.execute(
             "insert into audit.loads (batch_id, source, file_name, file_checksum, file_bytes,"
             " rows_read, rows_loaded, outcome, finished_at)"

@@ -1,0 +1,58 @@
+{{ config(materialized='table') }}
+
+-- The additive families' monthly figures rolled up to every period that contains the month
+-- (month, financial quarter and year, Cabinet cycle): numerators summed, flows summed and
+-- stocks (population, FTE) averaged, then the value recomputed from them.
+with
+
+months as (
+    select * from {{ ref('int_measure_months_contacts') }}
+    union all
+    select * from {{ ref('int_measure_months_cases') }}
+    union all
+    select * from {{ ref('int_measure_months_finance') }}
+    union all
+    select * from {{ ref('int_measure_months_workforce') }}
+    union all
+    select * from {{ ref('int_measure_months_partners') }}
+),
+
+periods as (
+    select * from {{ ref('int_periods_mapped') }}
+),
+
+rolled as (
+    select
+        months.measure_id,
+        months.council_code,
+        periods.period_type,
+        periods.period_start,
+        periods.period_end,
+        months.geography_type,
+        months.geography_code,
+        months.value_rule,
+        sum(months.numerator) as numerator,
+        case
+            when bool_and(months.denominator_is_stock) then avg(months.denominator)
+            else sum(months.denominator)
+        end as denominator,
+        count(distinct months.month_start) as months_with_data
+    from months
+    inner join periods on months.month_start = periods.month_start
+    group by
+        months.measure_id, months.council_code, periods.period_type, periods.period_start,
+        periods.period_end, months.geography_type, months.geography_code, months.value_rule
+)
+
+select
+    measure_id,
+    council_code,
+    period_type,
+    period_start,
+    period_end,
+    geography_type,
+    geography_code,
+    numerator,
+    denominator,
+    {{ measure_value('value_rule', 'numerator', 'denominator') }} as value
+from rolled

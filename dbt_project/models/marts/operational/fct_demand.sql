@@ -1,0 +1,47 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='period_month',
+        on_schema_change='fail'
+    )
+}}
+
+-- depends_on: {{ ref('int_addresses_located') }}
+-- Months are rebuilt whole: a month with any contact loaded since the last build (a new or a
+-- replacing file), or every month when the gazetteer changed (wards move with it).
+with
+
+contacts as (
+    select * from {{ ref('int_contacts_classified') }}
+    {% if is_incremental() %}
+        where
+            period_month in (
+                select period_month from {{ ref('int_contacts_classified') }}
+                where loaded_at > (select max(loaded_at) from {{ this }})
+            )
+            or (select max(loaded_at) from {{ ref('int_addresses_located') }})
+            > (select max(gazetteer_loaded_at) from {{ this }})
+    {% endif %}
+)
+
+select
+    council_code,
+    period_month,
+    service,
+    channel,
+    team,
+    demand_type,
+    failure_type,
+    coalesce(ward_code, 'unmatched') as ward_code,
+    coalesce(locality, 'unmatched') as locality,
+    is_address_matched,
+    count(*) as contacts,
+    count(*) filter (where resolved_at_first_point) as resolved_first_point,
+    count(*) filter (where is_self_service) as self_service_contacts,
+    max(loaded_at) as loaded_at,
+    max(gazetteer_loaded_at) as gazetteer_loaded_at
+from contacts
+group by
+    council_code, period_month, service, channel, team, demand_type, failure_type,
+    ward_code, locality, is_address_matched

@@ -1,0 +1,8 @@
+-- The measure values of the "things_to_do" purpose, for the purpose's lineage in the asset graph.
+{{ config(meta={'dagster': {'group': 'purpose_things_to_do'}}) }}
+
+select values.*
+from {{ ref('fct_measure_values') }} as values
+inner join {{ ref('dim_measures') }} as measures
+    on values.measure_id = measures.measure_id and values.council_code = measures.council_code
+where measures.purpose_code = 'things_to_do'

@@ -1,0 +1,65 @@
+with
+
+source as (
+    select * from {{ source('raw_registry', 'measure_registry') }}
+),
+
+renamed as (
+    select
+        measure_id,
+        council_code,
+        name,
+        kind,
+        purpose_code,
+        team,
+        service_area,
+        locality,
+        owner,
+        manager,
+        director,
+        portfolio,
+        portfolio_holder,
+        definition,
+        numerator_definition,
+        denominator_definition,
+        unit,
+        polarity,
+        frequency,
+        case frequency
+            when 'monthly' then 'month'
+            when 'quarterly' then 'quarter'
+            else 'financial_year'
+        end as frequency_period_type,
+        target,
+        source,
+        data_quality_notes,
+        is_public,
+        is_key,
+        input_method,
+        spc_profile,
+        comparators,
+        nullif(breakdowns, '') as breakdowns,
+        registry_file,
+        calc_family,
+        calc_services,
+        calc_channels,
+        calc_numerator,
+        calc_demand_type,
+        calc_case_types,
+        calc_statistic,
+        cast(calc_days as integer) as calc_days,
+        calc_event,
+        calc_metric,
+        calc_teams,
+        calc_measure_code,
+        calc_denominator_code,
+        calc_table,
+        calc_series,
+        calc_denominator_series,
+        coalesce(calc_per_population = 'True', false) as calc_per_population,
+        _batch_id as batch_id,
+        _loaded_at as loaded_at
+    from source
+)
+
+select * from renamed
