@@ -36,9 +36,9 @@ def to_text(cell) -> str:
 
 
 def dumps(rows: list[dict], columns: list[str]) -> str:
-    """Rows as CSV text: fixed column order, \\n line ends, every text cell guarded."""
+    """Rows as CSV text: fixed column order, CRLF line ends, every text cell guarded."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180; quotes cells holding CR
     writer.writerow(columns)
     for row in rows:
         writer.writerow([guard(to_text(row.get(column))) for column in columns])

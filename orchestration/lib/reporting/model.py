@@ -148,14 +148,10 @@ def _long_date(text: str) -> str:
 
 def _with_unique_ids(svg: str, suffix: str) -> str:
     """Several charts share one HTML page: give each chart's title/desc ids of its own."""
-    return re.sub(
-        r'(id="|aria-labelledby="[^"]*?)(chart-(?:title|desc))',
-        lambda m: f"{m.group(1)}{m.group(2)}-{suffix}",
-        re.sub(
-            r'aria-labelledby="chart-title chart-desc"',
-            f'aria-labelledby="chart-title-{suffix} chart-desc-{suffix}"',
-            svg,
-        ),
+    svg = re.sub(r'id="chart-(title|desc)"', rf'id="chart-\1-{suffix}"', svg)
+    return svg.replace(
+        'aria-labelledby="chart-title chart-desc"',
+        f'aria-labelledby="chart-title-{suffix} chart-desc-{suffix}"',
     )
 
 

@@ -1,0 +1,68 @@
+"""Member report packs as assets, partitioned by reporting period.
+
+A run with a partition key builds that period (an issued period is regenerated from its frozen
+snapshot, byte-identical); a run without one (`bdc run`) builds the latest period with data.
+"""
+
+import dagster as dg
+
+from orchestration.defs.reporting.partitions import PARTITIONS
+from orchestration.lib.reporting import build, publication
+from orchestration.lib.resources import WarehouseResource
+
+UPSTREAM = [
+    dg.AssetKey(["marts", "dim_measures"]),
+    dg.AssetKey(["marts", "dim_purposes"]),
+    dg.AssetKey(["marts", "fct_measure_values"]),
+    dg.AssetKey(["marts", "measure_quality"]),
+    dg.AssetKey(["analysis", "measure_spc"]),
+    dg.AssetKey(["analysis", "measure_icons"]),
+]
+DESCRIPTIONS = {
+    "cabinet": "Bi-monthly Cabinet report per council: CMT focus and key measures. "
+    "One partition per Cabinet cycle (meeting month). Files in build/reports/cabinet/<period>/.",
+    "portfolio": "Portfolio Holder briefings, one per portfolio and council, before each "
+    "Cabinet. Files in build/reports/portfolio/<period>/.",
+    "scrutiny": "Quarterly Overview and Scrutiny report per council: strategic measures by "
+    "purpose, exceptions, trials, data quality. Files in build/reports/scrutiny/<period>/.",
+}
+
+
+def _report_asset(kind: str) -> dg.AssetsDefinition:
+    deps = UPSTREAM + ([dg.AssetKey(["analysis", "trial_verdicts"])] if kind == "scrutiny" else [])
+
+    @dg.asset(
+        key=["reports", kind],
+        name=None,
+        deps=deps,
+        partitions_def=PARTITIONS[kind],
+        group_name="reporting",
+        kinds={"pdf", "html", "csv"},
+        description=DESCRIPTIONS[kind],
+    )
+    def _asset(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+        key = context.partition_key if context.has_partition_key else None
+        try:
+            result = build.build(warehouse.url, kind, key)
+        except publication.Refused as refused:
+            raise dg.Failure(description=str(refused)) from refused
+        for warning in result.warnings:
+            context.log.warning(warning)
+        context.log.info(result.summary())
+        return dg.MaterializeResult(
+            metadata={
+                "period": result.period.key,
+                "folder": dg.MetadataValue.path(str(result.folder)),
+                "documents": len([n for n in result.files if n.endswith(".pdf")]),
+                "issued": result.issued,
+            }
+        )
+
+    return _asset
+
+
+cabinet_report = _report_asset("cabinet")
+portfolio_briefings = _report_asset("portfolio")
+scrutiny_report = _report_asset("scrutiny")
+REPORT_ASSETS = {"cabinet": cabinet_report, "portfolio": portfolio_briefings,
+                 "scrutiny": scrutiny_report}  # fmt: skip

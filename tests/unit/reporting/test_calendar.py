@@ -1,0 +1,73 @@
+import datetime as dt
+
+import pytest
+import yaml
+
+from orchestration.lib.reporting import calendar
+
+pytestmark = pytest.mark.unit
+
+
+def test_cabinet_cycle_reports_the_two_months_before_the_meeting_month():
+    period = calendar.period("cabinet", "2026-01")
+    assert (period.period_start, period.period_end) == (dt.date(2025, 11, 1), dt.date(2025, 12, 31))
+    assert period.meeting_date == dt.date(2026, 1, 15)
+    assert period.pack_date == dt.date(2026, 1, 8)
+    briefing = calendar.period("portfolio", "2026-01")
+    assert briefing.pack_date == dt.date(2026, 1, 1)
+    assert briefing.period_end == period.period_end
+
+
+@pytest.mark.parametrize(
+    ("key", "start", "end", "meeting"),
+    [
+        ("2025-26-Q1", dt.date(2025, 4, 1), dt.date(2025, 6, 30), dt.date(2025, 8, 20)),
+        ("2025-26-Q3", dt.date(2025, 10, 1), dt.date(2025, 12, 31), dt.date(2026, 2, 20)),
+        ("2025-26-Q4", dt.date(2026, 1, 1), dt.date(2026, 3, 31), dt.date(2026, 5, 20)),
+    ],
+)
+def test_scrutiny_quarters_follow_the_financial_year(key, start, end, meeting):
+    period = calendar.period("scrutiny", key)
+    assert (period.period_start, period.period_end, period.meeting_date) == (start, end, meeting)
+
+
+@pytest.mark.parametrize(
+    ("kind", "key"),
+    [("cabinet", "2026-02"), ("cabinet", "26-01"), ("scrutiny", "2025-27-Q1"),
+     ("scrutiny", "2025-26-Q5"), ("weekly", "2026-01")],
+)  # fmt: skip
+def test_bad_period_keys_are_refused_with_the_expected_shape(kind, key):
+    with pytest.raises(ValueError, match="use"):
+        calendar.period(kind, key)
+
+
+def test_latest_period_is_the_newest_fully_covered_by_data():
+    assert calendar.latest_period("cabinet", dt.date(2026, 3, 31)).key == "2026-03"
+    assert calendar.latest_period("cabinet", dt.date(2026, 4, 30)).key == "2026-05"
+    assert calendar.latest_period("scrutiny", dt.date(2026, 3, 31)).key == "2025-26-Q4"
+    assert calendar.latest_period("scrutiny", dt.date(2026, 3, 30)).key == "2025-26-Q3"
+
+
+def test_every_pack_date_is_a_cron_firing_and_maps_back_to_its_period():
+    for kind in calendar.KINDS:
+        minute, hour, day, months, _ = calendar.cron(kind).split()
+        for key in calendar.period_keys(kind):
+            period = calendar.period(kind, key)
+            assert period.pack_date.day == int(day)
+            assert str(period.pack_date.month) in months.split(",")
+            assert calendar.period_for_run(kind, period.pack_date).key == key
+
+
+def test_calendar_changes_move_the_crons(tmp_path):
+    config = calendar.load()
+    config["cabinet"]["months"] = [2, 4, 6, 8, 10, 12]
+    config["cabinet"]["meeting_day"] = 20
+    path = tmp_path / "calendar.yml"
+    path.write_text(yaml.safe_dump(config))
+    changed = calendar.load(path)
+    assert calendar.cron("cabinet", changed) == "0 7 13 2,4,6,8,10,12 *"
+    assert calendar.cron("portfolio", changed) == "0 7 6 2,4,6,8,10,12 *"
+    config["scrutiny"]["pack_days_before"] = 25
+    path.write_text(yaml.safe_dump(config))
+    with pytest.raises(ValueError, match="days 1-28"):
+        calendar.load(path)

@@ -1,0 +1,47 @@
+import pytest
+
+from orchestration.lib.reporting import model
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize(
+    ("latest", "previous", "polarity", "expected"),
+    [
+        (5.0, 4.0, "higher", "Up (better)"),
+        (5.0, 4.0, "lower", "Up (worse)"),
+        (3.0, 4.0, "lower", "Down (better)"),
+        (3.0, 4.0, "neutral", "Down"),
+        (4.0, 4.0, "higher", "No change"),
+        (4.0, None, "higher", "No previous value"),
+    ],
+)
+def test_direction_says_better_or_worse_by_polarity(latest, previous, polarity, expected):
+    assert model.direction(latest, previous, polarity) == expected
+
+
+@pytest.mark.parametrize(
+    ("variation", "point", "assurance", "is_exception"),
+    [
+        ("concern_high", "special_cause_concern", None, True),
+        ("common_cause", "common_cause", "fail", True),
+        ("common_cause", "special_cause_concern", "hit_or_miss", True),
+        ("improvement_low", "special_cause_improvement", "pass", False),
+        ("common_cause", "common_cause", "hit_or_miss", False),
+        ("", "", "", False),
+    ],
+)
+def test_exceptions_are_spc_signals_of_concern(variation, point, assurance, is_exception):
+    chart = {"variation_icon": variation, "latest_point_type": point, "assurance_icon": assurance}
+    assert bool(model._exception(chart)) is is_exception
+
+
+def test_each_chart_gets_its_own_title_and_desc_ids():
+    svg = (
+        '<svg aria-labelledby="chart-title chart-desc"><title id="chart-title">t</title>'
+        '<desc id="chart-desc">d</desc></svg>'
+    )
+    out = model._with_unique_ids(svg, "m1")
+    assert 'aria-labelledby="chart-title-m1 chart-desc-m1"' in out
+    assert 'id="chart-title-m1"' in out and 'id="chart-desc-m1"' in out
+    assert 'id="chart-title"' not in out
