@@ -43,6 +43,7 @@ def django_db_modify_db_settings(pg_server):
         USER=parts.username,
         PASSWORD=parts.password or "",
         NAME=f"webapp_{uuid.uuid4().hex[:8]}",
+        CONN_MAX_AGE=0,  # the live server's threads must not keep the test database open
     )
     config["TEST"]["NAME"] = f"test_{config['NAME']}"
 

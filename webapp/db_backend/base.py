@@ -6,7 +6,6 @@ database (TransactionTestCase, live_server) would miss them; this lists them und
 names the models use.
 """
 
-from django.db.backends.base.introspection import TableInfo
 from django.db.backends.postgresql import base, introspection
 
 EXTRA_SCHEMAS = ("input",)
@@ -26,7 +25,7 @@ class DatabaseIntrospection(introspection.DatabaseIntrospection):
             """,
             [list(EXTRA_SCHEMAS)],
         )
-        return tables + [TableInfo(*row) for row in cursor.fetchall()]
+        return tables + [introspection.TableInfo(*row) for row in cursor.fetchall()]
 
 
 class DatabaseWrapper(base.DatabaseWrapper):

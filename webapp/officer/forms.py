@@ -23,6 +23,8 @@ def _number(label: str, required: bool = False) -> forms.DecimalField:
         required=required,
         max_digits=18,
         decimal_places=4,
+        # A text box (as GOV.UK advises): browsers' number boxes swallow typed letters silently.
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false"}),
         error_messages={
             **NUMBER_MESSAGES,
             "max_decimal_places": "Enter a number with no more than 4 decimal places.",

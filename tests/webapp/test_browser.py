@@ -1,0 +1,162 @@
+"""Headless Chromium against the live app: each role signs in through the real form and does
+its job. Needs Debian's /usr/bin/chromium (apt-get install -y chromium)."""
+
+import os
+from pathlib import Path
+
+import psycopg
+import pytest
+from django.db import connection
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PASSWORD = "correct-horse-battery"
+PCT_PAGE = "/measures/E07000234/hou_homeless_prevented_pct/"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail("Browser tests need /usr/bin/chromium: apt-get install -y chromium")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def sign_in_as(browser, live_server):
+    contexts = []
+
+    def open_page(username: str):
+        context = browser.new_context()
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.goto(live_server.url + "/")
+        assert "/accounts/login/" in page.url
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_load_state()
+        assert "/accounts/login/" not in page.url, page.content()
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def committed_rows(sql: str):
+    """Read with a separate connection, as dbt does: only committed rows are visible."""
+    s = connection.settings_dict
+    with psycopg.connect(
+        host=s["HOST"], port=s["PORT"], user=s["USER"], password=s["PASSWORD"], dbname=s["NAME"]
+    ) as other:
+        return other.execute(sql).fetchall()
+
+
+def test_officer_enters_and_manager_confirms(people, sign_in_as, live_server):
+    officer = sign_in_as("olivia")
+    officer.goto(live_server.url + PCT_PAGE)
+    officer.get_by_role(
+        "link", name=f"Period starting {people.this_month.day} {people.this_month:%B %Y}"
+    ).click()
+    officer.get_by_label("Value").fill("abc")
+    officer.get_by_role("button", name="Submit for confirmation").click()
+    assert officer.get_by_role("alert").filter(has_text="There is a problem").is_visible()
+    assert "Enter a number" in officer.content()
+    officer.get_by_label("Value").fill("72.5")
+    officer.get_by_label("Numerator (optional)").fill("29")
+    officer.get_by_label("Denominator (optional)").fill("40")
+    officer.get_by_label("What the data shows").fill("Prevention rose after the new triage.")
+    officer.get_by_label("What we are doing").fill("Keeping triage; reviewing rural cases.")
+    officer.get_by_role("button", name="Submit for confirmation").click()
+    assert "Submitted to your manager" in officer.content()
+    assert committed_rows("select status from input.commentary") == [("submitted",)]
+
+    manager = sign_in_as("maya")
+    manager.get_by_role("link", name="To confirm").click()
+    manager.get_by_role(
+        "link", name=f"hou_homeless_prevented_pct (E07000234), {people.this_month:%B %Y}"
+    ).click()
+    assert "Prevention rose after the new triage." in manager.content()
+    manager.get_by_role("button", name="Confirm").click()
+    assert "Confirmed: Homelessness cases prevented" in manager.content()
+
+    assert committed_rows(
+        "select measure_id, status, confirmed_by, confirmed_at is not null from input.commentary"
+    ) == [("hou_homeless_prevented_pct", "confirmed", "maya", True)]
+    assert committed_rows("select value::float, status, confirmed_by from input.manual_values") == [
+        (72.5, "confirmed", "maya")
+    ]
+
+    officer.goto(live_server.url + PCT_PAGE + people.this_month.isoformat() + "/enter/")
+    assert "confirmed and locked" in officer.content()
+    assert officer.get_by_label("What the data shows").count() == 0
+
+
+def test_director_member_and_partner_see_what_they_should(people, sign_in_as, live_server):
+    from webapp.officer.models import Commentary
+
+    Commentary.objects.create(
+        measure_id="hou_homeless_prevented_pct",
+        council_code="E07000234",
+        period_start=people.this_month,
+        what_data_shows="Draft words from Olivia.",
+        author="olivia",
+        status="submitted",
+    )
+    director = sign_in_as("dev")
+    director.goto(live_server.url + PCT_PAGE)
+    assert "Draft words from Olivia." in director.content()
+    chart = director.locator("img.chart")
+    assert chart.count() == 1 and chart.get_attribute("alt")
+
+    member = sign_in_as("councillor")
+    member.get_by_label("Council").select_option("E07000236")
+    member.get_by_role("button", name="Apply filters").click()
+    assert member.get_by_role("heading", name="Benefit claims processed").is_visible()
+    assert member.get_by_role("heading", name="Homelessness cases prevented").count() == 0
+    member.get_by_label("Name this view").fill("Redditch only")
+    member.get_by_role("button", name="Save these filters").click()
+    assert member.get_by_role("link", name="Redditch only").is_visible()
+    member.goto(live_server.url + PCT_PAGE)
+    assert "Draft words from Olivia." not in member.content()
+
+    partner = sign_in_as("police")
+    assert "nothing here for partner accounts" in partner.content()
+    response = partner.goto(live_server.url + "/dashboard/")
+    assert response.status == 403
+    assert "Homelessness" not in partner.content()
+
+
+def test_policy_team_sets_focus_and_reads_the_audit_log(people, sign_in_as, live_server):
+    policy = sign_in_as("priya")
+    policy.get_by_role("link", name="Policy Team").click()
+    policy.get_by_role("link", name="CMT focus lists").click()
+    policy.get_by_label("Cabinet date (YYYY-MM-DD)").fill("2026-07-15")
+    policy.get_by_label("Measure").select_option("E07000234|hou_homeless_prevented_pct")
+    policy.get_by_label("Why CMT is focusing on it").fill("Demand is rising")
+    policy.get_by_role("button", name="Add to the focus list").click()
+    assert "Added to the CMT focus list." in policy.content()
+    assert committed_rows("select measure_id, added_by from input.cmt_focus") == [
+        ("hou_homeless_prevented_pct", "priya")
+    ]
+    policy.goto(live_server.url + "/policy/audit/")
+    row = policy.get_by_role("row").filter(has_text="CMT focus")
+    assert row.count() == 1 and "priya" in row.inner_text() and "Created" in row.inner_text()
