@@ -1,0 +1,87 @@
+"""`bdc web`: the officer input and commentary app on 127.0.0.1 (waitress)."""
+
+import os
+import sys
+
+import click
+
+from orchestration.lib import environment
+
+
+def _setup_django(url: str) -> None:
+    environment.activate(url)
+    # webapp/ sits beside orchestration/ at the repository root.
+    if str(environment.REPO_ROOT) not in sys.path:
+        sys.path.insert(0, str(environment.REPO_ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "webapp.settings")
+    import django
+
+    django.setup()
+
+
+def _warehouse() -> str:
+    from orchestration.lib import bootstrap, warehouse
+
+    url = warehouse.ensure_url()
+    bootstrap.bootstrap(url, warehouse.role_passwords())
+    return url
+
+
+@click.group(invoke_without_command=True)
+@click.option("--port", default=8765, show_default=True, help="Port on 127.0.0.1.")
+@click.option("--threads", default=4, show_default=True, help="Waitress worker threads.")
+@click.pass_context
+def web(ctx: click.Context, port: int, threads: int) -> None:
+    """The input and commentary app on 127.0.0.1 (migrates the input schema first)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    try:
+        _setup_django(_warehouse())
+        from django.core.management import call_command
+
+        call_command("migrate", interactive=False, verbosity=0)
+        from waitress import serve
+
+        from webapp.wsgi import application
+    except Exception as error:
+        raise click.ClickException(f"Could not start the app: {error}") from error
+    if not os.environ.get("BDC_WEB_SECRET_KEY"):
+        click.echo("BDC_WEB_SECRET_KEY is not set: sessions end when the app stops.")
+    click.echo(f"Officer app on http://127.0.0.1:{port}/ (Ctrl+C to stop)")
+    serve(application, host="127.0.0.1", port=port, threads=threads, ident="bdc-web")
+
+
+@web.command("user")
+@click.argument("username")
+@click.option(
+    "--role",
+    "role_names",
+    multiple=True,
+    required=True,
+    type=click.Choice(["officer", "manager", "director", "policy", "member", "partner"]),
+    help="Role(s) to give; repeat for several.",
+)
+@click.password_option(help="The password (asked for when not given).")
+def add_user(username: str, role_names: tuple[str, ...], password: str) -> None:
+    """Create or update USERNAME with a password and role(s)."""
+    _setup_django(_warehouse())
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+    from django.core.management import call_command
+
+    from webapp.officer import roles
+
+    call_command("migrate", interactive=False, verbosity=0)
+    roles.ensure_groups()
+    user, created = get_user_model().objects.get_or_create(username=username)
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise click.ClickException(" ".join(error.messages)) from error
+    user.set_password(password)
+    user.save()
+    for name in role_names:
+        user.groups.add(Group.objects.get(name=roles.ROLE_OPTIONS[name]))
+    click.echo(f"{'Created' if created else 'Updated'} {username}: {', '.join(role_names)}.")
