@@ -18,6 +18,8 @@ QUALITY_TEXT = {
     "fail": "Fails at least one data-quality criterion",
     None: "Data quality not yet assessed",
 }
+QUALITY_SHORT = {"pass": "Pass", "waived": "Waived failure", "warn": "Warning", "fail": "Fail",
+                 None: "Not assessed"}  # fmt: skip
 CONCERN_ICONS = {"concern_high", "concern_low"}
 UNITS = {"percent": "%", "days": "days", "gbp": "£", "rate_per_1000": "per 1,000"}
 
@@ -100,6 +102,10 @@ class MeasureEntry:
     @property
     def quality_text(self) -> str:
         return QUALITY_TEXT[self.quality_mark]
+
+    @property
+    def quality_short(self) -> str:
+        return QUALITY_SHORT[self.quality_mark]
 
     @property
     def anchor(self) -> str:
