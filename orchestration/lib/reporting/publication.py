@@ -26,7 +26,7 @@ def check(url: str, kind: str, period_end: dt.date) -> Decision:
             ["the publication gate (orchestration/lib/gate.py) is not installed, so nothing "
              "can be checked before publishing"],
         )  # fmt: skip
-    decision = check_gate(url, f"reports/{kind}", period_end)
+    decision = check_gate(url, f"report:{kind}", period_end)
     return Decision(bool(decision.allowed), list(decision.reasons), list(decision.warnings))
 
 
