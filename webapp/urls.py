@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from webapp.officer import policy_views, views
+from webapp.officer import policy_views, quality_views, views
 
 MEASURE = "measures/<str:council_code>/<str:measure_id>/"
 
@@ -30,4 +30,7 @@ urlpatterns = [
     ),
     path("policy/owners/", policy_views.owners, name="policy_owners"),
     path("policy/audit/", policy_views.audit, name="policy_audit"),
+    path("policy/waivers/", quality_views.waivers, name="policy_waivers"),
+    path("policy/overrides/", quality_views.overrides, name="policy_overrides"),
+    path("policy/<str:kind>/<int:item_id>/revoke/", quality_views.revoke, name="quality_revoke"),
 ]

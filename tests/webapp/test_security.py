@@ -15,6 +15,7 @@ SAMPLE_ARGS = {
     "period": "2026-01-01",
     "view_id": 1,
     "item_id": 1,
+    "kind": "waiver",
 }
 PUBLIC_PAGES = {"login"}
 

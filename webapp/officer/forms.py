@@ -190,3 +190,37 @@ class DirectorForm(forms.Form):
 class SaveViewForm(forms.Form):
     name = forms.CharField(label="Name this view", max_length=80)
     is_default = forms.BooleanField(label="Open this view by default", required=False)
+
+
+CRITERIA = [("", "All criteria")] + [
+    (c, c.replace("_", " ").capitalize())
+    for c in ("relevant", "well_defined", "timely", "reliable", "verifiable", "accurate")
+]
+
+
+def _future(value):
+    from django.utils import timezone
+
+    if value <= timezone.now():
+        raise forms.ValidationError("The expiry must be in the future.")
+    return value
+
+
+class WaiverForm(MeasurePickForm):
+    period_start = forms.DateField(label="Period start (YYYY-MM-DD, optional)", required=False)
+    criterion = forms.ChoiceField(label="Criterion", choices=CRITERIA, required=False)
+    reason = forms.CharField(label="Reason for the waiver", min_length=5, max_length=2000)
+    expires_at = forms.DateTimeField(label="Expires (YYYY-MM-DD HH:MM)")
+
+    def clean_expires_at(self):
+        return _future(self.cleaned_data["expires_at"])
+
+
+class FreshnessOverrideForm(forms.Form):
+    output = forms.CharField(label="Output (e.g. cabinet, site, share:police)", max_length=200)
+    source = forms.CharField(label="Source (optional)", required=False, max_length=200)
+    reason = forms.CharField(label="Reason for the override", min_length=5, max_length=2000)
+    expires_at = forms.DateTimeField(label="Expires (YYYY-MM-DD HH:MM)")
+
+    def clean_expires_at(self):
+        return _future(self.cleaned_data["expires_at"])

@@ -210,3 +210,44 @@ class MeasureIcon(models.Model):
     class Meta:
         managed = False
         db_table = 'analysis"."measure_icons'
+
+
+# Owned by the quality engineer (orchestration/lib/quality_store.py, with its own audit
+# triggers); the Policy Team records and revokes them here.
+
+
+class QualityWaiver(models.Model):
+    waiver_id = models.BigAutoField(primary_key=True)
+    check_id = models.TextField(null=True)
+    measure_id = models.TextField(null=True)
+    council_code = models.TextField(null=True)
+    period_start = models.DateField(null=True)
+    criterion = models.TextField(null=True)
+    reason = models.TextField()
+    waived_by = models.TextField()
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True)
+    revoked_by = models.TextField(null=True)
+
+    class Meta:
+        managed = False
+        db_table = 'input"."quality_waivers'
+        ordering = ["-created_at"]
+
+
+class FreshnessOverride(models.Model):
+    override_id = models.BigAutoField(primary_key=True)
+    output = models.TextField()
+    source = models.TextField(null=True)
+    reason = models.TextField()
+    person = models.TextField()
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True)
+    revoked_by = models.TextField(null=True)
+
+    class Meta:
+        managed = False
+        db_table = 'input"."freshness_overrides'
+        ordering = ["-created_at"]
