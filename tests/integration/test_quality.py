@@ -1,0 +1,314 @@
+"""Quality against a real database: seeded defects per criterion, gating, waivers, freshness."""
+
+import datetime as dt
+import uuid
+
+import dagster as dg
+import psycopg
+import pytest
+
+from orchestration.defs.quality import checks
+from orchestration.lib import contracts, freshness, gate, gx, loaders, quality_marts
+from orchestration.lib.resources import WarehouseResource
+
+pytestmark = pytest.mark.integration
+
+TODAY = dt.date(2025, 4, 20)
+LATER = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
+BROMSGROVE = "E07000234"
+
+MARTS_SQL = """
+create table marts.dim_purposes (purpose_code text, purpose_name text, director text,
+    description text, sort_order int);
+insert into marts.dim_purposes values ('home', 'Help me to find somewhere to live', 'D', 'x', 1);
+create table marts.dim_measures (measure_id text, council_code text, name text, kind text,
+    purpose_code text, team text, owner text, definition text, numerator_definition text,
+    denominator_definition text, unit text, polarity text, frequency text, source text);
+create table marts.fct_measure_values (measure_id text, council_code text, period_start date,
+    period_end date, geography_type text, geography_code text, numerator numeric,
+    denominator numeric, value numeric, status text, loaded_at timestamptz default now());
+"""
+
+MEASURE = (
+    "insert into marts.dim_measures values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+)
+FIGURE = """insert into marts.fct_measure_values (measure_id, council_code, period_start,
+    period_end, geography_type, geography_code, numerator, denominator, value, status)
+    values (%s, %s, %s, %s, 'council', %s, %s, %s, %s, 'final')"""
+
+
+def _measure(measure_id, purpose="home", definition="Share resolved first time.", kind="strategic"):
+    return (
+        measure_id,
+        BROMSGROVE,
+        measure_id.title(),
+        kind,
+        purpose,
+        "customer_services",
+        "A Officer",
+        definition,
+        "resolved",
+        "all contacts",
+        "percent",
+        "higher",
+        "monthly",
+        "crm_contacts",
+    )
+
+
+def _figure(measure_id, month: dt.date, numerator=30, denominator=40):
+    end = freshness.period_containing("monthly", month).end
+    value = round(100.0 * numerator / denominator, 4)
+    return (measure_id, BROMSGROVE, month, end, BROMSGROVE, numerator, denominator, value)
+
+
+def _marts(url, measures, figures):
+    with psycopg.connect(url) as conn:
+        conn.execute(MARTS_SQL)
+        conn.cursor().executemany(MEASURE, measures)
+        conn.cursor().executemany(FIGURE, figures)
+
+
+def _crm_file(folder, month: dt.date, rows: int):
+    header = (
+        "contact_id,council_code,received_at,channel,service,demand_type,failure_type,"
+        "uprn,resolved_at_first_point,team"
+    )
+    lines = [header]
+    for index in range(rows):
+        failure = index % 3 == 0
+        lines.append(
+            f"C{month:%Y%m}-{index:04d},{BROMSGROVE},{month:%Y-%m}-{index % 27 + 1:02d} 10:00:00,"
+            f"phone,council_tax,{'failure' if failure else 'value'},"
+            f"{'chasing_progress' if failure else ''},,true,customer_services"
+        )
+    path = folder / f"crm_contacts_{month:%Y-%m}.csv"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _load_crm(url, folder, months: dict[dt.date, int]):
+    folder.mkdir(parents=True, exist_ok=True)
+    for month, rows in months.items():
+        result = loaders.ingest_file(url, _crm_file(folder, month, rows), "crm_contacts")
+        assert result.outcome == "loaded", result.summary()
+
+
+def _suite(name):
+    return next(suite for suite in gx.all_suites() if suite.name == name)
+
+
+def _status(url, measure_id, period, criterion):
+    with psycopg.connect(url) as conn:
+        row = conn.execute(
+            """select status, evidence from marts.measure_quality where measure_id = %s
+               and period_start = %s and criterion = %s""",
+            (measure_id, period, criterion),
+        ).fetchone()
+    return row
+
+
+def _override_other_sources(url, output, keep: str):
+    for contract in contracts.all_contracts().values():
+        if freshness.has_rule(contract) and contract.source != keep:
+            freshness.add_override(
+                url,
+                output,
+                "Not used by this test report",
+                "Policy Team",
+                LATER,
+                source=contract.source,
+            )
+
+
+def test_each_criterion_catches_its_seeded_defect(activated, workspace):
+    url = activated
+    months = {
+        dt.date(2024, 11, 1): 40,
+        dt.date(2024, 12, 1): 40,
+        dt.date(2025, 1, 1): 40,
+        dt.date(2025, 2, 1): 40,
+        dt.date(2025, 3, 1): 3,
+    }  # reliable: volume collapses
+    _load_crm(url, workspace["landing"] / "crm_contacts", months)
+    with psycopg.connect(url) as conn:  # verifiable: a row no loaded batch accounts for
+        conn.execute(
+            """insert into raw.crm_contacts (contact_id, council_code, received_at, channel,
+                   service, demand_type, resolved_at_first_point, team, _batch_id, _source_file)
+               values ('ORPHAN', %s, '2025-03-02', 'phone', 'council_tax', 'value', true,
+                   'customer_services', %s, 'unknown.csv')""",
+            (BROMSGROVE, str(uuid.uuid4())),
+        )
+    good, no_purpose, undefined = "m_good", "m_no_purpose", "m_undefined"
+    _marts(
+        url,
+        [_measure(good), _measure(no_purpose, purpose=None), _measure(undefined, definition=None)],
+        [
+            _figure(good, dt.date(2024, 10, 1)),  # timely: crm for October was never loaded
+            _figure(good, dt.date(2025, 1, 1)),
+            _figure(good, dt.date(2025, 2, 1), numerator=50, denominator=40),  # accurate
+            _figure(no_purpose, dt.date(2025, 1, 1)),  # relevant
+            _figure(undefined, dt.date(2025, 1, 1)),  # well defined
+        ],
+    )
+    found = {}
+    for name in ("raw.crm_contacts", "marts.dim_measures", "marts.fct_measure_values"):
+        for outcome in checks.run_and_record(url, _suite(name))[0].outcomes:
+            if not outcome.success:
+                found.setdefault(outcome.expectation.criterion, set()).add(
+                    outcome.expectation.check_id
+                )
+    assert "volume_collapse" in found["reliable"]
+    assert "rows_trace_to_loaded_batch" in found["verifiable"]
+    assert "batch_rows_reconcile" not in found["verifiable"]
+    assert "numerator_le_denominator" in found["accurate"]
+    assert "percent_reconciles_to_formula" not in found.get("verifiable", set())
+    assert "strategic_measure_has_purpose" in found["relevant"]
+    assert "definition_complete" in found["well_defined"]
+
+    quality_marts.build_measure_quality(url, today=TODAY)
+    jan, feb, oct_ = dt.date(2025, 1, 1), dt.date(2025, 2, 1), dt.date(2024, 10, 1)
+    assert _status(url, good, feb, "accurate")[0] == "fail"
+    # January's figure is accurate; only the uprn match (WARN) could not run without a gazetteer.
+    status, evidence = _status(url, good, jan, "accurate")
+    assert status == "warn" and "gazetteer" in evidence and "numerator" not in evidence
+    assert _status(url, no_purpose, jan, "relevant")[0] == "fail"
+    assert _status(url, good, jan, "relevant")[0] == "pass"
+    assert _status(url, undefined, jan, "well_defined")[0] == "fail"
+    assert _status(url, good, jan, "well_defined")[0] == "pass"
+    assert _status(url, good, jan, "reliable")[0] == "fail"  # its source crm_contacts failed
+    assert _status(url, good, jan, "verifiable")[0] == "fail"
+    status, evidence = _status(url, good, oct_, "timely")
+    assert status == "fail" and "October 2024" in evidence
+    assert _status(url, good, jan, "timely")[0] == "warn"  # loaded, but after its due date
+
+    decision = gate.check_gate(url, "report:cabinet", today=TODAY)
+    assert not decision.allowed
+    assert any("numerator_le_denominator" in reason for reason in decision.reasons)
+
+
+def _report_defs(url, report_file):
+    @dg.asset(key=["marts", "fct_measure_values"])
+    def fct_measure_values():
+        return None  # the table is the fixture's; materializing it triggers its check
+
+    @dg.asset(key=["reports", "demo"], deps=[fct_measure_values])
+    def demo_report():
+        decision = gate.check_gate(url, "report:demo", dt.date(2025, 2, 28), today=TODAY)
+        if not decision.allowed:
+            raise dg.Failure("gate closed; last good report kept")
+        report_file.write_text(f"report built {uuid.uuid4()}")
+
+    return [
+        fct_measure_values,
+        demo_report,
+        checks.build_suite_check(_suite("marts.fct_measure_values")),
+    ]
+
+
+def _materialize(url, definitions):
+    return dg.materialize(
+        definitions,
+        resources={"warehouse": WarehouseResource(url=url)},
+        instance=dg.DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+
+
+def test_error_failure_blocks_publication_and_a_waiver_lets_it_through(activated, workspace):
+    url = activated
+    freshness.add_override(
+        url, "*", "Test: sources are not part of this case", "Policy Team", LATER
+    )
+    measure, feb = "m_good", dt.date(2025, 2, 1)
+    _marts(url, [_measure(measure)], [_figure(measure, dt.date(2025, 1, 1)), _figure(measure, feb)])
+    report = workspace["output"] / "report.txt"
+    definitions = _report_defs(url, report)
+
+    assert _materialize(url, definitions).success
+    last_good = report.read_text()
+
+    with psycopg.connect(url) as conn:  # an ERROR defect: numerator above denominator
+        conn.execute(
+            "update marts.fct_measure_values set numerator = 99, value = 247.5 "
+            "where period_start = %s",
+            (feb,),
+        )
+    result = _materialize(url, definitions)
+    check = [e for e in result.get_asset_check_evaluations() if not e.passed]
+    assert check and check[0].severity == dg.AssetCheckSeverity.ERROR
+    assert not result.get_asset_materialization_events() or all(
+        event.asset_key != dg.AssetKey(["reports", "demo"])
+        for event in result.get_asset_materialization_events()
+    )
+    assert report.read_text() == last_good  # the last good report stays
+    blocked = gate.check_gate(url, "report:demo", dt.date(2025, 2, 28), today=TODAY)
+    assert not blocked.allowed and "numerator_le_denominator" in blocked.reasons[0]
+    # A report for January does not include February's figure, so it may go out.
+    assert gate.check_gate(url, "report:demo", dt.date(2025, 1, 31), today=TODAY).allowed
+
+    waiver = quality_marts.add_waiver(
+        url,
+        reason="Partner return restated; confirmed correct",
+        waived_by="J Smith",
+        expires_at=LATER,
+        measure_id=measure,
+        council_code=BROMSGROVE,
+        period_start=feb,
+        criterion="accurate",
+    )
+    allowed = gate.check_gate(url, "report:demo", dt.date(2025, 2, 28), today=TODAY)
+    assert allowed.allowed
+    assert any(
+        "J Smith" in warning and f"waiver {waiver}" in warning for warning in allowed.warnings
+    )
+    quality_marts.build_measure_quality(url, today=TODAY)
+    status, evidence = _status(url, measure, feb, "accurate")
+    assert status == "waived" and "J Smith" in evidence
+    with psycopg.connect(url) as conn:
+        events = conn.execute(
+            """select action, row_data ->> 'reason', changed_by from audit.quality_override_events
+               where table_name = 'input.quality_waivers' and row_id = %s""",
+            (waiver,),
+        ).fetchall()
+        decisions = conn.execute(
+            "select allowed from audit.gate_decisions where output = 'report:demo' "
+            "order by decision_id"
+        ).fetchall()
+    assert events and events[0][0] == "insert" and "restated" in events[0][1]
+    assert [row[0] for row in decisions][-2:] == [True, True]
+    assert False in [row[0] for row in decisions]
+
+    result = _materialize(url, definitions)  # check still fails; Dagster still blocks
+    assert report.read_text() == last_good
+    assert gate.check_gate(url, "report:demo", dt.date(2025, 2, 28), today=TODAY).allowed
+
+
+def test_stale_input_blocks_a_report_until_loaded_or_overridden(activated, workspace):
+    url = activated
+    folder = workspace["landing"] / "crm_contacts"
+    _load_crm(url, folder, {dt.date(2025, 2, 1): 10})
+    _override_other_sources(url, "report:cabinet", keep="crm_contacts")
+
+    blocked = gate.check_gate(url, "report:cabinet", today=TODAY)
+    assert not blocked.allowed
+    assert len(blocked.reasons) == 1 and "crm_contacts" in blocked.reasons[0]
+    assert "March 2025" in blocked.reasons[0] and "07 April 2025" in blocked.reasons[0]
+    # Before March's due date (5th working day, after a weekend) February is all that is due.
+    assert gate.check_gate(url, "report:cabinet", today=dt.date(2025, 4, 4)).allowed
+
+    freshness.add_override(
+        url, "report:cabinet", "Cabinet agreed to use February data", "Policy Team lead", LATER
+    )
+    overridden = gate.check_gate(url, "report:cabinet", today=TODAY)
+    assert overridden.allowed
+    assert any("Policy Team lead" in warning for warning in overridden.warnings)
+    assert not gate.check_gate(url, "site", today=TODAY).allowed  # the override was per output
+
+    _load_crm(url, folder, {dt.date(2025, 3, 1): 10})
+    with psycopg.connect(url) as conn:
+        conn.execute(
+            "update input.freshness_overrides set revoked_at = now(), "
+            "revoked_by = 'Policy Team lead' where source is null"
+        )
+    assert gate.check_gate(url, "report:cabinet", today=TODAY).allowed
