@@ -237,3 +237,16 @@ def prepare() -> None:
     from orchestration.lib import dbt
 
     click.echo(f"dbt manifest: {dbt.prepare_manifest(force=True)}")
+
+
+def _add_commands() -> None:
+    """The output-side commands live in orchestration/commands/, one module each."""
+    from orchestration.commands.bench import bench
+    from orchestration.commands.report import report
+    from orchestration.commands.share import share
+
+    for command in (report, share, bench):
+        main.add_command(command)
+
+
+_add_commands()

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from orchestration.defs import analysis, ingest, quality, registry, transform
+from orchestration.defs import analysis, ingest, quality, registry, sharing, transform
 from orchestration.defs.schedules import schedules
 from orchestration.lib.resources import warehouse_resource
 
@@ -12,6 +12,7 @@ defs = dg.Definitions.merge(
     transform.defs(),
     quality.defs(),
     analysis.defs(),
+    sharing.defs(),
     dg.Definitions(
         resources={"warehouse": warehouse_resource()},
         schedules=schedules(),

@@ -2,11 +2,15 @@
 
 import dagster as dg
 
+from orchestration.defs.sharing.assets import EXTRACT_GROUP
 from orchestration.lib.environment import TIMEZONE
+
+# Partner extracts follow their agreements' own schedules, never the nightly rebuild.
+EVERYTHING = dg.AssetSelection.all() - dg.AssetSelection.groups(EXTRACT_GROUP)
 
 everything_job = dg.define_asset_job(
     "everything_job",
-    selection=dg.AssetSelection.all(),
+    selection=EVERYTHING,
     description="Load every new landing file and rebuild every measure and output.",
 )
 

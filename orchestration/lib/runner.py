@@ -24,12 +24,12 @@ def materialize(selection: str | None = None, log_level: str = "INFO"):
     prepare_dagster_home()
     instance = dg.DagsterInstance.get()
     job = defs.resolve_implicit_global_asset_job_def()
-    keys = None
-    if selection:
-        graph = defs.resolve_asset_graph()
-        keys = list(dg.AssetSelection.from_string(selection).resolve(graph))
-        if not keys:
-            raise ValueError(f"The selection {selection!r} matches no assets.")
+    from orchestration.defs.schedules import EVERYTHING
+
+    chosen = dg.AssetSelection.from_string(selection) if selection else EVERYTHING
+    keys = list(chosen.resolve(defs.resolve_asset_graph()))
+    if not keys:
+        raise ValueError(f"The selection {selection!r} matches no assets.")
     result = job.execute_in_process(
         instance=instance,
         asset_selection=keys,
