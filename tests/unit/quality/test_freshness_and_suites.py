@@ -1,0 +1,90 @@
+"""Reporting calendar, suite files and waiver matching (no database)."""
+
+import datetime as dt
+
+import pytest
+
+from orchestration.lib import contracts, freshness, gate, gx
+
+pytestmark = pytest.mark.unit
+
+
+def test_working_days_skip_weekends_and_england_bank_holidays():
+    # April 2025: Good Friday 18th and Easter Monday 21st are bank holidays.
+    assert freshness.working_day(2025, 4, 1) == dt.date(2025, 4, 1)
+    assert freshness.working_day(2025, 4, 5) == dt.date(2025, 4, 7)
+    assert freshness.working_day(2025, 4, 13) == dt.date(2025, 4, 17)
+    assert freshness.working_day(2025, 4, 14) == dt.date(2025, 4, 22)
+    # January 2026 starts with New Year's Day (Thursday).
+    assert freshness.working_day(2026, 1, 1) == dt.date(2026, 1, 2)
+    assert not freshness.is_working_day(dt.date(2025, 12, 26))
+
+
+def test_due_dates_follow_each_contract():
+    crm = contracts.get("crm_contacts")
+    march = freshness.period_containing("monthly", dt.date(2025, 3, 15))
+    assert (march.start, march.end) == (dt.date(2025, 3, 1), dt.date(2025, 3, 31))
+    assert freshness.due_date(crm, march) == dt.date(2025, 4, 7)
+    assert freshness.latest_due_period(crm, dt.date(2025, 4, 4)).start == dt.date(2025, 2, 1)
+    assert freshness.latest_due_period(crm, dt.date(2025, 4, 7)).start == dt.date(2025, 3, 1)
+    later = contracts.get("partner_returns")
+    assert later.due_working_day > crm.due_working_day
+    assert freshness.latest_due_period(later, dt.date(2025, 4, 20)).start == dt.date(2025, 2, 1)
+
+
+def test_quarters_are_calendar_quarters():
+    quarter = freshness.period_containing("quarterly", dt.date(2025, 5, 9))
+    assert (quarter.start, quarter.end) == (dt.date(2025, 4, 1), dt.date(2025, 6, 30))
+    previous = freshness.previous_period("quarterly", quarter)
+    assert previous.start == dt.date(2025, 1, 1)
+
+
+def test_every_contract_has_a_suite_and_every_expectation_is_tagged():
+    suites = {suite.name: suite for suite in gx.all_suites()}
+    for source in contracts.all_contracts():
+        assert f"raw.{source}" in suites
+    for name in ("marts.fct_measure_values", "marts.dim_measures", "marts.dim_purposes"):
+        assert name in suites
+    covered = set()
+    for suite in suites.values():
+        for expectation in suite.expectations:
+            assert expectation.criterion in gx.CRITERIA
+            assert expectation.severity in gx.SEVERITIES
+            covered.add(expectation.criterion)
+    assert covered >= {"relevant", "well_defined", "reliable", "verifiable", "accurate"}
+
+
+def test_a_suite_without_criterion_is_refused(tmp_path):
+    path = tmp_path / "raw.x.yml"
+    path.write_text(
+        "table: raw.x\nexpectations:\n  - type: expect_column_values_to_not_be_null\n"
+        "    kwargs: {column: a}\n    severity: ERROR\n"
+    )
+    with pytest.raises(gx.SuiteError, match="criterion"):
+        gx.load_suite(path)
+
+
+def test_waivers_match_only_what_they_name():
+    failure = gate.Failure(
+        "marts.fct_measure_values",
+        "numerator_le_denominator",
+        "accurate",
+        "ERROR",
+        "m1",
+        "E07000234",
+        dt.date(2025, 2, 1),
+        "x",
+    )
+    later = dt.datetime(2030, 1, 1)
+
+    def waiver(**fields):
+        base = dict(
+            check_id=None, measure_id=None, council_code=None, period_start=None, criterion=None
+        )
+        return gate.Waiver(1, **{**base, **fields}, reason="r", waived_by="p", expires_at=later)
+
+    assert waiver(measure_id="m1", period_start=dt.date(2025, 2, 1)).covers(failure)
+    assert waiver(check_id="marts.fct_measure_values").covers(failure)
+    assert not waiver(measure_id="m1", period_start=dt.date(2025, 3, 1)).covers(failure)
+    assert not waiver(measure_id="m1", criterion="timely").covers(failure)
+    assert not waiver(measure_id="m2").covers(failure)
