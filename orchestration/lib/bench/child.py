@@ -1,0 +1,144 @@
+"""One measured task in its own process: `python -m orchestration.lib.bench.child SPEC OUT`.
+
+SPEC is a JSON file naming the task (generate, stage, incremental, ceiling) and its arguments;
+OUT receives the task's figures plus this process's own peak memory and that of the processes
+it started (dbt). The timer starts after the imports, so `seconds` is the work alone.
+"""
+
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+STARTED = time.perf_counter()
+
+
+def _peak_mb(who: int) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024  # Linux reports kB
+
+
+def generate(spec: dict) -> dict:
+    from orchestration.lib import demo
+
+    reference = spec.get("reference_dir")
+    written = demo.generate(
+        Path(spec["out_dir"]),
+        scale=spec["scale"],
+        last_month=spec["last_month"],
+        reference_dir=Path(reference) if reference else None,
+    )
+    files = [path for paths in written.values() for path in paths]
+    return {"files": len(files), "bytes": sum(path.stat().st_size for path in files)}
+
+
+def _newest_run_results(since: float) -> Path | None:
+    from orchestration.lib import environment
+
+    found = [
+        path
+        for path in (environment.dbt_project_dir() / "target").rglob("run_results.json")
+        if path.stat().st_mtime >= since
+    ]
+    return max(found, key=lambda path: path.stat().st_mtime, default=None)
+
+
+def dbt_test_seconds(since: float) -> float | None:
+    """Time dbt spent in tests during this process's run (sum over its threads)."""
+    path = _newest_run_results(since)
+    if path is None:
+        return None
+    results = json.loads(path.read_text()).get("results", [])
+    return sum(
+        result.get("execution_time") or 0.0
+        for result in results
+        if str(result.get("unique_id", "")).startswith("test.")
+    )
+
+
+def _execute(job, defs) -> dict:
+    import dagster as dg
+
+    from orchestration.lib import runner
+
+    merged = dg.Definitions.merge(defs, dg.Definitions(jobs=[job]))
+    runner.prepare_dagster_home()
+    instance = dg.DagsterInstance.get()
+    wall_start = time.time()
+    result = merged.resolve_job_def(job.name).execute_in_process(
+        instance=instance,
+        raise_on_error=False,
+        run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+    )
+    evaluations = result.get_asset_check_evaluations()
+    return {
+        "success": result.success,
+        "failed_steps": [event.step_key for event in result.all_events if event.is_step_failure],
+        "checks_run": len(evaluations),
+        "checks_failed": sum(1 for evaluation in evaluations if not evaluation.passed),
+        "dbt_tests_seconds": dbt_test_seconds(wall_start),
+    }
+
+
+def stage(spec: dict) -> dict:
+    from orchestration.definitions import defs
+    from orchestration.lib.bench import stages
+
+    item = stages.find(stages.plan(defs), spec["stage"])
+    if not item.present:
+        return {"present": False}
+    figures = _execute(item.job(), defs)
+    return {
+        "present": True,
+        "assets": sorted(key.to_user_string() for key in item.assets),
+        "folded": sorted(key.to_user_string() for key in item.folded),
+        "checks": len(item.checks),
+        **figures,
+    }
+
+
+def incremental(spec: dict) -> dict:
+    """What a landing sensor starts: the new months' raw tables and everything downstream."""
+    import dagster as dg
+
+    from orchestration.definitions import defs
+
+    raw = [dg.AssetKey(["raw", source]) for source in spec["sources"]]
+    selection = dg.AssetSelection.assets(*raw).downstream()
+    return _execute(dg.define_asset_job("bench_incremental", selection=selection), defs)
+
+
+def ceiling(spec: dict) -> dict:
+    from orchestration.lib.bench import ceiling as ceiling_module
+
+    return ceiling_module.measure(spec["url"], Path(spec["landing_dir"]), spec["source"])
+
+
+TASKS = {"generate": generate, "stage": stage, "incremental": incremental, "ceiling": ceiling}
+
+
+def main(spec_path: str, out_path: str) -> int:
+    from orchestration.lib import environment
+
+    environment.quiet_tools()
+    spec = json.loads(Path(spec_path).read_text())
+    task = TASKS[spec["task"]]
+    if spec["task"] in ("stage", "incremental"):
+        from orchestration.definitions import defs  # noqa: F401  imports are not the work
+
+    begin = time.perf_counter()
+    figures = task(spec)
+    figures["seconds"] = time.perf_counter() - begin
+    figures["import_seconds"] = begin - STARTED
+    figures["peak_rss_mb"] = _peak_mb(resource.RUSAGE_SELF)
+    figures["children_peak_rss_mb"] = _peak_mb(resource.RUSAGE_CHILDREN)
+    figures["cpu_seconds"] = sum(
+        usage.ru_utime + usage.ru_stime
+        for usage in map(resource.getrusage, (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    )
+    Path(out_path).write_text(json.dumps(figures, indent=2))
+    return 0 if figures.get("success", True) else 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(*sys.argv[1:3]))

@@ -1,0 +1,103 @@
+"""latest.md: the benchmark's results as Markdown tables."""
+
+
+def _number(value, digits: int = 1) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def _stage_rows(scale: dict) -> list[str]:
+    rows = [
+        "| stage | seconds | process seconds | peak RSS MB | dbt / children MB "
+        "| PostgreSQL peak MB | PostgreSQL growth MB | notes |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for stage in scale["stages"]:
+        if not stage.get("present"):
+            rows.append(f"| {stage['name']} | not present | | | | | | |")
+            continue
+        notes = []
+        if not stage.get("success", True):
+            notes.append("FAILED: " + ", ".join(stage.get("failed_steps", [])))
+        if stage.get("checks_failed"):
+            notes.append(f"{stage['checks_failed']} of {stage['checks_run']} checks failed")
+        if stage.get("folded"):
+            notes.append("also runs " + ", ".join(stage["folded"]))
+        if stage.get("dbt_tests_seconds"):
+            notes.append(f"dbt tests {stage['dbt_tests_seconds']:.1f} s")
+        rows.append(
+            f"| {stage['name']} | {_number(stage['seconds'])} "
+            f"| {_number(stage['process_seconds'])} | {_number(stage['peak_rss_mb'], 0)} "
+            f"| {_number(stage.get('children_peak_rss_mb'), 0)} "
+            f"| {_number(stage.get('postgres_peak_mb'), 0)} "
+            f"| {_number(stage.get('postgres_growth_mb'), 0)} | {'; '.join(notes)} |"
+        )
+    return rows
+
+
+def _summary_rows(results: dict) -> list[str]:
+    labels = list(results["scales"])
+    rows = [
+        "| figure | " + " | ".join(f"scale {label}" for label in labels) + " |",
+        "| --- |" + " ---: |" * len(labels),
+    ]
+
+    def row(name: str, pick, digits: int = 1) -> None:
+        values = [_number(pick(results["scales"][label]), digits) for label in labels]
+        rows.append(f"| {name} | " + " | ".join(values) + " |")
+
+    row("pipeline seconds (ingest to site, work only)", lambda s: s["pipeline_seconds"])
+    row("start-up seconds (imports, paid once per run)", lambda s: s["startup_seconds"])
+    row("total seconds (generate + start-up + pipeline)", lambda s: s["total_seconds"])
+    row("largest source", lambda s: f"{s['ingest']['source']} ({s['ingest']['rows']:,} rows)")
+    row("loader rows/s", lambda s: s["ingest"]["loader_rows_per_second"], 0)
+    row("plain COPY rows/s (ceiling)", lambda s: s["ingest"]["copy_rows_per_second"], 0)
+    row("ingest_ratio", lambda s: s["ingest_ratio"], 3)
+    row("one new month, seconds", lambda s: s["incremental"]["seconds"])
+    row("incremental_ratio", lambda s: s["incremental_ratio"], 3)
+    row("GX checks seconds", lambda s: s["quality"]["checks_seconds"])
+    row("dbt tests seconds", lambda s: s["quality"]["dbt_tests_seconds"])
+    row("quality_share", lambda s: s["quality_share"], 3)
+    row("CPU seconds, pipeline (all processes)", lambda s: s["pipeline_cpu_seconds"])
+    row("largest process MB", lambda s: s["peak_memory_mb"], 0)
+    return rows
+
+
+def _goal_rows(results: dict) -> list[str]:
+    rows = ["| goal | rule | value | met |", "| --- | --- | ---: | --- |"]
+    for goal in results["goals"]:
+        met = {True: "yes", False: "**no**", None: "not measured"}[goal["met"]]
+        rows.append(f"| {goal['goal']} | `{goal['rule']}` | {_number(goal['value'], 3)} | {met} |")
+    return rows
+
+
+def markdown(results: dict) -> str:
+    machine = results["machine"]
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Run {results['generated_at']} on {machine['cpus']} CPUs, Python {machine['python']}, "
+        f"{machine['postgres']}; load average before and after: {machine['load_before']} / "
+        f"{machine['load_after']}. Produced by `bdc bench`; see docs/benchmarks.md.",
+        "",
+        "## Summary",
+        "",
+        *_summary_rows(results),
+        "",
+    ]
+    if results.get("scale_ratio") is not None:
+        low, high = results["scale_ratio_between"]
+        lines += [
+            f"scale_ratio (pipeline seconds, scale {high:g} / {low:g}): "
+            f"{results['scale_ratio']:.2f}",
+            "",
+        ]
+    lines += ["## Goals", "", *_goal_rows(results), ""]
+    for label, scale in results["scales"].items():
+        lines += [f"## Stages at scale {label}", "", *_stage_rows(scale), ""]
+    return "\n".join(lines)
