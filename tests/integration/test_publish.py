@@ -7,6 +7,7 @@ import pytest
 
 from orchestration.lib import disclosure
 from orchestration.lib.disclosure import Relation
+from orchestration.lib.gate import GateDecision
 from orchestration.lib.site import publish, sample
 
 pytestmark = pytest.mark.integration
@@ -111,3 +112,27 @@ def test_relation_check_catches_a_leak():
     cells = {("ward", "a"): None, ("ward", "b"): 10.0, ("locality", "L"): 12.0}
     relations = [Relation.of([("ward", "a"), ("ward", "b"), ("locality", "L")])]
     assert disclosure.recoverable(cells, relations) == {("ward", "a")}
+
+
+def test_dagster_assets_publish_then_build_the_site(fresh_db, workspace, monkeypatch):
+    import dagster as dg
+
+    from orchestration.defs import publishing
+    from orchestration.lib.resources import WarehouseResource
+
+    monkeypatch.setenv("BDC_PUBLIC_READER_PASSWORD", "public-test")
+    monkeypatch.setenv("BDC_WAREHOUSE_URL", fresh_db)
+    monkeypatch.setattr(
+        "orchestration.lib.gate.check_gate",
+        lambda url, output, period_end=None: GateDecision(True),
+    )
+    sample.seed(fresh_db)
+    definitions = publishing.defs()
+    result = dg.materialize(
+        list(definitions.assets),
+        resources={"warehouse": WarehouseResource(url=fresh_db)},
+    )
+    assert result.success
+    keys = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert {"publish/measure_values", "publish/commentary", "site/public"} <= keys
+    assert (workspace["output"] / "site" / "bromsgrove" / "index.html").exists()

@@ -29,6 +29,7 @@ SITE_DIR = environment.REPO_ROOT / "site"
 LICENCE = "Open Government Licence v3.0"
 LICENCE_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
 OUTPUT = "site"
+CSS_CACHE = environment.REPO_ROOT / "build" / ".cache" / "site-css"
 AREA_FOLDERS = {"ward": "wards", "locality": "localities"}
 
 
@@ -156,7 +157,7 @@ def stylesheet() -> str:
     digest = hashlib.sha256(package.read_bytes())
     for source in sources:
         digest.update(source.read_bytes())
-    cache = environment.output_dir() / ".cache" / "site-css" / f"{digest.hexdigest()[:16]}.css"
+    cache = CSS_CACHE / f"{digest.hexdigest()[:16]}.css"
     if not cache.exists():
         cache.parent.mkdir(parents=True, exist_ok=True)
         result = subprocess.run(
@@ -484,3 +485,16 @@ DATASETS = [
         "updated_from": "period_end",
     },
 ]
+
+
+def public_url_for(admin_url: str) -> str:
+    """The public_reader URL on the same database (its password from the warehouse set-up)."""
+    from orchestration.lib import warehouse
+
+    password = warehouse.role_passwords().get("public_reader")
+    if not password:
+        raise SiteSetupError(
+            "No password for the public_reader role: set BDC_PUBLIC_READER_PASSWORD "
+            "(with BDC_WAREHOUSE_URL) or run `bdc db start`."
+        )
+    return data.reader_url(admin_url, password)

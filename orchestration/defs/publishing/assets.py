@@ -1,0 +1,75 @@
+"""Publishing: the disclosure-controlled publish.* tables and the static public site."""
+
+import dagster as dg
+
+from orchestration.lib.resources import WarehouseResource
+from orchestration.lib.site import build, publish
+
+UPSTREAM = [
+    dg.AssetKey(["marts", "dim_purposes"]),
+    dg.AssetKey(["marts", "dim_measures"]),
+    dg.AssetKey(["marts", "fct_measure_values"]),
+    dg.AssetKey(["marts", "measure_quality"]),
+    dg.AssetKey(["marts", "ward_profiles"]),
+    dg.AssetKey(["marts", "locality_profiles"]),
+    dg.AssetKey(["marts", "fct_cost_of_service"]),
+    dg.AssetKey(["analysis", "measure_icons"]),
+    dg.AssetKey(["input", "commentary"]),
+]
+PUBLISH_KEYS = [dg.AssetKey(["publish", name]) for name in publish.TABLES]
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            key,
+            deps=UPSTREAM,
+            group_name="publishing",
+            kinds={"postgres"},
+            description=f"publish.{key.path[-1]}: public-safe, disclosure-controlled "
+            "(small-area counts below 5 suppressed with secondary suppression; no personal "
+            "fields). Read by the public_reader role and the public site only.",
+        )
+        for key in PUBLISH_KEYS
+    ],
+    name="publish_tables",
+)
+def publish_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    result = publish.build_publish(warehouse.url)
+    context.log.info(result.summary())
+    for name, rows in result.rows.items():
+        yield dg.MaterializeResult(
+            asset_key=dg.AssetKey(["publish", name]),
+            metadata={
+                "rows": rows,
+                "cells_suppressed_total": result.suppressed,
+                "sources_missing": ", ".join(result.missing_sources) or "none",
+            },
+        )
+
+
+@dg.asset(
+    key=["site", "public"],
+    deps=PUBLISH_KEYS,
+    group_name="publishing",
+    kinds={"html"},
+    description="The static public dashboard and open data in build/site/, built from "
+    "publish.* as public_reader after the publication gate allows it (when blocked, the last "
+    "good site stays).",
+)
+def public_site(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    try:
+        result = build.build_site(warehouse.url, build.public_url_for(warehouse.url))
+    except build.SiteBlocked as blocked:
+        raise dg.Failure(description=str(blocked)) from blocked
+    for warning in result.warnings:
+        context.log.warning(warning)
+    context.log.info(result.summary())
+    return dg.MaterializeResult(
+        metadata={
+            "pages": len(result.pages),
+            "data_files": len(result.files),
+            "seconds": round(result.seconds, 2),
+            "folder": dg.MetadataValue.path(str(result.out_dir)),
+        }
+    )
