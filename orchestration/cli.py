@@ -143,14 +143,17 @@ def _redact(url: str) -> str:
 )
 @click.option(
     "--last-month",
-    default="2026-03",
-    show_default=True,
-    help="The last month of history (YYYY-MM).",
+    help="The last month of history (YYYY-MM); default: the latest month whose data is due.",
 )
 @friendly
-def demo(scale: float, out: Path | None, last_month: str) -> None:
+def demo(scale: float, out: Path | None, last_month: str | None) -> None:
     """Write the deterministic synthetic landing files."""
+    from orchestration.lib import contracts, freshness
     from orchestration.lib import demo as demo_data
+
+    if last_month is None:
+        due = freshness.latest_due_period(contracts.get("crm_contacts"), freshness.london_today())
+        last_month = f"{due.start:%Y-%m}"
 
     out = out or environment.landing_dir()
     with click.progressbar(length=1, label="Generating demo data", file=sys.stderr) as bar:

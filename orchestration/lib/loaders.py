@@ -229,7 +229,7 @@ def _to_copy_csv(frame: pd.DataFrame, contract: Contract) -> str:
     return out.to_csv(index=False, header=False, lineterminator="\n")
 
 
-def _quarantine(path: Path, result: LoadResult, contract: Contract) -> Path:
+def quarantine_file(path: Path, result: LoadResult, contract: Contract) -> Path:
     stamp = datetime.now(ZoneInfo(environment.TIMEZONE)).strftime("%Y%m%dT%H%M%S")
     folder = environment.quarantine_dir() / contract.source / f"{stamp}_{path.stem}"
     folder.mkdir(parents=True, exist_ok=True)
@@ -255,7 +255,7 @@ def _quarantine(path: Path, result: LoadResult, contract: Contract) -> Path:
     return report
 
 
-def _audit(conn, result: LoadResult, digest: str, size: int, period, message: str) -> None:
+def record_load(conn, result: LoadResult, digest: str, size: int, period, message: str) -> None:
     conn.execute(
         """insert into audit.loads (batch_id, source, file_name, file_checksum, file_bytes,
                period_start, period_end, rows_read, rows_loaded, rows_rejected, outcome,
@@ -370,7 +370,7 @@ def load_frame(
         copier.write(payload)
     result.rows_loaded = len(frame)
     result.outcome = "loaded"
-    _audit(
+    record_load(
         conn,
         result,
         digest,
@@ -433,8 +433,8 @@ def ingest_file(
         result.rows_rejected = result.rows_read
         result.rows_loaded = 0
         if quarantine:
-            result.report_path = _quarantine(path, result, contract)
-        _audit(conn, result, digest, size, (None, None), result.problems[0].as_line())
+            result.report_path = quarantine_file(path, result, contract)
+        record_load(conn, result, digest, size, (None, None), result.problems[0].as_line())
         conn.commit()
     return result
 

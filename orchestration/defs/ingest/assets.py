@@ -7,8 +7,11 @@ from orchestration.lib import contracts, environment, loaders
 from orchestration.lib.contracts import Contract
 from orchestration.lib.reference import PARSERS
 from orchestration.lib.resources import WarehouseResource
+from orchestration.lib.sharing.returns import receive_landing_file
 
 GROUP = "ingest"
+# Sources whose files come in under an agreement rather than straight through the loader.
+RECEIVERS = {"partner_returns": receive_landing_file}
 
 
 def raw_asset_key(source: str) -> dg.AssetKey:
@@ -33,10 +36,8 @@ def build_raw_asset(contract: Contract) -> dg.AssetsDefinition:
         if reference_dir and contract.source in PARSERS:
             results = [loaders.ingest_reference(warehouse.url, contract.source, reference_dir)]
         else:
-            results = [
-                loaders.ingest_file(warehouse.url, path, contract.source)
-                for path in loaders.pending_files(contract.source)
-            ]
+            load = RECEIVERS.get(contract.source, loaders.ingest_file)
+            results = [load(warehouse.url, path) for path in loaders.pending_files(contract.source)]
             with psycopg.connect(warehouse.url, autocommit=True) as conn:
                 loaders.ensure_raw_table(conn, contract)
         for result in results:

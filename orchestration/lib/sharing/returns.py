@@ -37,9 +37,9 @@ def _reject(url: str, path: Path, agreement_id: str, problems: list[Problem], co
         problems=problems,
     )
     digest, size = loaders.checksum(path), path.stat().st_size
-    result.report_path = loaders._quarantine(path, result, contract)
+    result.report_path = loaders.quarantine_file(path, result, contract)
     with psycopg.connect(url) as conn:
-        loaders._audit(conn, result, digest, size, (None, None), problems[0].as_line())
+        loaders.record_load(conn, result, digest, size, (None, None), problems[0].as_line())
     raise ReturnRefused(
         f"{path.name}: rejected under agreement {agreement_id}, nothing loaded: "
         f"{problems[0].as_line()}. Report: {result.report_path}",
@@ -105,3 +105,49 @@ def receive_return(
     if result.outcome == "rejected":
         raise ReturnRefused(result.summary(), result)
     return result
+
+
+def receive_landing_file(url: str, path: Path, register: Register | None = None):
+    """A partner return dropped in the landing zone: each row's partner must have an agreement
+    in force that receives that measure; otherwise the whole file is quarantined."""
+    register = register or load_register()
+    contract = contracts.get("partner_returns")
+    path = Path(path)
+    try:
+        frame, _ = loaders.read_file(path, contract)
+    except loaders.FileRejected:
+        return loaders.ingest_file(url, path, source=contract.source)  # the loader reports it
+    problems = []
+    for partner, rows in frame.groupby("partner", sort=True):
+        agreements = register.for_returns(partner)
+        if len(agreements) != 1:
+            problems.append(
+                Problem(
+                    int(rows.index[0]) + 2,
+                    "partner",
+                    partner,
+                    "has no single data-sharing agreement that receives returns",
+                )
+            )
+            continue
+        agreement = agreements[0]
+        status = agreement.status(london_today())
+        if not status.in_force:
+            problems.append(Problem(int(rows.index[0]) + 2, "partner", partner, status.message))
+        covered = set(agreement.returns.measure_codes)
+        if covered:
+            for index, value in rows["measure_code"][~rows["measure_code"].isin(covered)].items():
+                problems.append(
+                    Problem(
+                        int(index) + 2,
+                        "measure_code",
+                        value,
+                        f"is not covered by agreement {agreement.id}",
+                    )
+                )
+    if problems:
+        try:
+            _reject(url, path, "(by partner)", problems[:200], contract)
+        except ReturnRefused as refused:
+            return refused.result
+    return loaders.ingest_file(url, path, source=contract.source)

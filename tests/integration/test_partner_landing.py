@@ -1,0 +1,39 @@
+"""Partner returns dropped in the landing zone come in only under an agreement in force."""
+
+import shutil
+
+import psycopg
+import pytest
+
+from orchestration.lib import demo
+from orchestration.lib.sharing.returns import receive_landing_file
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def partner_file(tmp_path, workspace):
+    demo.generate(tmp_path / "demo", scale=0.02, last_month="2023-04")
+    for source in ("gazetteer", "partner_returns"):
+        target = workspace["landing"] / source
+        shutil.copytree(tmp_path / "demo" / source, target)
+    return next((workspace["landing"] / "partner_returns").glob("*.csv"))
+
+
+def test_a_return_from_partners_with_agreements_loads(activated, partner_file):
+    result = receive_landing_file(activated, partner_file)
+    assert result.outcome == "loaded", result.summary()
+
+
+def test_a_return_from_a_partner_without_an_agreement_is_quarantined(activated, partner_file):
+    text = partner_file.read_text().replace("west_mercia_police", "unknown_trust")
+    partner_file.write_text(text)
+    result = receive_landing_file(activated, partner_file)
+    assert result.outcome == "rejected"
+    assert "unknown_trust" in result.report_path.read_text()
+    with psycopg.connect(activated) as conn:
+        exists = conn.execute("select to_regclass('raw.partner_returns')").fetchone()[0]
+        rows = (
+            conn.execute("select count(*) from raw.partner_returns").fetchone()[0] if exists else 0
+        )
+    assert rows == 0
