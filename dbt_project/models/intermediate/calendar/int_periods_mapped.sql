@@ -1,3 +1,5 @@
+{{ config(materialized='table') }}
+
 -- Every month from April 2012 to March 2031 mapped to the periods that contain it: the month,
 -- the financial quarter and year (April to March) and the bi-monthly Cabinet cycle.
 with

@@ -1,3 +1,5 @@
+{{ config(materialized='table') }}
+
 -- Monthly numerators and denominators of the additive case families: case_within (share
 -- completed within N net days, by completion month) and case_count of received or completed.
 with

@@ -1,3 +1,5 @@
+{{ config(materialized='table') }}
+
 -- Monthly numerators and denominators of the contact families (contact_share, contact_count,
 -- address_match, demand_per_1000) by council, ward and locality, for each registry measure.
 with

@@ -1,3 +1,5 @@
+{{ config(materialized='table') }}
+
 -- Monthly numerators and denominators of the cost families, council level.
 with
 

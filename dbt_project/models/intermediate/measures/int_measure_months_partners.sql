@@ -1,3 +1,5 @@
+{{ config(materialized='table') }}
+
 -- Monthly values of the partner family (partner returns by ward) by council, ward, locality.
 with
 

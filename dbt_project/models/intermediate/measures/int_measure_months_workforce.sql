@@ -1,3 +1,5 @@
+{{ config(materialized='table') }}
+
 -- Monthly numerators and denominators of the workforce family (HR and enabling returns).
 with
 

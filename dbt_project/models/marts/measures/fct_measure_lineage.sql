@@ -81,10 +81,21 @@ from_registry as (
         on
             measure_periods.measure_id = registry.measure_id
             and measure_periods.council_code = registry.council_code
+),
+
+lineage as (
+    select * from from_sources
+    union all
+    select * from from_manual
+    union all
+    select * from from_registry
 )
 
-select * from from_sources
-union all
-select * from from_manual
-union all
-select * from from_registry
+select
+    cast(measure_id as text) as measure_id,
+    cast(council_code as text) as council_code,
+    cast(period_start as date) as period_start,
+    cast(period_end as date) as period_end,
+    cast(source as text) as source,
+    cast(batch_id as uuid) as batch_id
+from lineage
