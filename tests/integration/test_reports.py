@@ -159,7 +159,9 @@ def load_fixture(url: str) -> None:
         )
         conn.execute(
             "insert into analysis.trials values ('T1','Triage at first contact','h','Housing',"
-            "null,'E07000234','2025-06-01',null,array['hou_e2e_housing_register_median'],'Jo')"
+            "null,'E07000234','2025-06-01',null,array['hou_e2e_housing_register_median'],'Jo'),"
+            "('T2','Fly-tip reports by photo','h','Environment',null,'E07000234','2026-02-01',"
+            "null,array['safe_fly_tipping_incidents'],'Al')"
         )
         conn.execute(
             "insert into analysis.trial_verdicts values ('T1','hou_e2e_housing_register_median',"
@@ -257,6 +259,7 @@ def test_scrutiny_has_purposes_trials_and_quality(reports_db, workspace):
     text = " ".join(pdf_text(pdf).split())
     assert "Quarter 4 2025/26" in text
     assert "Triage at first contact" in text and "improvement" in text
+    assert "Fly-tip reports by photo" in text and "No verdict yet" in text
     assert "Keep my place safe and looking good" in text
     assert "Data quality" in text
 

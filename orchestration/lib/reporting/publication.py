@@ -13,6 +13,9 @@ class Decision:
     warnings: list[str] = field(default_factory=list)
 
 
+SHOWN_REASONS = 3
+
+
 class Refused(RuntimeError):
     """The gate does not allow this report; the last good version stays in place."""
 
@@ -33,8 +36,11 @@ def check(url: str, kind: str, period_end: dt.date) -> Decision:
 def require(url: str, kind: str, period_end: dt.date) -> Decision:
     decision = check(url, kind, period_end)
     if not decision.allowed:
+        shown = "; ".join(decision.reasons[:SHOWN_REASONS])
+        more = len(decision.reasons) - SHOWN_REASONS
         raise Refused(
-            f"The publication gate refused the {kind} report: {'; '.join(decision.reasons)}. "
+            f"The publication gate refused the {kind} report ({len(decision.reasons)} "
+            f"reason(s)): {shown}{f'; and {more} more' if more > 0 else ''}.\n"
             "The last good version is unchanged; fix or waive the failures, then run again."
         )
     return decision
