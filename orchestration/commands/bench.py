@@ -26,16 +26,16 @@ def _parse_scales(text: str) -> list[float]:
 @click.option("--quick", is_flag=True, help="A tiny smoke run (scale 0.02 unless --scales).")
 @click.option(
     "--last-month",
-    default="2026-03",
-    show_default=True,
-    help="The last month of demo history; it is held back and fed in as the new month.",
+    default=None,
+    help="The last month of demo history (default: last month); it is held back and fed in "
+    "as the new month.",
 )
 @click.option(
     "--out",
     type=click.Path(file_okay=False),
     help="Folder for latest.json and latest.md (default: build/bench).",
 )
-def bench(scales: str | None, quick: bool, last_month: str, out: str | None) -> None:
+def bench(scales: str | None, quick: bool, last_month: str | None, out: str | None) -> None:
     """Time and measure every pipeline stage in a throwaway warehouse; write build/bench/."""
     from pathlib import Path
 

@@ -76,6 +76,20 @@ def _goal_rows(results: dict) -> list[str]:
     return rows
 
 
+def _slowest_rows(scale: dict) -> list[str]:
+    rows = []
+    for stage in scale["stages"]:
+        steps = stage.get("slowest_steps") or {}
+        if steps:
+            listed = ", ".join(f"{step} {seconds:.1f} s" for step, seconds in steps.items())
+            rows.append(f"- {stage['name']}: {listed}")
+    steps = scale["incremental"].get("slowest_steps") or {}
+    if steps:
+        listed = ", ".join(f"{step} {seconds:.1f} s" for step, seconds in steps.items())
+        rows.append(f"- one new month: {listed}")
+    return rows
+
+
 def markdown(results: dict) -> str:
     machine = results["machine"]
     lines = [
@@ -100,4 +114,7 @@ def markdown(results: dict) -> str:
     lines += ["## Goals", "", *_goal_rows(results), ""]
     for label, scale in results["scales"].items():
         lines += [f"## Stages at scale {label}", "", *_stage_rows(scale), ""]
+        slowest = _slowest_rows(scale)
+        if slowest:
+            lines += [f"Slowest steps at scale {label}:", "", *slowest, ""]
     return "\n".join(lines)

@@ -1,0 +1,92 @@
+"""`bdc bench` at a tiny scale, so the benchmark can't rot; and the stage plan covers everything."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from orchestration.commands.bench import bench
+from orchestration.lib import dbt
+from orchestration.lib.bench import goals, stages
+
+pytestmark = pytest.mark.e2e
+
+STAGE_KEYS = {"name", "present", "seconds", "process_seconds", "peak_rss_mb", "cpu_seconds"}
+SCALE_KEYS = {
+    "scale",
+    "stages",
+    "success",
+    "pipeline_seconds",
+    "pipeline_cpu_seconds",
+    "startup_seconds",
+    "total_seconds",
+    "ingest",
+    "ingest_ratio",
+    "incremental",
+    "incremental_ratio",
+    "quality",
+    "quality_share",
+    "peak_memory_mb",
+}
+
+
+def test_every_buildable_asset_runs_in_exactly_one_stage_after_its_upstream():
+    dbt.prepare_manifest()
+    from orchestration.definitions import defs
+
+    planned = stages.plan(defs)
+    graph = defs.resolve_asset_graph()
+    position = {}
+    for index, item in enumerate(planned):
+        for key in item.assets:
+            assert key not in position, f"{key} is in two stages"
+            position[key] = index
+    buildable = {key for key in graph.get_all_asset_keys() if graph.get(key).is_materializable}
+    assert set(position) == buildable
+    for key, index in position.items():
+        for parent in graph.get(key).parent_keys:
+            assert position.get(parent, -1) <= index, f"{key} runs before its upstream {parent}"
+    quality = stages.find(planned, stages.QUALITY)
+    assert quality.checks and not quality.assets
+    assert all(not (item.checks & quality.checks) for item in planned if item is not quality)
+
+
+def test_quick_bench_writes_every_figure(tmp_path):
+    out = tmp_path / "bench"
+    result = CliRunner().invoke(bench, ["--scales", "0.02", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    results = json.loads((out / "latest.json").read_text())
+
+    assert set(results["scales"]) == {"0.02"}
+    scale = results["scales"]["0.02"]
+    assert SCALE_KEYS <= set(scale)
+    assert scale["success"] is True
+    names = [stage["name"] for stage in scale["stages"]]
+    assert names == ["generate", *stages.STAGE_NAMES]
+    for stage in scale["stages"]:
+        if stage["present"]:
+            assert STAGE_KEYS <= set(stage), stage["name"]
+            assert 0 < stage["seconds"] <= stage["process_seconds"]
+            assert 20 < stage["peak_rss_mb"] < 8000
+    present = [stage for stage in scale["stages"][1:] if stage["present"]]
+    assert scale["pipeline_seconds"] == pytest.approx(sum(s["seconds"] for s in present), abs=0.01)
+
+    ingest = scale["ingest"]
+    assert ingest["rows"] > 0 and ingest["files"] > 0
+    assert ingest["loader_rows_per_second"] > 0 and ingest["copy_rows_per_second"] > 0
+    assert scale["ingest_ratio"] == pytest.approx(
+        ingest["copy_seconds"] / ingest["loader_seconds"], rel=0.01
+    )
+    assert 0 < scale["incremental"]["seconds"]
+    assert scale["incremental_ratio"] == pytest.approx(
+        scale["incremental"]["seconds"] / scale["pipeline_seconds"], rel=0.01
+    )
+    assert 0 <= scale["quality_share"] <= 1.5  # dbt test times are summed over its threads
+    assert scale["peak_memory_mb"] >= max(stage.get("peak_rss_mb", 0) for stage in present)
+    assert results["scale_ratio"] is None  # one scale only
+
+    assert [goal["rule"] for goal in results["goals"]] == [g.describe() for g in goals.GOALS]
+    markdown = (out / "latest.md").read_text()
+    for name in names:
+        assert f"| {name} |" in markdown
+    assert "ingest_ratio" in markdown and "## Goals" in markdown
