@@ -19,8 +19,13 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $(STAMP)
 
-setup: $(STAMP) ## Create the virtualenv with the pinned dependencies
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch node_modules/.installed
+
+setup: ## The virtualenv with the pinned dependencies, Debian packages, npm packages
 	@bash scripts/system-packages.sh
+	@$(MAKE) --no-print-directory $(STAMP) node_modules/.installed
 
 run: setup ## Set everything up, build everything on the demo data, say where the outputs are
 	$(BDC) db start

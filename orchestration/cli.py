@@ -247,8 +247,10 @@ def _add_commands() -> None:
     from orchestration.commands.bench import bench
     from orchestration.commands.report import report
     from orchestration.commands.share import share
+    from orchestration.commands.site import site
+    from orchestration.commands.web import web
 
-    for command in (report, share, bench):
+    for command in (report, site, share, web, bench):
         main.add_command(command)
 
 

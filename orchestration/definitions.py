@@ -2,7 +2,17 @@
 
 import dagster as dg
 
-from orchestration.defs import analysis, ingest, quality, registry, sharing, transform
+from orchestration.defs import (
+    analysis,
+    ingest,
+    officer_input,
+    publishing,
+    quality,
+    registry,
+    reporting,
+    sharing,
+    transform,
+)
 from orchestration.defs.schedules import schedules
 from orchestration.lib.resources import warehouse_resource
 
@@ -13,6 +23,9 @@ defs = dg.Definitions.merge(
     quality.defs(),
     analysis.defs(),
     sharing.defs(),
+    reporting.defs(),
+    publishing.defs(),
+    officer_input.defs(),
     dg.Definitions(
         resources={"warehouse": warehouse_resource()},
         schedules=schedules(),

@@ -206,6 +206,7 @@ def start(cluster: Cluster | None = None, durable: bool = True) -> str:
         _init(cluster, bin_dir, durable)
     state = cluster.state()
     if is_running(cluster):
+        create_database(cluster.url())
         return cluster.url()
     port = state.get("port")
     if not port or not port_is_free(port):

@@ -34,9 +34,10 @@ DIM_MEASURES_SQL = """
     from marts.dim_measures
 """
 CASES_SQL = """
-    select council_code, service, case_type, received_date, completed_date, end_to_end_days
+    select council_code, service, case_type, received_date, completed_date,
+        net_days as end_to_end_days
     from marts.fct_case_end_to_end
-    where completed_date is not null and end_to_end_days is not null
+    where completed_date is not null and net_days is not null
 """
 
 
