@@ -5,10 +5,18 @@
 -- source has them, else from LSOAs placed in wards through the gazetteer.
 with
 
+-- The 'all' row where published, else the sum of the age bands (the demo's stand-in has no total).
 population as (
-    select area_type, area_code, population_year, persons
+    select
+        area_type,
+        area_code,
+        population_year,
+        coalesce(
+            max(persons) filter (where age_band = 'all'),
+            sum(persons) filter (where age_band <> 'all')
+        ) as persons
     from {{ ref('stg_reference__population') }}
-    where age_band = 'all'
+    group by area_type, area_code, population_year
 ),
 
 lsoa_wards as (
