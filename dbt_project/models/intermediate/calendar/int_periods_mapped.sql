@@ -45,11 +45,11 @@ periods as (
         'cabinet_cycle',
         cast(
             make_date(fy_start_year, 4, 1)
-            + (((extract(month from shifted)::integer - 1) / 2) * 2) * interval '1 month' as date
+            + (((cast(extract(month from shifted) as integer) - 1) / 2) * 2) * interval '1 month' as date
         ),
         cast(
             make_date(fy_start_year, 4, 1)
-            + (((extract(month from shifted)::integer - 1) / 2) * 2 + 2) * interval '1 month'
+            + (((cast(extract(month from shifted) as integer) - 1) / 2) * 2 + 2) * interval '1 month'
             - interval '1 day' as date
         )
     from dated
@@ -60,8 +60,8 @@ select
     period_type,
     period_start,
     period_end,
-    (
+    cast((
         extract(year from age(period_end + 1, period_start)) * 12
         + extract(month from age(period_end + 1, period_start))
-    )::integer as months_in_period
+    ) as integer) as months_in_period
 from periods

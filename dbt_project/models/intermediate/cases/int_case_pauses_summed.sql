@@ -7,7 +7,10 @@ pauses as (
 ),
 
 cases as (
-    select case_id, completed_date from {{ ref('stg_cases__service_cases') }}
+    select
+        case_id,
+        completed_date
+    from {{ ref('stg_cases__service_cases') }}
 )
 
 select

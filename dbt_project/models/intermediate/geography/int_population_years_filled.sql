@@ -20,11 +20,18 @@ population as (
 ),
 
 lsoa_wards as (
-    select distinct lsoa_code, ward_code from {{ ref('int_addresses_located') }}
+    select distinct
+        lsoa_code,
+        ward_code
+    from {{ ref('int_addresses_located') }}
 ),
 
 ward_rows as (
-    select 'ward' as geography_type, area_code as geography_code, population_year, persons
+    select
+        'ward' as geography_type,
+        area_code as geography_code,
+        population_year,
+        persons
     from population
     where area_type = 'ward'
 ),
@@ -61,7 +68,11 @@ localities as (
 ),
 
 areas as (
-    select 'lad' as geography_type, area_code as geography_code, population_year, persons
+    select
+        'lad' as geography_type,
+        area_code as geography_code,
+        population_year,
+        persons
     from population
     where area_type = 'lad'
     union all
@@ -96,7 +107,10 @@ filled as (
                 order by areas.population_year limit 1
             )
         ) as persons
-    from (select distinct geography_type, geography_code from areas) as codes
+    from (select distinct
+        geography_type,
+        geography_code
+    from areas) as codes
     cross join years
 )
 

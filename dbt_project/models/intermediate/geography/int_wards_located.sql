@@ -2,7 +2,12 @@
 with
 
 counted as (
-    select council_code, ward_code, ward_name, locality, count(*) as addresses
+    select
+        council_code,
+        ward_code,
+        ward_name,
+        locality,
+        count(*) as addresses
     from {{ ref('int_addresses_located') }}
     group by council_code, ward_code, ward_name, locality
 ),
@@ -10,10 +15,15 @@ counted as (
 ranked as (
     select
         *,
-        row_number() over (partition by ward_code order by addresses desc, locality) as rank
+        row_number() over (partition by ward_code order by addresses desc, locality asc) as rank
     from counted
 )
 
-select council_code, ward_code, ward_name, locality, addresses
+select
+    council_code,
+    ward_code,
+    ward_name,
+    locality,
+    addresses
 from ranked
 where rank = 1

@@ -52,7 +52,10 @@ select
     case when calc_family = 'case_within' then 'percent' else 'count' end as value_rule,
     false as denominator_is_stock
 from matched
-group by {{ grouping_sets_by_geography(['measure_id', 'calc_family', 'council_code', 'month_start'], 'ward', 'locality_name') }}
+group by {{ grouping_sets_by_geography(
+        ['measure_id', 'calc_family', 'council_code', 'month_start'],
+        'ward', 'locality_name'
+    ) }}
 having
     grouping(ward) = 1 and grouping(locality_name) = 1
     or coalesce(ward, locality_name) is not null

@@ -43,7 +43,7 @@ matched as (
             registry.council_code = demand.council_code
             and {{ in_list('demand.service', 'registry.calc_services') }}
             and {{ in_list('demand.channel', 'registry.calc_channels') }}
-            and (registry.calc_demand_type is null or demand.demand_type = registry.calc_demand_type)
+            and (registry.calc_demand_type is null or registry.calc_demand_type = demand.demand_type)
 ),
 
 grouped as (
@@ -56,7 +56,10 @@ grouped as (
         sum(numerator_contacts) as numerator,
         sum(contacts) as denominator
     from matched
-    group by {{ grouping_sets_by_geography(['measure_id', 'calc_family', 'council_code', 'period_month'], 'ward', 'locality_name') }}
+    group by {{ grouping_sets_by_geography(
+        ['measure_id', 'calc_family', 'council_code', 'period_month'],
+        'ward', 'locality_name'
+    ) }}
 ),
 
 population as (

@@ -46,7 +46,10 @@ select
     case when has_denominator then 'percent' else 'count' end as value_rule,
     false as denominator_is_stock
 from matched
-group by {{ grouping_sets_by_geography(['measure_id', 'has_denominator', 'council_code', 'period_month'], 'ward', 'locality_name') }}
+group by {{ grouping_sets_by_geography(
+        ['measure_id', 'has_denominator', 'council_code', 'period_month'],
+        'ward', 'locality_name'
+    ) }}
 having
     grouping(ward) = 1 and grouping(locality_name) = 1
     or coalesce(ward, locality_name) is not null

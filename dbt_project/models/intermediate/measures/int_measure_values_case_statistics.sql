@@ -21,12 +21,18 @@ cases as (
 ),
 
 periods as (
-    select distinct period_type, period_start, period_end
+    select distinct
+        period_type,
+        period_start,
+        period_end
     from {{ ref('int_periods_mapped') }}
 ),
 
 data_span as (
-    select council_code, min(received_date) as first_day, max(received_date) as last_day
+    select
+        council_code,
+        min(received_date) as first_day,
+        max(received_date) as last_day
     from cases
     group by council_code
 ),
@@ -72,7 +78,10 @@ statistics as (
             4
         ) as value
     from completed
-    group by {{ grouping_sets_by_geography(['measure_id', 'council_code', 'period_type', 'period_start', 'period_end'], 'ward', 'locality_name') }}
+    group by {{ grouping_sets_by_geography(
+        ['measure_id', 'council_code', 'period_type', 'period_start', 'period_end'],
+        'ward', 'locality_name'
+    ) }}
     having
         grouping(ward) = 1 and grouping(locality_name) = 1
         or coalesce(ward, locality_name) is not null
@@ -91,8 +100,8 @@ open_at_end as (
     inner join data_span on registry.council_code = data_span.council_code
     inner join periods
         on
-            periods.period_end >= data_span.first_day
-            and periods.period_start <= data_span.last_day
+            data_span.first_day <= periods.period_end
+            and data_span.last_day >= periods.period_start
     inner join cases
         on
             registry.council_code = cases.council_code
@@ -117,7 +126,10 @@ work_in_progress as (
         cast(null as numeric) as denominator,
         cast(count(*) as numeric) as value
     from open_at_end
-    group by {{ grouping_sets_by_geography(['measure_id', 'council_code', 'period_type', 'period_start', 'period_end'], 'ward', 'locality_name') }}
+    group by {{ grouping_sets_by_geography(
+        ['measure_id', 'council_code', 'period_type', 'period_start', 'period_end'],
+        'ward', 'locality_name'
+    ) }}
     having
         grouping(ward) = 1 and grouping(locality_name) = 1
         or coalesce(ward, locality_name) is not null

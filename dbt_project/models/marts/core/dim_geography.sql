@@ -7,7 +7,9 @@ wards as (
 ),
 
 districts as (
-    select area_code, max(area_name) as area_name
+    select
+        area_code,
+        max(area_name) as area_name
     from {{ ref('stg_stats__homelessness') }}
     where area_code like 'E07%'
     group by area_code
@@ -23,11 +25,29 @@ areas as (
         cast(null as text) as locality
     from (select distinct council_code from wards) as councils
     union all
-    select 'ward', ward_code, council_code, ward_name, locality from wards
+    select
+        'ward',
+        ward_code,
+        council_code,
+        ward_name,
+        locality
+    from wards
     union all
-    select distinct 'locality', locality, council_code, locality, locality from wards
+    select distinct
+        'locality',
+        locality,
+        council_code,
+        locality,
+        locality
+    from wards
     union all
-    select 'lad', area_code, cast(null as text), area_name, cast(null as text) from districts
+    select
+        'lad',
+        area_code,
+        cast(null as text),
+        area_name,
+        cast(null as text)
+    from districts
 )
 
 select

@@ -3,7 +3,11 @@
 with
 
 periods as (
-    select distinct period_type, period_start, period_end, months_in_period
+    select distinct
+        period_type,
+        period_start,
+        period_end,
+        months_in_period
     from {{ ref('int_periods_mapped') }}
 ),
 
@@ -15,21 +19,20 @@ labelled as (
 )
 
 select
-    cast(period_type as text) as period_type,
-    cast(period_start as date) as period_start,
-    cast(period_end as date) as period_end,
-    cast(months_in_period as integer) as months_in_period,
-    cast(fy_start_year || '-' || lpad(((fy_start_year + 1) % 100)::text, 2, '0') as text)
+    period_type::text as period_type,
+    period_start::date as period_start,
+    period_end::date as period_end,
+    months_in_period::integer as months_in_period,
+    (fy_start_year || '-' || lpad(((fy_start_year + 1) % 100)::text, 2, '0'))::text
         as financial_year,
-    cast(
-        case period_type
-            when 'month' then to_char(period_start, 'FMMonth YYYY')
-            when 'quarter'
-                then fy_start_year || '-' || lpad(((fy_start_year + 1) % 100)::text, 2, '0')
+    (case period_type
+        when 'month' then to_char(period_start, 'FMMonth YYYY')
+        when 'quarter'
+            then
+                fy_start_year || '-' || lpad(((fy_start_year + 1) % 100)::text, 2, '0')
                 || ' Q' || (((extract(month from period_start)::integer + 8) % 12) / 3 + 1)
-            when 'cabinet_cycle'
-                then to_char(period_start, 'FMMon') || '-' || to_char(period_end, 'FMMon YYYY')
-            else fy_start_year || '-' || lpad(((fy_start_year + 1) % 100)::text, 2, '0')
-        end as text
-    ) as label
+        when 'cabinet_cycle'
+            then to_char(period_start, 'FMMon') || '-' || to_char(period_end, 'FMMon YYYY')
+        else fy_start_year || '-' || lpad(((fy_start_year + 1) % 100)::text, 2, '0')
+    end)::text as label
 from labelled

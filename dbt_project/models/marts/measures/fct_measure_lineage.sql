@@ -9,7 +9,11 @@ registry as (
 ),
 
 measure_periods as (
-    select distinct measure_id, council_code, period_start, period_end
+    select distinct
+        measure_id,
+        council_code,
+        period_start,
+        period_end
     from {{ ref('fct_measure_values') }}
 ),
 
@@ -47,9 +51,9 @@ from_sources as (
                 batches.period_start is null
                 or batches.source_table like 'stats\_%'
                 or (
-                    batches.period_start <= measure_sources.period_end
+                    measure_sources.period_end >= batches.period_start
                     and (
-                        batches.period_end >= measure_sources.period_start
+                        measure_sources.period_start <= batches.period_end
                         or batches.source_table in ('service_cases', 'case_clock_pauses')
                     )
                 )

@@ -7,13 +7,18 @@ wards as (
 ),
 
 population as (
-    select geography_code as ward_code, persons
+    select
+        geography_code as ward_code,
+        persons
     from {{ ref('int_population_years_filled') }}
     where geography_type = 'ward' and year = extract(year from current_date)
 ),
 
 lsoas as (
-    select distinct lsoa_code, ward_code from {{ ref('int_addresses_located') }}
+    select distinct
+        lsoa_code,
+        ward_code
+    from {{ ref('int_addresses_located') }}
 ),
 
 deprivation as (
