@@ -5,6 +5,7 @@ of PSS (each shared page divided among the processes using it), the single large
 given by RSS.
 """
 
+import os
 import threading
 from pathlib import Path
 
@@ -52,6 +53,22 @@ def server_memory_mb(pid: int) -> tuple[float, float]:
     return pss / 1024, rss / 1024
 
 
+def _ticks(pid: int, with_reaped: bool) -> int:
+    try:
+        fields = (PROC / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    # utime, stime, then cutime, cstime: the CPU of exited children the process has reaped
+    used = int(fields[11]) + int(fields[12])
+    return used + (int(fields[13]) + int(fields[14]) if with_reaped else 0)
+
+
+def server_cpu_seconds(pid: int) -> float:
+    """CPU the server has used so far: the postmaster, its live backends and reaped ones."""
+    ticks = _ticks(pid, True) + sum(_ticks(child, False) for child in _children(pid))
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 class ServerSampler:
     """Samples the server in a background thread between start() and stop()."""
 
@@ -61,6 +78,7 @@ class ServerSampler:
         self.baseline_mb = 0.0
         self.peak_mb = 0.0
         self.largest_process_mb = 0.0
+        self.cpu_start = self.cpu_seconds = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -77,6 +95,7 @@ class ServerSampler:
 
     def __enter__(self) -> "ServerSampler":
         if self.pid is not None:
+            self.cpu_start = server_cpu_seconds(self.pid)
             self.baseline_mb, _ = server_memory_mb(self.pid)
             self._sample()
             self._thread.start()
@@ -87,10 +106,13 @@ class ServerSampler:
         if self._thread.is_alive():
             self._thread.join()
         self._sample()
+        if self.pid is not None:
+            self.cpu_seconds = server_cpu_seconds(self.pid) - self.cpu_start
 
     def figures(self) -> dict:
         return {
             "postgres_peak_mb": round(self.peak_mb, 1),
             "postgres_growth_mb": round(max(self.peak_mb - self.baseline_mb, 0.0), 1),
             "postgres_largest_process_mb": round(self.largest_process_mb, 1),
+            "postgres_cpu_seconds": round(self.cpu_seconds, 2),
         }

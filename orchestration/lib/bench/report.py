@@ -14,12 +14,12 @@ def _number(value, digits: int = 1) -> str:
 def _stage_rows(scale: dict) -> list[str]:
     rows = [
         "| stage | seconds | process seconds | peak RSS MB | dbt / children MB "
-        "| PostgreSQL peak MB | PostgreSQL growth MB | notes |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| PostgreSQL peak MB | PostgreSQL growth MB | CPU s | PostgreSQL CPU s | notes |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for stage in scale["stages"]:
         if not stage.get("present"):
-            rows.append(f"| {stage['name']} | not present | | | | | | |")
+            rows.append(f"| {stage['name']} | not present | | | | | | | | |")
             continue
         notes = []
         if not stage.get("success", True):
@@ -35,7 +35,9 @@ def _stage_rows(scale: dict) -> list[str]:
             f"| {_number(stage['process_seconds'])} | {_number(stage['peak_rss_mb'], 0)} "
             f"| {_number(stage.get('children_peak_rss_mb'), 0)} "
             f"| {_number(stage.get('postgres_peak_mb'), 0)} "
-            f"| {_number(stage.get('postgres_growth_mb'), 0)} | {'; '.join(notes)} |"
+            f"| {_number(stage.get('postgres_growth_mb'), 0)} "
+            f"| {_number(stage.get('cpu_seconds'))} | {_number(stage.get('postgres_cpu_seconds'))} "
+            f"| {'; '.join(notes)} |"
         )
     return rows
 
@@ -63,7 +65,8 @@ def _summary_rows(results: dict) -> list[str]:
     row("GX checks seconds", lambda s: s["quality"]["checks_seconds"])
     row("dbt tests seconds", lambda s: s["quality"]["dbt_tests_seconds"])
     row("quality_share", lambda s: s["quality_share"], 3)
-    row("CPU seconds, pipeline (all processes)", lambda s: s["pipeline_cpu_seconds"])
+    row("CPU seconds, pipeline (Python and dbt)", lambda s: s["pipeline_cpu_seconds"])
+    row("CPU seconds, pipeline (PostgreSQL)", lambda s: s.get("pipeline_postgres_cpu_seconds"))
     row("largest process MB", lambda s: s["peak_memory_mb"], 0)
     return rows
 

@@ -230,6 +230,7 @@ def summarise(scale, last_month, figures: dict, incremental: dict, ceiling: dict
     present = [name for name in stages.STAGE_NAMES if figures[name].get("present")]
     pipeline = sum(figures[name]["seconds"] for name in present)
     cpu = sum(figures[name].get("cpu_seconds", 0) for name in present)
+    server_cpu = sum(figures[name].get("postgres_cpu_seconds", 0) for name in present)
     startup = max((figures[name].get("import_seconds", 0) for name in present), default=0)
     checks = figures[stages.QUALITY].get("seconds", 0) if stages.QUALITY in present else 0
     dbt_tests = figures["dbt build"].get("dbt_tests_seconds") or 0
@@ -249,6 +250,7 @@ def summarise(scale, last_month, figures: dict, incremental: dict, ceiling: dict
         "success": all(each.get("success", True) for each in all_figures),
         "pipeline_seconds": round(pipeline, 3),
         "pipeline_cpu_seconds": round(cpu, 3),
+        "pipeline_postgres_cpu_seconds": round(server_cpu, 3),
         "startup_seconds": round(startup, 3),
         "total_seconds": round(figures["generate"]["seconds"] + startup + pipeline, 3),
         "ingest": ceiling,
