@@ -280,15 +280,17 @@ def record_load(conn, result: LoadResult, digest: str, size: int, period, messag
 
 
 def _superseded(conn, source: str, period) -> list[str]:
-    """Earlier loaded batches this file replaces: same period, or everything for static data."""
+    """Earlier loaded batches this file replaces: those whose period lies within its period
+    (a corrected month, or a longer published series), or everything for static data."""
     if period[0] is None:
         rows = conn.execute(
-            "select batch_id from audit.loads where source = %s and outcome = 'loaded'", (source,)
+            "select batch_id from audit.loads where source = %s and outcome = 'loaded'",
+            (source,),
         ).fetchall()
     else:
         rows = conn.execute(
             """select batch_id from audit.loads where source = %s and outcome = 'loaded'
-               and period_start = %s and period_end = %s""",
+               and period_start >= %s and period_end <= %s""",
             (source, *period),
         ).fetchall()
     return [str(row[0]) for row in rows]

@@ -237,3 +237,18 @@ def test_bdc_ingest_exits_non_zero_with_a_readable_report(activated, good):
     assert "rejected, nothing loaded" in run.stderr
     assert "line 2, column 'channel'" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_a_longer_published_series_replaces_the_shorter_one(activated, workspace, tmp_path):
+    short, long = tmp_path / "short", tmp_path / "long"
+    demo.generate(short, scale=0.01, last_month="2024-03")
+    demo.generate(long, scale=0.01, last_month="2025-03")
+    target = workspace["landing"] / "stats_recycling"
+    target.mkdir()
+    first = target / "stats_recycling.csv"
+    shutil.copyfile(short / "stats_recycling" / "stats_recycling.csv", first)
+    assert loaders.ingest_file(activated, first).outcome == "loaded"
+    shutil.copyfile(long / "stats_recycling" / "stats_recycling.csv", first)
+    second = loaders.ingest_file(activated, first)
+    assert second.outcome == "loaded", second.summary()
+    assert len(second.replaced_batches) == 1
