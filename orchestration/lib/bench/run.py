@@ -316,17 +316,20 @@ def benchmark(
         results["scales"][scale_label(scale)] = run_scale(
             scale, last_month, progress, out_dir / "logs"
         )
+        _finish(results, out_dir)  # written after every scale: scale 10 takes a while
+    return results
+
+
+def _finish(results: dict, out_dir: Path) -> None:
     results["machine"]["load_after"] = _load()
     ordered = sorted(results["scales"].values(), key=lambda each: each["scale"])
+    results["scale_ratio"] = None
+    results["scale_ratio_between"] = None
     if len(ordered) >= 2 and ordered[0]["pipeline_seconds"]:
         small, large = ordered[0], ordered[-1]
         results["scale_ratio"] = round(large["pipeline_seconds"] / small["pipeline_seconds"], 3)
         results["scale_ratio_between"] = [small["scale"], large["scale"]]
-    else:
-        results["scale_ratio"] = None
-        results["scale_ratio_between"] = None
     results["goals"] = goals.evaluate(results)
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
     (out_dir / "latest.md").write_text(report.markdown(results))
-    return results
