@@ -32,26 +32,22 @@ def generate(spec: dict) -> dict:
     return {"files": len(files), "bytes": sum(path.stat().st_size for path in files)}
 
 
-def _newest_run_results(since: float) -> Path | None:
+def dbt_test_seconds(run_id: str) -> float | None:
+    """Time dbt spent in tests in this Dagster run (summed over dbt's threads).
+
+    dagster-dbt writes each invocation's run_results.json under target/<op>-<run id[:7]>-<id>/;
+    matching the run id keeps other people's dbt runs in the same project out of the figure.
+    """
     from orchestration.lib import environment
 
-    found = [
-        path
-        for path in (environment.dbt_project_dir() / "target").rglob("run_results.json")
-        if path.stat().st_mtime >= since
-    ]
-    return max(found, key=lambda path: path.stat().st_mtime, default=None)
-
-
-def dbt_test_seconds(since: float) -> float | None:
-    """Time dbt spent in tests during this process's run (sum over its threads)."""
-    path = _newest_run_results(since)
-    if path is None:
+    target = environment.dbt_project_dir() / "target"
+    found = list(target.glob(f"*-{run_id[:7]}-*/run_results.json"))
+    if not found:
         return None
-    results = json.loads(path.read_text()).get("results", [])
     return sum(
         result.get("execution_time") or 0.0
-        for result in results
+        for path in found
+        for result in json.loads(path.read_text()).get("results", [])
         if str(result.get("unique_id", "")).startswith("test.")
     )
 
@@ -80,7 +76,6 @@ def _execute(job) -> dict:
 
     runner.prepare_dagster_home()
     instance = dg.DagsterInstance.get()
-    wall_start = time.time()
     result = job.execute_in_process(
         instance=instance,
         raise_on_error=False,
@@ -93,7 +88,7 @@ def _execute(job) -> dict:
         "failed_steps": [event.step_key for event in result.all_events if event.is_step_failure],
         "checks_run": len(evaluations),
         "checks_failed": sum(1 for evaluation in evaluations if not evaluation.passed),
-        "dbt_tests_seconds": dbt_test_seconds(wall_start),
+        "dbt_tests_seconds": dbt_test_seconds(result.run_id),
     }
 
 
