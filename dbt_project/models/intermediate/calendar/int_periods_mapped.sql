@@ -27,31 +27,35 @@ periods as (
     union all
     select
         month_start,
-        'quarter',
-        cast(date_trunc('quarter', shifted) + interval '3 months' as date),
-        cast(date_trunc('quarter', shifted) + interval '6 months' - interval '1 day' as date)
+        'quarter' as period_type,
+        cast(date_trunc('quarter', shifted) + interval '3 months' as date) as period_start,
+        cast(
+            date_trunc('quarter', shifted) + interval '6 months' - interval '1 day' as date
+        ) as period_end
     from dated
     union all
     select
         month_start,
-        'financial_year',
-        make_date(fy_start_year, 4, 1),
-        make_date(fy_start_year + 1, 3, 31)
+        'financial_year' as period_type,
+        make_date(fy_start_year, 4, 1) as period_start,
+        make_date(fy_start_year + 1, 3, 31) as period_end
     from dated
     union all
     -- Cabinet meets every two months: April-May, June-July, ..., February-March.
     select
         month_start,
-        'cabinet_cycle',
+        'cabinet_cycle' as period_type,
         cast(
             make_date(fy_start_year, 4, 1)
-            + (((cast(extract(month from shifted) as integer) - 1) / 2) * 2) * interval '1 month' as date
-        ),
+            + ((cast(extract(month from shifted) as integer) - 1) / 2 * 2) * interval '1 month'
+            as date
+        ) as period_start,
         cast(
             make_date(fy_start_year, 4, 1)
-            + (((cast(extract(month from shifted) as integer) - 1) / 2) * 2 + 2) * interval '1 month'
+            + ((cast(extract(month from shifted) as integer) - 1) / 2 * 2 + 2)
+            * interval '1 month'
             - interval '1 day' as date
-        )
+        ) as period_end
     from dated
 )
 

@@ -23,19 +23,19 @@ select
     cases.received_date,
     cases.received_month,
     cases.completed_date,
+    cases.outcome,
+    addresses.ward_code,
+    addresses.locality,
+    cases.batch_id,
+    addresses.loaded_at as gazetteer_loaded_at,
     cast(date_trunc('month', cases.completed_date) as date) as completed_month,
     cases.completed_date is null as is_open,
-    cases.outcome,
     cases.completed_date - cases.received_date as gross_days,
     coalesce(pauses.paused_days, 0) as paused_days,
     coalesce(pauses.pauses, 0) as pauses,
     cases.completed_date - cases.received_date - coalesce(pauses.paused_days, 0) as net_days,
     addresses.uprn is not null as is_address_matched,
-    addresses.ward_code,
-    addresses.locality,
-    cases.batch_id,
-    greatest(cases.loaded_at, pauses.loaded_at) as loaded_at,
-    addresses.loaded_at as gazetteer_loaded_at
+    greatest(cases.loaded_at, pauses.loaded_at) as loaded_at
 from cases
 left join pauses on cases.case_id = pauses.case_id
 left join addresses on cases.uprn = addresses.uprn

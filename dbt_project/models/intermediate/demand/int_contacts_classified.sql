@@ -18,15 +18,15 @@ select
     contacts.channel,
     contacts.team,
     contacts.demand_type,
-    contacts.demand_type = 'failure' as is_failure_demand,
-    coalesce(contacts.failure_type, 'none') as failure_type,
-    contacts.channel = 'web' as is_self_service,
     contacts.resolved_at_first_point,
-    addresses.uprn is not null as is_address_matched,
     addresses.ward_code,
     addresses.locality,
     contacts.batch_id,
     contacts.loaded_at,
-    addresses.loaded_at as gazetteer_loaded_at
+    addresses.loaded_at as gazetteer_loaded_at,
+    contacts.demand_type = 'failure' as is_failure_demand,
+    coalesce(contacts.failure_type, 'none') as failure_type,
+    contacts.channel = 'web' as is_self_service,
+    addresses.uprn is not null as is_address_matched
 from contacts
 left join addresses on contacts.uprn = addresses.uprn

@@ -43,7 +43,10 @@ matched as (
             registry.council_code = demand.council_code
             and {{ in_list('demand.service', 'registry.calc_services') }}
             and {{ in_list('demand.channel', 'registry.calc_channels') }}
-            and (registry.calc_demand_type is null or registry.calc_demand_type = demand.demand_type)
+            and (
+                registry.calc_demand_type is null
+                or registry.calc_demand_type = demand.demand_type
+            )
 ),
 
 grouped as (

@@ -19,11 +19,11 @@ returns as (
 matched as (
     select
         registry.measure_id,
-        registry.calc_denominator_code is not null as has_denominator,
         returns.council_code,
         returns.period_month,
         returns.area_code as ward,
         returns.locality as locality_name,
+        registry.calc_denominator_code is not null as has_denominator,
         case when returns.measure_code = registry.calc_measure_code then returns.value else 0 end
             as numerator_value,
         case

@@ -23,8 +23,8 @@ select
     entered.numerator,
     entered.denominator,
     entered.value,
-    case when entered.status = 'confirmed' then 'final' else 'provisional' end as status,
-    entered.updated_at as loaded_at
+    entered.updated_at as loaded_at,
+    case when entered.status = 'confirmed' then 'final' else 'provisional' end as status
 from entered
 inner join registry
     on entered.measure_id = registry.measure_id and entered.council_code = registry.council_code

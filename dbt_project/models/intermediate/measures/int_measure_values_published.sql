@@ -28,10 +28,10 @@ matched as (
         registry.frequency_period_type as period_type,
         numerators.period_start,
         numerators.period_end,
-        case when numerators.area_code = registry.council_code then 'council' else 'lad' end
-            as geography_type,
         numerators.area_code as geography_code,
         numerators.value as numerator,
+        case when numerators.area_code = registry.council_code then 'council' else 'lad' end
+            as geography_type,
         case
             when registry.calc_per_population then population.persons
             else denominators.value

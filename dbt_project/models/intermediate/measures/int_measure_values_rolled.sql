@@ -5,16 +5,67 @@
 -- stocks (population, FTE) averaged, then the value recomputed from them.
 with
 
+-- Columns by name, so a family model's column order cannot shift values between columns.
 months as (
-    select * from {{ ref('int_measure_months_contacts') }}
+    select
+        measure_id,
+        council_code,
+        month_start,
+        geography_type,
+        geography_code,
+        numerator,
+        denominator,
+        value_rule,
+        denominator_is_stock
+    from {{ ref('int_measure_months_contacts') }}
     union all
-    select * from {{ ref('int_measure_months_cases') }}
+    select
+        measure_id,
+        council_code,
+        month_start,
+        geography_type,
+        geography_code,
+        numerator,
+        denominator,
+        value_rule,
+        denominator_is_stock
+    from {{ ref('int_measure_months_cases') }}
     union all
-    select * from {{ ref('int_measure_months_finance') }}
+    select
+        measure_id,
+        council_code,
+        month_start,
+        geography_type,
+        geography_code,
+        numerator,
+        denominator,
+        value_rule,
+        denominator_is_stock
+    from {{ ref('int_measure_months_finance') }}
     union all
-    select * from {{ ref('int_measure_months_workforce') }}
+    select
+        measure_id,
+        council_code,
+        month_start,
+        geography_type,
+        geography_code,
+        numerator,
+        denominator,
+        value_rule,
+        denominator_is_stock
+    from {{ ref('int_measure_months_workforce') }}
     union all
-    select * from {{ ref('int_measure_months_partners') }}
+    select
+        measure_id,
+        council_code,
+        month_start,
+        geography_type,
+        geography_code,
+        numerator,
+        denominator,
+        value_rule,
+        denominator_is_stock
+    from {{ ref('int_measure_months_partners') }}
 ),
 
 periods as (

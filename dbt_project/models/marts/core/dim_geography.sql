@@ -26,27 +26,27 @@ areas as (
     from (select distinct council_code from wards) as councils
     union all
     select
-        'ward',
-        ward_code,
+        'ward' as geography_type,
+        ward_code as geography_code,
         council_code,
-        ward_name,
+        ward_name as geography_name,
         locality
     from wards
     union all
     select distinct
-        'locality',
-        locality,
+        'locality' as geography_type,
+        locality as geography_code,
         council_code,
-        locality,
+        locality as geography_name,
         locality
     from wards
     union all
     select
-        'lad',
-        area_code,
-        cast(null as text),
-        area_name,
-        cast(null as text)
+        'lad' as geography_type,
+        area_code as geography_code,
+        cast(null as text) as council_code,
+        area_name as geography_name,
+        cast(null as text) as locality
     from districts
 )
 

@@ -20,8 +20,8 @@ measure_periods as (
 measure_sources as (
     select
         measure_periods.*,
-        trim(source_name) as source_table,
-        registry.input_method
+        registry.input_method,
+        trim(source_name) as source_table
     from measure_periods
     inner join registry
         on

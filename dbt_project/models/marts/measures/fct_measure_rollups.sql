@@ -12,9 +12,31 @@ registry as (
 ),
 
 derived as (
-    select * from {{ ref('int_measure_values_rolled') }}
+    select
+        measure_id,
+        council_code,
+        period_type,
+        period_start,
+        period_end,
+        geography_type,
+        geography_code,
+        numerator,
+        denominator,
+        value
+    from {{ ref('int_measure_values_rolled') }}
     union all
-    select * from {{ ref('int_measure_values_case_statistics') }}
+    select
+        measure_id,
+        council_code,
+        period_type,
+        period_start,
+        period_end,
+        geography_type,
+        geography_code,
+        numerator,
+        denominator,
+        value
+    from {{ ref('int_measure_values_case_statistics') }}
 )
 
 select

@@ -17,11 +17,14 @@ clocks as (
     {% if is_incremental() %}
         where
             received_month in (
-                select received_month from {{ ref('int_case_clocks_computed') }}
-                where loaded_at > (select max(loaded_at) from {{ this }})
+                select changed.received_month from {{ ref('int_case_clocks_computed') }} as changed
+                where changed.loaded_at > (select max(built.loaded_at) from {{ this }} as built)
             )
-            or (select max(loaded_at) from {{ ref('int_addresses_located') }})
-            > (select max(gazetteer_loaded_at) from {{ this }})
+            or (
+                select max(gazetteer.loaded_at)
+                from {{ ref('int_addresses_located') }} as gazetteer
+            )
+            > (select max(built.gazetteer_loaded_at) from {{ this }} as built)
     {% endif %}
 )
 
@@ -42,9 +45,9 @@ select
     pauses,
     net_days,
     is_address_matched,
-    coalesce(ward_code, 'unmatched') as ward_code,
-    coalesce(locality, 'unmatched') as locality,
     batch_id,
     loaded_at,
-    gazetteer_loaded_at
+    gazetteer_loaded_at,
+    coalesce(ward_code, 'unmatched') as ward_code,
+    coalesce(locality, 'unmatched') as locality
 from clocks

@@ -33,9 +33,9 @@ contacts_by_service as (
     select
         council_code,
         period_month,
-        'customer_services',
-        sum(contacts),
-        sum(contacts) filter (where demand_type = 'failure')
+        'customer_services' as service,
+        sum(contacts) as contacts,
+        sum(contacts) filter (where demand_type = 'failure') as failure_contacts
     from demand
     where team = 'customer_services'
     group by council_code, period_month
@@ -48,8 +48,8 @@ select
     ledger.budget,
     ledger.actual,
     ledger.income,
-    ledger.actual - ledger.income as net_cost,
     ledger.fte,
+    ledger.actual - ledger.income as net_cost,
     coalesce(contacts.contacts, 0) as transactions,
     coalesce(contacts.failure_contacts, 0) as failure_transactions,
     round(ledger.actual / nullif(contacts.contacts, 0), 4) as cost_per_transaction,

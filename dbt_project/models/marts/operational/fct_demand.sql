@@ -17,11 +17,14 @@ contacts as (
     {% if is_incremental() %}
         where
             period_month in (
-                select period_month from {{ ref('int_contacts_classified') }}
-                where loaded_at > (select max(loaded_at) from {{ this }})
+                select changed.period_month from {{ ref('int_contacts_classified') }} as changed
+                where changed.loaded_at > (select max(built.loaded_at) from {{ this }} as built)
             )
-            or (select max(loaded_at) from {{ ref('int_addresses_located') }})
-            > (select max(gazetteer_loaded_at) from {{ this }})
+            or (
+                select max(gazetteer.loaded_at)
+                from {{ ref('int_addresses_located') }} as gazetteer
+            )
+            > (select max(built.gazetteer_loaded_at) from {{ this }} as built)
     {% endif %}
 )
 
@@ -33,9 +36,9 @@ select
     team,
     demand_type,
     failure_type,
+    is_address_matched,
     coalesce(ward_code, 'unmatched') as ward_code,
     coalesce(locality, 'unmatched') as locality,
-    is_address_matched,
     count(*) as contacts,
     count(*) filter (where resolved_at_first_point) as resolved_first_point,
     count(*) filter (where is_self_service) as self_service_contacts,

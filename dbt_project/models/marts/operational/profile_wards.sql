@@ -29,18 +29,24 @@ deprivation as (
         count(*) as lsoas_with_deprivation
     from lsoas
     inner join {{ ref('stg_reference__deprivation') }} as iod on lsoas.lsoa_code = iod.lsoa_code
-    where iod.iod_year = (select max(iod_year) from {{ ref('stg_reference__deprivation') }})
+    where
+        iod.iod_year
+        = (select max(editions.iod_year) from {{ ref('stg_reference__deprivation') }} as editions)
     group by lsoas.ward_code
 ),
 
 demand as (
     select
-        ward_code,
-        sum(contacts) as contacts_last_12_months,
-        sum(contacts) filter (where demand_type = 'failure') as failure_contacts_last_12_months
-    from {{ ref('fct_demand') }}
-    where period_month > (select max(period_month) from {{ ref('fct_demand') }}) - interval '12 months'
-    group by ward_code
+        months.ward_code,
+        sum(months.contacts) as contacts_last_12_months,
+        sum(months.contacts) filter (where months.demand_type = 'failure')
+            as failure_contacts_last_12_months
+    from {{ ref('fct_demand') }} as months
+    where
+        months.period_month
+        > (select max(latest.period_month) from {{ ref('fct_demand') }} as latest)
+        - interval '12 months'
+    group by months.ward_code
 )
 
 select

@@ -25,11 +25,6 @@ renamed as (
         unit,
         polarity,
         frequency,
-        case frequency
-            when 'monthly' then 'month'
-            when 'quarterly' then 'quarter'
-            else 'financial_year'
-        end as frequency_period_type,
         target,
         source,
         data_quality_notes,
@@ -38,7 +33,6 @@ renamed as (
         input_method,
         spc_profile,
         comparators,
-        nullif(breakdowns, '') as breakdowns,
         registry_file,
         calc_family,
         calc_services,
@@ -56,9 +50,15 @@ renamed as (
         calc_table,
         calc_series,
         calc_denominator_series,
-        coalesce(calc_per_population = 'True', false) as calc_per_population,
         _batch_id as batch_id,
-        _loaded_at as loaded_at
+        _loaded_at as loaded_at,
+        nullif(breakdowns, '') as breakdowns,
+        coalesce(calc_per_population = 'True', false) as calc_per_population,
+        case frequency
+            when 'monthly' then 'month'
+            when 'quarterly' then 'quarter'
+            else 'financial_year'
+        end as frequency_period_type
     from source
 )
 
