@@ -1,8 +1,9 @@
 {{ config(materialized='table') }}
 
 -- Resident population (all ages) by council, ward and locality for every year 2012-2030: the
--- latest estimate on or before the year, else the earliest. Wards come from ward rows when the
--- source has them, else from LSOAs placed in wards through the gazetteer.
+-- latest estimate on or before the year, else the earliest (carried forward and back). Wards
+-- come from ward rows when the source has them, else from LSOAs placed in wards through the
+-- gazetteer, 2011 LSOAs bridged to the 2021 LSOAs the gazetteer uses.
 with
 
 -- The 'all' row where published, else the sum of the age bands (the demo's stand-in has no total).
@@ -19,11 +20,65 @@ population as (
     group by area_type, area_code, population_year
 ),
 
-lsoa_wards as (
-    select distinct
+lsoa_addresses as (
+    select
         lsoa_code,
-        ward_code
+        ward_code,
+        count(*) as addresses
     from {{ ref('int_addresses_located') }}
+    where lsoa_code is not null
+    group by lsoa_code, ward_code
+),
+
+lsoa_address_totals as (
+    select
+        lsoa_code,
+        sum(addresses) as addresses
+    from lsoa_addresses
+    group by lsoa_code
+),
+
+lsoa_populations as (
+    select
+        area_code as lsoa_code,
+        population_year,
+        persons
+    from population
+    where area_type in ('lsoa11', 'lsoa21')
+),
+
+-- An estimate for an LSOA the gazetteer does not use (a 2011 LSOA split, merged or redrawn in
+-- 2021) is shared among the 2021 LSOAs it became, in proportion to their gazetteer addresses
+-- (equally when none has any); a merged LSOA sums its parts. Unchanged codes match directly.
+bridge as (
+    select
+        lookup.lsoa11_code,
+        lookup.lsoa21_code,
+        coalesce(
+            1.0 * pieces.addresses / nullif(sum(pieces.addresses) over (
+                partition by lookup.lsoa11_code
+            ), 0),
+            1.0 / count(*) over (partition by lookup.lsoa11_code)
+        ) as share
+    from {{ ref('stg_reference__lsoa11_lsoa21') }} as lookup
+    left join lsoa_address_totals as pieces on lookup.lsoa21_code = pieces.lsoa_code
+),
+
+lsoas_placed as (
+    select
+        lsoa_code,
+        population_year,
+        persons
+    from lsoa_populations
+    where lsoa_code in (select placed.lsoa_code from lsoa_addresses as placed)
+    union all
+    select
+        bridge.lsoa21_code as lsoa_code,
+        lsoa_populations.population_year,
+        lsoa_populations.persons * bridge.share as persons
+    from lsoa_populations
+    inner join bridge on lsoa_populations.lsoa_code = bridge.lsoa11_code
+    where lsoa_populations.lsoa_code not in (select placed.lsoa_code from lsoa_addresses as placed)
 ),
 
 ward_rows as (
@@ -36,18 +91,26 @@ ward_rows as (
     where area_type = 'ward'
 ),
 
+-- An LSOA whose addresses lie in more than one ward is counted once, in the ward holding most
+-- of them (ONS best fit).
+lsoa_wards as (
+    select distinct on (lsoa_code)
+        lsoa_code,
+        ward_code
+    from lsoa_addresses
+    order by lsoa_code asc, addresses desc, ward_code asc
+),
+
 wards_from_lsoas as (
     select
         'ward' as geography_type,
         lsoa_wards.ward_code as geography_code,
-        population.population_year,
-        sum(population.persons) as persons
-    from population
-    inner join lsoa_wards on population.area_code = lsoa_wards.lsoa_code
-    where
-        population.area_type in ('lsoa11', 'lsoa21')
-        and not exists (select 1 from ward_rows)
-    group by lsoa_wards.ward_code, population.population_year
+        lsoas_placed.population_year,
+        round(sum(lsoas_placed.persons)) as persons
+    from lsoas_placed
+    inner join lsoa_wards on lsoas_placed.lsoa_code = lsoa_wards.lsoa_code
+    where not exists (select 1 from ward_rows)
+    group by lsoa_wards.ward_code, lsoas_placed.population_year
 ),
 
 wards as (

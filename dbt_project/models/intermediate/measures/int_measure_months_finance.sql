@@ -1,13 +1,17 @@
 {{ config(materialized='table') }}
 
--- Monthly numerators and denominators of the cost families, council level.
+-- Monthly numerators and denominators of the cost families, council level. Budget variance is
+-- signed pounds (actual less budget; negative is an underspend) with the budget as denominator
+-- for context: a percentage unit would have to lie in 0-100, which an overspend does not.
 with
 
 registry as (
     select * from {{ ref('stg_registry__measures') }}
     where
         input_method = 'derived'
-        and calc_family in ('cost_per_transaction', 'cost_of_failure', 'net_cost', 'budget_variance')
+        and calc_family in (
+            'cost_per_transaction', 'cost_of_failure', 'net_cost', 'budget_variance'
+        )
 ),
 
 cost as (
@@ -39,6 +43,7 @@ select
     month_start,
     'council' as geography_type,
     council_code as geography_code,
+    false as denominator_is_stock,
     case calc_family
         when 'cost_per_transaction' then actual
         when 'cost_of_failure' then cost_of_failure_demand
@@ -51,8 +56,6 @@ select
     end as denominator,
     case calc_family
         when 'cost_per_transaction' then 'ratio'
-        when 'budget_variance' then 'percent'
         else 'count'
-    end as value_rule,
-    false as denominator_is_stock
+    end as value_rule
 from grouped

@@ -8,9 +8,31 @@ registry as (
 ),
 
 derived as (
-    select * from {{ ref('int_measure_values_rolled') }}
+    select
+        measure_id,
+        council_code,
+        period_type,
+        period_start,
+        period_end,
+        geography_type,
+        geography_code,
+        numerator,
+        denominator,
+        value
+    from {{ ref('int_measure_values_rolled') }}
     union all
-    select * from {{ ref('int_measure_values_case_statistics') }}
+    select
+        measure_id,
+        council_code,
+        period_type,
+        period_start,
+        period_end,
+        geography_type,
+        geography_code,
+        numerator,
+        denominator,
+        value
+    from {{ ref('int_measure_values_case_statistics') }}
 ),
 
 latest_month as (
@@ -23,20 +45,51 @@ latest_month as (
 
 values_with_status as (
     select
-        derived.*,
+        derived.measure_id,
+        derived.council_code,
+        derived.period_type,
+        derived.period_start,
+        derived.period_end,
+        derived.geography_type,
+        derived.geography_code,
+        derived.numerator,
+        derived.denominator,
+        derived.value,
+        now() as loaded_at,
         case when derived.period_end > latest_month.last_day then 'provisional' else 'final' end
-            as status,
-        now() as loaded_at
+            as status
     from derived
     left join latest_month on derived.council_code = latest_month.council_code
     union all
     select
-        published.*,
-        'final' as status,
-        now() as loaded_at
+        published.measure_id,
+        published.council_code,
+        published.period_type,
+        published.period_start,
+        published.period_end,
+        published.geography_type,
+        published.geography_code,
+        published.numerator,
+        published.denominator,
+        published.value,
+        now() as loaded_at,
+        'final' as status
     from {{ ref('int_measure_values_published') }} as published
     union all
-    select * from {{ ref('int_measure_values_manual') }}
+    select
+        manual.measure_id,
+        manual.council_code,
+        manual.period_type,
+        manual.period_start,
+        manual.period_end,
+        manual.geography_type,
+        manual.geography_code,
+        manual.numerator,
+        manual.denominator,
+        manual.value,
+        manual.loaded_at,
+        manual.status
+    from {{ ref('int_measure_values_manual') }} as manual
 )
 
 select
@@ -56,6 +109,9 @@ inner join registry
     on v.measure_id = registry.measure_id and v.council_code = registry.council_code
 where
     v.period_type = registry.frequency_period_type
+    -- A rate of nothing is not a figure: no row when its denominator is zero (e.g. a month
+    -- without FOI requests has no in-time share).
+    and not (v.value is null and v.denominator = 0)
     and (
         v.geography_type in ('council', 'lad')
         or v.geography_type = any(string_to_array(registry.breakdowns, ','))
