@@ -33,7 +33,7 @@ create table marts.fct_measure_values (
     value numeric, status text, loaded_at timestamptz);
 create table marts.fct_case_end_to_end (
     council_code text, service text, case_type text, received_date date, completed_date date,
-    paused_days integer, end_to_end_days integer);
+    paused_days integer, net_days integer);
 """
 
 

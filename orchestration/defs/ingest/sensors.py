@@ -5,6 +5,7 @@ import json
 import dagster as dg
 
 from orchestration.defs.ingest.assets import raw_asset_key
+from orchestration.defs.schedules import rebuild_selection
 from orchestration.lib import contracts, loaders
 
 
@@ -15,7 +16,7 @@ def ingest_job_name(source: str) -> str:
 def build_ingest_job(source: str):
     return dg.define_asset_job(
         ingest_job_name(source),
-        selection=dg.AssetSelection.assets(raw_asset_key(source)).downstream(),
+        selection=rebuild_selection(dg.AssetSelection.assets(raw_asset_key(source)).downstream()),
         description=f"Load new {source} files and rebuild everything downstream of them.",
     )
 

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 import dagster as dg
 import psycopg
 
+from orchestration.defs.schedules import rebuild_selection
 from orchestration.lib.resources import WarehouseResource
 
 INPUT_TABLES = ("commentary", "manual_values", "cmt_focus", "reporting_calendar")
@@ -97,7 +98,7 @@ def officer_input_job():
     inputs = dg.AssetSelection.assets(*INPUT_ASSET_KEYS)
     return dg.define_asset_job(
         JOB_NAME,
-        selection=inputs.downstream() - inputs,
+        selection=rebuild_selection(inputs.downstream() - inputs),
         description="Rebuild the measures, analysis, reports and public pages that read input.*",
     )
 
