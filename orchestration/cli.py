@@ -148,12 +148,10 @@ def _redact(url: str) -> str:
 @friendly
 def demo(scale: float, out: Path | None, last_month: str | None) -> None:
     """Write the deterministic synthetic landing files."""
-    from orchestration.lib import contracts, freshness
     from orchestration.lib import demo as demo_data
+    from orchestration.lib import freshness
 
-    if last_month is None:
-        due = freshness.latest_due_period(contracts.get("crm_contacts"), freshness.london_today())
-        last_month = f"{due.start:%Y-%m}"
+    last_month = last_month or freshness.latest_due_month()
 
     out = out or environment.landing_dir()
     with click.progressbar(length=1, label="Generating demo data", file=sys.stderr) as bar:

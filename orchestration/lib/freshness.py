@@ -221,3 +221,11 @@ def add_override(
                values (%s, %s, %s, %s, %s) returning override_id""",
             (output, source, reason, person, expires_at),
         ).fetchone()[0]
+
+
+def latest_due_month(today: dt.date | None = None) -> str:
+    """The newest month whose monthly data is due by today (YYYY-MM): where fresh demo data ends."""
+    from orchestration.lib import contracts
+
+    monthly = next(c for c in contracts.all_contracts().values() if has_rule(c))
+    return f"{latest_due_period(monthly, today or london_today()).start:%Y-%m}"
