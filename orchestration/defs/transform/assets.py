@@ -20,3 +20,18 @@ def dbt_models(
 ):
     os.environ.update(environment.dbt_env(warehouse.url))
     yield from dbt.cli(["build"], context=context).stream()
+
+
+@dg.asset(
+    key=["docs", "dbt"],
+    deps=[dg.AssetKey(["marts", "fct_measure_values"])],
+    group_name="outputs",
+    kinds={"dbt"},
+    description="dbt's documentation site (models, columns, lineage) in build/dbt-docs/; "
+    "static_index.html is one self-contained page.",
+)
+def dbt_docs(dbt: DbtCliResource, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    os.environ.update(environment.dbt_env(warehouse.url))
+    target = environment.output_dir() / "dbt-docs"
+    dbt.cli(["docs", "generate", "--static"], target_path=target).wait()
+    return dg.MaterializeResult(metadata={"path": str(target / "static_index.html")})
