@@ -47,3 +47,26 @@ def test_demo_then_run_loads_every_source_and_a_second_run_changes_nothing(activ
     again = runner.materialize(log_level="WARNING")
     assert again.success
     assert _snapshot(activated) == first
+
+
+def test_the_readme_queries_run_as_the_analyst_role(activated, workspace):
+    """The README's example queries, exactly as written, as the read-only analyst."""
+    readme = (environment.REPO_ROOT / "README.md").read_text()
+    block = readme.split("## Example queries for analysts", 1)[1].split("```sql", 1)[1]
+    statements = [s.strip() for s in block.split("```", 1)[0].split(";") if s.strip()]
+    assert len(statements) == 3
+    demo.generate(
+        workspace["landing"],
+        scale=0.01,
+        last_month=freshness.latest_due_month(),
+        reference_dir=environment.reference_dir(),
+    )
+    dbt.prepare_manifest()
+    assert runner.materialize(
+        '+key:"analysis/measure_icons" or +key:"marts/fct_case_end_to_end"', log_level="WARNING"
+    ).success
+    analyst = "postgresql://analyst:analyst-test@" + activated.split("@", 1)[1]
+    with psycopg.connect(analyst) as conn:
+        for statement in statements:
+            rows = conn.execute(statement).fetchall()
+            assert rows, statement

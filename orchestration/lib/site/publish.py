@@ -60,6 +60,9 @@ TABLES = {
         cost_per_transaction_marker text""",
 }
 
+# Localities are named in the marts; their public code is the name as a URL slug.
+LOCALITY_CODE = "lower(regexp_replace(locality, '[^A-Za-z0-9]+', '-', 'g'))"
+
 # Source columns read (per docs/tables.md; profiles and cost as documented in docs/site.md).
 SOURCES = {
     "purposes": (
@@ -73,19 +76,22 @@ SOURCES = {
         " data_quality_notes, is_key",
     ),
     "ward_profiles": (
-        "marts.ward_profiles",
-        "council_code, ward_code, ward_name, locality_code, population, households, imd_score,"
-        " imd_decile, as_of",
+        "marts.profile_wards",
+        f"council_code, ward_code, ward_name, {LOCALITY_CODE} as locality_code, population,"
+        " null::numeric as households, imd_average_score as imd_score,"
+        " imd_most_deprived_decile as imd_decile, null::date as as_of",
     ),
     "locality_profiles": (
-        "marts.locality_profiles",
-        "council_code, locality_code, locality_name, population, households, imd_score,"
-        " imd_decile, ward_count, as_of",
+        "marts.profile_localities",
+        f"council_code, {LOCALITY_CODE} as locality_code, locality as locality_name,"
+        " population, null::numeric as households, imd_average_score as imd_score,"
+        " imd_most_deprived_decile as imd_decile, wards as ward_count, null::date as as_of",
     ),
     "cost_of_service": (
         "marts.fct_cost_of_service",
-        "council_code, service, period_start, period_end, spend, transactions,"
-        " cost_per_transaction",
+        "council_code, service, period_month as period_start,"
+        " (period_month + interval '1 month' - interval '1 day')::date as period_end,"
+        " net_cost as spend, transactions, cost_per_transaction",
     ),
 }
 
@@ -143,7 +149,10 @@ def build_publish(url: str, threshold: int = disclosure.DEFAULT_THRESHOLD) -> Pu
             for v in read(
                 "marts.fct_measure_values",
                 "measure_id, council_code, period_start, period_end, geography_type,"
-                " geography_code, numerator, denominator, value, status, loaded_at",
+                " case when geography_type = 'locality' then"
+                f" {LOCALITY_CODE.replace('locality,', 'geography_code,')}"
+                " else geography_code end as geography_code,"
+                " numerator, denominator, value, status, loaded_at",
             )
             if (v["measure_id"], v["council_code"]) in public_keys
         ]

@@ -68,15 +68,17 @@ create table if not exists input.commentary (measure_id text, council_code text,
     period_start date, what_data_shows text, what_we_are_doing text, author text, status text,
     confirmed_by text, confirmed_at timestamptz, return_reason text, updated_at timestamptz,
     is_public boolean);
-create table if not exists marts.ward_profiles (council_code text, ward_code text,
-    ward_name text, locality_code text, population numeric, households numeric,
-    imd_score numeric, imd_decile int, as_of date);
-create table if not exists marts.locality_profiles (council_code text, locality_code text,
-    locality_name text, population numeric, households numeric, imd_score numeric,
-    imd_decile int, ward_count int, as_of date);
+create table if not exists marts.profile_wards (council_code text, ward_code text,
+    ward_name text, locality text, population numeric, imd_average_score numeric,
+    imd_most_deprived_decile int, contacts_last_12_months numeric,
+    contacts_per_1000_residents numeric, failure_demand_pct numeric);
+create table if not exists marts.profile_localities (council_code text, locality text,
+    wards int, population numeric, imd_average_score numeric, imd_most_deprived_decile int,
+    contacts_last_12_months numeric, contacts_per_1000_residents numeric);
 create table if not exists marts.fct_cost_of_service (council_code text, service text,
-    period_start date, period_end date, spend numeric, transactions numeric,
-    cost_per_transaction numeric);
+    period_month date, budget numeric, actual numeric, income numeric, net_cost numeric,
+    fte numeric, transactions numeric, failure_transactions numeric,
+    cost_per_transaction numeric, cost_of_failure_demand numeric);
 """
 
 
@@ -113,8 +115,8 @@ def seed(url: str, seed_value: int = 7) -> None:
             "marts.measure_quality",
             "analysis.measure_icons",
             "input.commentary",
-            "marts.ward_profiles",
-            "marts.locality_profiles",
+            "marts.profile_wards",
+            "marts.profile_localities",
             "marts.fct_cost_of_service",
         ):
             conn.execute(f"truncate {table}")
@@ -132,32 +134,32 @@ def _seed_council(conn, council, rng, periods, now) -> None:
     for locality in sorted({w[2] for w in council_wards}):
         members = [w for w in council_wards if w[2] == locality]
         conn.execute(
-            "insert into marts.locality_profiles values (%s,%s,%s,%s,%s,%s,%s,%s,%s)",
+            "insert into marts.profile_localities values (%s,%s,%s,%s,%s,%s,%s,%s)",
             (
                 council,
                 locality,
-                f"{'North' if locality.endswith('1') else 'South'} locality",
+                len(members),
                 sum(6000 + 100 * i for i, _ in enumerate(members)),
-                2600 * len(members),
                 18.5,
                 5,
-                len(members),
-                dt.date(2024, 6, 30),
+                1200,
+                40.0,
             ),
         )
     for i, (code, name, locality) in enumerate(council_wards):
         conn.execute(
-            "insert into marts.ward_profiles values (%s,%s,%s,%s,%s,%s,%s,%s,%s)",
+            "insert into marts.profile_wards values (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
             (
                 council,
                 code,
                 name,
                 locality,
                 6000 + 100 * (i % 3),
-                2600,
                 10.0 + 3 * i,
                 1 + (i * 2) % 10,
-                dt.date(2024, 6, 30),
+                300,
+                50.0,
+                30.0,
             ),
         )
     for measure_id, name, purpose, unit, polarity, is_public, is_key in MEASURES:
@@ -286,15 +288,20 @@ def _seed_council(conn, council, rng, periods, now) -> None:
         ("Planning", 800000, 0),
     ):
         conn.execute(
-            "insert into marts.fct_cost_of_service values (%s,%s,%s,%s,%s,%s,%s)",
+            "insert into marts.fct_cost_of_service values (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
             (
                 council,
                 service,
-                dt.date(2025, 4, 1),
-                dt.date(2026, 3, 31),
+                dt.date(2026, 3, 1),
                 spend,
+                spend,
+                0,
+                spend,
+                10,
                 transactions,
+                transactions // 3,
                 spend / transactions if transactions else None,
+                None,
             ),
         )
 
