@@ -95,13 +95,13 @@ def connect(url: str):
 
 
 def latest_data_month(url: str) -> dt.date:
-    """The last day of the newest month with council-level values."""
+    """The last day of the newest month with council-level monthly values."""
     with connect(url) as conn:
         if not _exists(conn, "marts.fct_measure_values"):
             raise MissingData("marts.fct_measure_values does not exist yet: run `bdc run` first.")
         row = conn.execute(
             "select max(period_end) as last from marts.fct_measure_values "
-            "where geography_type = 'council'"
+            "where geography_type = 'council' and period_end - period_start < 31"
         ).fetchone()
     if row["last"] is None:
         raise MissingData("marts.fct_measure_values has no values yet: run `bdc run` first.")

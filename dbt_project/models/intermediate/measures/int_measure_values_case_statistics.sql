@@ -32,7 +32,12 @@ data_span as (
     select
         council_code,
         min(received_date) as first_day,
-        max(received_date) as last_day
+        max(received_date) as last_day,
+        -- A period is reported only once it has ended in the data: no partial quarters.
+        cast(
+            date_trunc('month', max(greatest(received_date, completed_date))) + interval '1 month'
+            as date
+        ) as data_ends
     from cases
     group by council_code
 ),
@@ -54,6 +59,10 @@ completed as (
             registry.council_code = cases.council_code
             and {{ in_list('cases.case_type', 'registry.calc_case_types') }}
     inner join periods on cases.completed_date between periods.period_start and periods.period_end
+    inner join data_span
+        on
+            cases.council_code = data_span.council_code
+            and periods.period_end < data_span.data_ends
     where registry.calc_family = 'case_time' and not cases.is_open
 ),
 
@@ -101,7 +110,7 @@ open_at_end as (
     inner join periods
         on
             data_span.first_day <= periods.period_end
-            and data_span.last_day >= periods.period_start
+            and periods.period_end < data_span.data_ends
     inner join cases
         on
             registry.council_code = cases.council_code

@@ -1,7 +1,7 @@
 {{ config(materialized='table') }}
 
 -- The additive families' monthly figures rolled up to every period that contains the month
--- (month, financial quarter and year, Cabinet cycle): numerators summed, flows summed and
+-- (month, financial quarter and year, Cabinet cycle) that has ended in the data: numerators summed, flows summed and
 -- stocks (population, FTE) averaged, then the value recomputed from them.
 with
 
@@ -72,6 +72,16 @@ periods as (
     select * from {{ ref('int_periods_mapped') }}
 ),
 
+-- A period is reported only once its last month has data: no partial quarters or years.
+latest as (
+    select
+        measure_id,
+        council_code,
+        max(month_start) as last_month
+    from months
+    group by measure_id, council_code
+),
+
 rolled as (
     select
         months.measure_id,
@@ -90,6 +100,11 @@ rolled as (
         count(distinct months.month_start) as months_with_data
     from months
     inner join periods on months.month_start = periods.month_start
+    inner join latest
+        on
+            months.measure_id = latest.measure_id
+            and months.council_code = latest.council_code
+            and periods.period_end < latest.last_month + interval '1 month'
     group by
         months.measure_id, months.council_code, periods.period_type, periods.period_start,
         periods.period_end, months.geography_type, months.geography_code, months.value_rule
