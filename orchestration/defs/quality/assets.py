@@ -1,13 +1,13 @@
 """marts.measure_quality as an asset: the quality mark beside every figure.
 
-The suite checks also rebuild it after each run (so it is current even when a blocking failure
-skips this asset); this asset shows it in the lineage and rebuilds it on schedule, e.g. when a
-waiver is added or expires.
+The suite checks also rebuild it when a check fails (so it is current even when a blocking
+failure skips this asset); this asset shows it in the lineage, rebuilds it with the Data Docs
+once per run, and on schedule, e.g. when a waiver is added or expires.
 """
 
 import dagster as dg
 
-from orchestration.lib import quality_marts
+from orchestration.lib import quality_docs, quality_marts
 from orchestration.lib.resources import WarehouseResource
 
 
@@ -23,4 +23,5 @@ from orchestration.lib.resources import WarehouseResource
 )
 def measure_quality(warehouse: WarehouseResource) -> dg.MaterializeResult:
     rows = quality_marts.build_measure_quality(warehouse.url)
+    quality_docs.build_data_docs()
     return dg.MaterializeResult(metadata={"rows": rows or 0})

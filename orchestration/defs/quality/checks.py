@@ -12,6 +12,8 @@ import dagster as dg
 from orchestration.lib import contracts, freshness, gx, quality_docs, quality_marts, quality_results
 from orchestration.lib.resources import WarehouseResource
 
+MEASURES_TABLE = "marts.fct_measure_values"
+
 
 def check_name(suite: gx.Suite) -> str:
     return f"gx_{suite.schema}_{suite.table_name}"
@@ -32,12 +34,19 @@ def _failure_rows(outcomes: list[gx.Outcome]) -> list[dict]:
 
 
 def run_and_record(url: str, suite: gx.Suite) -> tuple[gx.SuiteRun, str]:
-    """Validate, store results and the Data Docs, refresh the quality marks."""
+    """Validate, store results and the Data Docs; refresh the quality marks when it matters.
+
+    A failure may stop the marts/measure_quality asset downstream, so the marks and the Data
+    Docs are rebuilt here then (and for the measures suite itself); a passing raw suite leaves
+    that to the asset, which runs once per run instead of once per suite.
+    """
     run = gx.run_suite(url, suite)
     run_id = quality_results.record_run(url, run)
-    if quality_docs.save_result(run) is not None:
-        quality_docs.build_data_docs()
-    quality_marts.build_measure_quality(url)
+    saved = quality_docs.save_result(run) is not None
+    if gx.worst_failure(run.outcomes) is not None or suite.table == MEASURES_TABLE:
+        if saved:
+            quality_docs.build_data_docs()
+        quality_marts.build_measure_quality(url)
     return run, run_id
 
 
