@@ -302,7 +302,8 @@ def _validate_purpose(path: Path, raw) -> Purpose:
 
 def _read(path: Path) -> dict:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # The C loader: the registry is read by every partner-return load and every run.
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     except yaml.YAMLError as error:
         raise RegistryError(f"{path.name}: not valid YAML ({error})") from error
     if not isinstance(data, dict) or not isinstance(data.get("measures"), list):

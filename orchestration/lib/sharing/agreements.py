@@ -419,7 +419,7 @@ def load_register(path: Path | None = None, check_references: bool = True) -> Re
     if not path.exists():
         raise AgreementError(f"{path}: the register of data-sharing agreements is missing")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     except yaml.YAMLError as error:
         raise AgreementError(f"{path.name}: not valid YAML ({error})") from error
     known_measures = known_contracts = None
