@@ -16,6 +16,7 @@ MAX_FIELD_CHARS = 10_000
 MAX_REPORTED = 200
 # Spreadsheet formula injection: = + @ tab CR anywhere, or - not followed by a digit.
 FORMULA = re.compile(r"^(?:[=+@\t\r]|-(?![0-9.]))")
+FORMULA_STARTS = ("=", "+", "@", "\t", "\r", "-")
 BOOLEANS = {"true": True, "false": False}
 
 
@@ -109,12 +110,13 @@ def check_rows(frame: pd.DataFrame, contract: Contract, today: date | None = Non
         if column.required:
             problems += _problems(values, ~present, column.name, "is empty but required")
         too_long = values.str.len() > MAX_FIELD_CHARS
-        problems += _problems(
-            values.str.slice(0, 40),
-            too_long,
-            column.name,
-            f"is longer than {MAX_FIELD_CHARS:,} characters",
-        )
+        if too_long.any():
+            problems += _problems(
+                values.str.slice(0, 40),
+                too_long,
+                column.name,
+                f"is longer than {MAX_FIELD_CHARS:,} characters",
+            )
         if column.type in ("integer", "numeric"):
             problems += _check_number(values, column, present)
         elif column.type in ("date", "timestamp"):
@@ -123,7 +125,10 @@ def check_rows(frame: pd.DataFrame, contract: Contract, today: date | None = Non
             bad = present & ~values.str.lower().isin(list(BOOLEANS))
             problems += _problems(values, bad, column.name, "is not true or false")
         else:
-            risky = present & values.str.contains(FORMULA)
+            # The regex only on the few values that start with a risky character.
+            risky = values.str.startswith(FORMULA_STARTS)
+            if risky.any():
+                risky &= values.str.contains(FORMULA)
             problems += _problems(
                 values,
                 risky,
