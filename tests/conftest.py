@@ -15,6 +15,9 @@ REFERENCE_DIR = Path(
 )
 
 
+ROLE_PASSWORDS = {"analyst": "analyst-test", "public_reader": "public-test"}
+
+
 @pytest.fixture(scope="session")
 def pg_server(tmp_path_factory):
     """A real PostgreSQL: BDC_TEST_WAREHOUSE_URL's server, or a private throwaway cluster."""
@@ -40,7 +43,7 @@ def fresh_db(pg_server):
     name = f"test_{uuid.uuid4().hex[:12]}"
     url = _database_url(pg_server, name)
     warehouse.create_database(url)
-    bootstrap.bootstrap(url, {"analyst": "analyst-test", "public_reader": "public-test"})
+    bootstrap.bootstrap(url, ROLE_PASSWORDS)
     yield url
     with psycopg.connect(_database_url(pg_server, "postgres"), autocommit=True) as conn:
         conn.execute(
@@ -68,6 +71,8 @@ def workspace(tmp_path, monkeypatch):
 def activated(fresh_db, workspace, monkeypatch):
     """A fresh database that this process (and dbt) points at, in a private workspace."""
     monkeypatch.setenv(environment.WAREHOUSE_URL_VAR, fresh_db)
+    monkeypatch.setenv("BDC_ANALYST_PASSWORD", ROLE_PASSWORDS["analyst"])
+    monkeypatch.setenv("BDC_PUBLIC_READER_PASSWORD", ROLE_PASSWORDS["public_reader"])
     for key, value in environment.dbt_env(fresh_db).items():
         monkeypatch.setenv(key, value)
     return fresh_db

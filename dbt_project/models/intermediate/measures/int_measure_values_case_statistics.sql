@@ -62,7 +62,7 @@ completed as (
     inner join data_span
         on
             cases.council_code = data_span.council_code
-            and periods.period_end < data_span.data_ends
+            and data_span.data_ends > periods.period_end
     where registry.calc_family = 'case_time' and not cases.is_open
 ),
 
@@ -110,7 +110,7 @@ open_at_end as (
     inner join periods
         on
             data_span.first_day <= periods.period_end
-            and periods.period_end < data_span.data_ends
+            and data_span.data_ends > periods.period_end
     inner join cases
         on
             registry.council_code = cases.council_code

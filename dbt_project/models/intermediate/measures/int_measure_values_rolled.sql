@@ -1,8 +1,8 @@
 {{ config(materialized='table') }}
 
 -- The additive families' monthly figures rolled up to every period that contains the month
--- (month, financial quarter and year, Cabinet cycle) that has ended in the data: numerators summed, flows summed and
--- stocks (population, FTE) averaged, then the value recomputed from them.
+-- (month, financial quarter and year, Cabinet cycle) and has ended in the data: numerators and
+-- flows summed, stocks (population, FTE) averaged, then the value recomputed from them.
 with
 
 -- Columns by name, so a family model's column order cannot shift values between columns.
