@@ -27,7 +27,8 @@ def materialize(selection: str | None = None, log_level: str = "INFO"):
     from orchestration.defs.schedules import EVERYTHING
 
     chosen = dg.AssetSelection.from_string(selection) if selection else EVERYTHING
-    keys = list(chosen.resolve(defs.resolve_asset_graph()))
+    # A multi-asset (dbt, the charts) runs whole: take its other assets along.
+    keys = list(chosen.required_multi_asset_neighbors().resolve(defs.resolve_asset_graph()))
     if not keys:
         raise ValueError(f"The selection {selection!r} matches no assets.")
     result = job.execute_in_process(

@@ -77,13 +77,33 @@ def _write_purposes(conn: psycopg.Connection, registry: Registry, batch_id: str)
         )
 
 
+def _table_exists(conn) -> bool:
+    return conn.execute("select to_regclass('raw.measure_registry')").fetchone()[0] is not None
+
+
 def write_registry(url: str, registry: Registry) -> str:
-    """Replace raw.measure_registry with the registry's rows; return the batch id."""
+    """Replace raw.measure_registry with the registry's rows; return the batch id.
+
+    The same registry twice is a no-op (its checksum is already loaded), as for landing files.
+    """
     rows = registry.rows()
     columns = [name for name in rows[0] if name not in ("measure_id", "council_code")]
     batch_id = str(uuid.uuid4())
+    checksum = registry_checksum(registry)
     with psycopg.connect(url) as conn:
         conn.execute(sql.SQL((SQL_DIR / "manual_values.sql").read_text()))
+        existing = conn.execute(
+            "select batch_id from audit.loads where source = 'measure_registry' "
+            "and file_checksum = %s and outcome = 'loaded'",
+            (checksum,),
+        ).fetchone()
+        if existing and _table_exists(conn):
+            conn.commit()
+            return str(existing[0])
+        conn.execute(
+            "update audit.loads set outcome = 'superseded' "
+            "where source = 'measure_registry' and outcome = 'loaded'"
+        )
         _ensure_table(conn, columns)
         conn.execute(sql.SQL("delete from {}").format(sql.Identifier(*TABLE)))
         names = ["measure_id", "council_code", *columns, "_batch_id", "_source_file"]
@@ -109,7 +129,7 @@ def write_registry(url: str, registry: Registry) -> str:
             " 'loaded', now())",
             (
                 batch_id,
-                registry_checksum(registry),
+                checksum,
                 sum(path.stat().st_size for path in registry.files),
                 len(rows),
                 len(rows),

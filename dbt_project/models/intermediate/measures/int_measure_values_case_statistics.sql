@@ -31,13 +31,13 @@ periods as (
 data_span as (
     select
         council_code,
-        min(received_date) as first_day,
-        max(received_date) as last_day,
         -- A period is reported only once it has ended in the data: no partial quarters.
         cast(
             date_trunc('month', max(greatest(received_date, completed_date))) + interval '1 month'
             as date
-        ) as data_ends
+        ) as data_ends,
+        min(received_date) as first_day,
+        max(received_date) as last_day
     from cases
     group by council_code
 ),
@@ -62,7 +62,7 @@ completed as (
     inner join data_span
         on
             cases.council_code = data_span.council_code
-            and data_span.data_ends > periods.period_end
+            and periods.period_end < data_span.data_ends
     where registry.calc_family = 'case_time' and not cases.is_open
 ),
 
