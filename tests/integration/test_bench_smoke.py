@@ -85,7 +85,9 @@ def test_quick_bench_writes_every_figure(tmp_path):
     assert ingest["rows"] > 0 and ingest["files"] > 0
     assert ingest["loader_rows_per_second"] > 0 and ingest["copy_rows_per_second"] > 0
     assert scale["ingest_ratio"] == pytest.approx(
-        ingest["copy_seconds"] / ingest["loader_seconds"], rel=0.01, abs=0.0006  # 3 decimals
+        ingest["copy_seconds"] / ingest["loader_seconds"],
+        rel=0.01,
+        abs=0.0006,  # 3 decimals
     )
     assert 0 < scale["incremental"]["seconds"]
     assert scale["incremental_ratio"] == pytest.approx(
