@@ -38,11 +38,17 @@ def add(url, table, measure, status, at, period="2026-04-01"):
 
 
 def evaluate(url, cursor=None):
+    """The rebuild request (or the skip reason), the report requests, and the cursor."""
     context = dg.build_sensor_context(
         cursor=cursor, resources={"warehouse": WarehouseResource(url=url)}
     )
     result = sensors.officer_input_sensor(context)
-    return result, context.cursor
+    if isinstance(result, dg.SkipReason):
+        return result, context.cursor
+    rebuild = [r for r in result if r.job_name == sensors.JOB_NAME]
+    assert len(rebuild) == 1
+    evaluate.reports = [r for r in result if r.job_name != sensors.JOB_NAME]
+    return rebuild[0], context.cursor
 
 
 def test_no_tables_yet_is_a_skip(fresh_db):
@@ -65,6 +71,18 @@ def test_confirmed_rows_request_one_run_then_nothing(warehouse):
     again, same_cursor = evaluate(warehouse, cursor)
     assert isinstance(again, dg.SkipReason)
     assert same_cursor == cursor
+
+
+def test_confirmed_rows_also_rebuild_the_packs_whose_periods_hold_them(warehouse):
+    add(warehouse, "commentary", "hou_a", "confirmed", datetime.now(UTC), period="2026-04-01")
+    evaluate(warehouse)
+    packs = {(r.job_name, r.partition_key) for r in evaluate.reports}
+    # April 2026 is in the Cabinet cycle of May 2026 (March-April) and in O&S 2026-27 Q1.
+    assert packs == {
+        ("cabinet_report_job", "2026-05"),
+        ("portfolio_briefing_job", "2026-05"),
+        ("scrutiny_report_job", "2026-27-Q1"),
+    }
 
 
 def test_later_confirmation_starts_a_new_run_with_only_it(warehouse):
@@ -115,4 +133,5 @@ def test_definitions_expose_the_sensor_and_a_job_downstream_of_input():
     )
     job = merged.resolve_job_def(sensors.JOB_NAME)
     assert job.asset_layer.selected_asset_keys == {dg.AssetKey(["marts", "fct_measure_values"])}
-    assert merged.resolve_sensor_def("officer_input_sensor").job_name == sensors.JOB_NAME
+    targets = {t.job_name for t in merged.resolve_sensor_def("officer_input_sensor").targets}
+    assert sensors.JOB_NAME in targets and "cabinet_report_job" in targets

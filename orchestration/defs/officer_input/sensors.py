@@ -15,7 +15,9 @@ from datetime import UTC, datetime, timedelta
 import dagster as dg
 import psycopg
 
+from orchestration.defs.reporting.schedules import JOB_NAMES, REPORT_JOBS
 from orchestration.defs.schedules import rebuild_selection
+from orchestration.lib.reporting import calendar
 from orchestration.lib.resources import WarehouseResource
 
 INPUT_TABLES = ("commentary", "manual_values", "cmt_focus", "reporting_calendar")
@@ -95,17 +97,40 @@ def _stamp(key: str) -> datetime:
 
 
 def officer_input_job():
-    inputs = dg.AssetSelection.assets(*INPUT_ASSET_KEYS)
-    return dg.define_asset_job(
-        JOB_NAME,
-        selection=rebuild_selection(inputs.downstream() - inputs),
-        description="Rebuild the measures, analysis, reports and public pages that read input.*",
-    )
+    return OFFICER_INPUT_JOB
+
+
+_INPUTS = dg.AssetSelection.assets(*INPUT_ASSET_KEYS)
+OFFICER_INPUT_JOB = dg.define_asset_job(
+    JOB_NAME,
+    selection=rebuild_selection(_INPUTS.downstream() - _INPUTS),
+    description="Rebuild the measures, analysis and public pages that read input.*",
+)
+
+
+def report_requests(rows: list[Confirmed], digest: str) -> list[dg.RunRequest]:
+    """The report packs whose periods hold a newly confirmed month, one run per pack period.
+
+    The local instance runs one run at a time, so these queue behind the measures rebuild.
+    """
+    requests = {}
+    for row in rows:
+        month = datetime.fromisoformat(row.period_start).date()
+        for kind in calendar.KINDS:
+            for period in calendar.periods_containing(kind, month):
+                job = f"{JOB_NAMES[kind]}_job"
+                requests[(job, period.key)] = dg.RunRequest(
+                    run_key=f"officer_input:{digest}:{job}:{period.key}",
+                    job_name=job,
+                    partition_key=period.key,
+                    tags={"bdc/source": "officer_input"},
+                )
+    return list(requests.values())
 
 
 @dg.sensor(
     name="officer_input_sensor",
-    job_name=JOB_NAME,
+    jobs=[OFFICER_INPUT_JOB, *REPORT_JOBS.values()],
     minimum_interval_seconds=30,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Confirmed values and commentary in the officer app start a downstream run.",
@@ -119,7 +144,10 @@ def officer_input_sensor(context: dg.SensorEvaluationContext, warehouse: Warehou
     if not new:
         return dg.SkipReason("No newly confirmed values or commentary in input.*.")
     measures = sorted({f"{row.council_code}:{row.measure_id}" for row in new})
-    return dg.RunRequest(
-        run_key="officer_input:" + _digest(row.key for row in new),
+    digest = _digest(row.key for row in new)
+    rebuild = dg.RunRequest(
+        run_key="officer_input:" + digest,
+        job_name=JOB_NAME,
         tags={"bdc/source": "officer_input", "bdc/measures": ",".join(measures)[:1000]},
     )
+    return [rebuild, *report_requests(new, digest)]

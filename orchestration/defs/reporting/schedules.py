@@ -45,6 +45,9 @@ def report_schedule(kind: str, job) -> dg.ScheduleDefinition:
     return _schedule
 
 
+REPORT_JOBS = {kind: report_job(kind) for kind in REPORT_ASSETS}
+
+
 def report_jobs_and_schedules() -> tuple[list, list]:
-    jobs = {kind: report_job(kind) for kind in REPORT_ASSETS}
+    jobs = REPORT_JOBS
     return list(jobs.values()), [report_schedule(kind, job) for kind, job in jobs.items()]

@@ -168,6 +168,13 @@ def latest_period(kind: str, data_until: dt.date, config: dict | None = None) ->
     return complete[-1]
 
 
+def periods_containing(kind: str, day: dt.date, config: dict | None = None) -> list[Period]:
+    """The reporting periods of a kind whose months include `day`."""
+    config = config or load()
+    candidates = (period(kind, key, config) for key in period_keys(kind, config))
+    return [p for p in candidates if p.period_start <= day <= p.period_end]
+
+
 def period_for_run(kind: str, run_date: dt.date, config: dict | None = None) -> Period | None:
     """The period a scheduled run on `run_date` produces: the one whose pack is due that day."""
     config = config or load()
