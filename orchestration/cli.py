@@ -214,11 +214,18 @@ def run(selection: str | None) -> None:
     if not result.success:
         raise Abort(f"The run failed at: {', '.join(failed) or 'see the Dagster UI'}.")
     out = environment.output_dir()
-    click.echo(
-        "\nDone. Outputs are under " + str(out) + "\n"
-        '  Query the warehouse:   psql "$(bdc db url)"   (read-only: bdc db url --role analyst)\n'
-        "  Open the Dagster UI:   bdc ui"
-    )
+    outputs = {
+        "reports (HTML, PDF, CSV)": out / "reports",
+        "public site (bdc site serve)": out / "site" / "index.html",
+        "data-quality Data Docs": out / "quality" / "data_docs" / "index.html",
+        "dbt documentation": out / "dbt-docs" / "static_index.html",
+    }
+    lines = [f"  {label + ':':32} {path}" for label, path in outputs.items() if path.exists()]
+    lines += [
+        '  Query the warehouse:   psql "$(bdc db url)"   (read-only: bdc db url --role analyst)',
+        "  Open the Dagster UI:   bdc ui",
+    ]
+    click.echo(f"\nDone. Outputs are under {out}\n" + "\n".join(lines))
 
 
 @main.command()
