@@ -94,24 +94,25 @@ def test_a_normal_user_can_run_the_cluster_without_root():
 
     folder = Path(tempfile.mkdtemp(prefix="bdc-nobody-", dir="/tmp"))
     os.chown(folder, 65534, 65534)
-    request_cleanup = lambda: shutil.rmtree(folder, ignore_errors=True)  # noqa: E731
     script = (
         "from pathlib import Path; from orchestration.lib import warehouse as w; "
         f"c = w.Cluster(Path({str(folder / 'wh')!r})); u = w.start(c, durable=False); "
         "import psycopg; print(psycopg.connect(u).execute('select current_user').fetchone()[0]); "
         "w.destroy(c)"
     )
-    run = subprocess.run(
-        ["/usr/sbin/runuser", "-u", "nobody", "--", python, "-c", script],
-        capture_output=True,
-        text=True,
-        cwd="/",
-        env={
-            "PATH": "/usr/bin:/bin",
-            "HOME": str(folder),
-            "PYTHONPATH": f"{site}:{environment_root()}",
-        },
-    )
-    request_cleanup()
+    try:
+        run = subprocess.run(
+            ["/usr/sbin/runuser", "-u", "nobody", "--", python, "-c", script],
+            capture_output=True,
+            text=True,
+            cwd="/",
+            env={
+                "PATH": "/usr/bin:/bin",
+                "HOME": str(folder),
+                "PYTHONPATH": f"{site}:{environment_root()}",
+            },
+        )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "bdc"
