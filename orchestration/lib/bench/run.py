@@ -7,6 +7,7 @@ finally time the loader against a plain COPY of the largest source's files.
 """
 
 import json
+import math
 import os
 import platform
 import shutil
@@ -263,7 +264,8 @@ def summarise(scale, last_month, figures: dict, incremental: dict, ceiling: dict
         "incremental_ratio": round(incremental["seconds"] / pipeline, 3) if pipeline else None,
         "quality": {"checks_seconds": checks, "dbt_tests_seconds": round(dbt_tests, 3)},
         "quality_share": round((checks + dbt_tests) / pipeline, 3) if pipeline else None,
-        "peak_memory_mb": round(largest, 1),
+        # Rounded up, so the figure is never below any process it summarises.
+        "peak_memory_mb": math.ceil(largest * 10) / 10,
     }
 
 
