@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from orchestration.commands.common import warehouse_url
 from orchestration.lib import environment
 
 environment.quiet_tools()
@@ -32,24 +33,6 @@ def friendly(command):
             raise Abort(f"{error}\n(run with `bdc --debug ...` for the full traceback)") from error
 
     return wrapper
-
-
-def warehouse_url() -> str:
-    """Start (if needed) and prepare the warehouse, and point this process at it.
-
-    The read-only roles' passwords go into the environment too, so steps that connect as them
-    (the public site reads publish.* as public_reader) find them as they would with a
-    configured server.
-    """
-    from orchestration.lib import bootstrap, warehouse
-
-    url = warehouse.ensure_url()
-    passwords = warehouse.role_passwords()
-    bootstrap.bootstrap(url, passwords)
-    for role, password in passwords.items():
-        os.environ.setdefault(f"BDC_{role.upper()}_PASSWORD", password)
-    environment.activate(url)
-    return url
 
 
 @click.group()

@@ -2,7 +2,7 @@
 
 import click
 
-from orchestration.lib import environment
+from orchestration.commands.common import warehouse_url
 from orchestration.lib.reporting.calendar import KINDS
 
 
@@ -20,7 +20,7 @@ def report(kind: str, period: str | None, issue: bool) -> None:
     """Write a member report pack (HTML, PDF, CSV) to build/reports/<kind>/<period>/."""
     from orchestration.lib.reporting import build, data, freeze, publication
 
-    url = _warehouse_url()
+    url = warehouse_url()
     try:
         result = build.build(url, kind, period, issue=issue)
     except publication.Refused as refused:
@@ -41,15 +41,3 @@ def report(kind: str, period: str | None, issue: bool) -> None:
             f"Issued: {freeze.issued_dir(kind, result.period.key)} "
             f"(content sha256 {result.manifest['content_sha256'][:16]}...)"
         )
-
-
-def _warehouse_url() -> str:
-    """The warehouse this process already points at (tests, Dagster), else the CLI's own."""
-    import os
-
-    url = os.environ.get(environment.WAREHOUSE_URL_VAR)
-    if url:
-        return url
-    from orchestration.cli import warehouse_url
-
-    return warehouse_url()

@@ -13,11 +13,7 @@ from pathlib import Path
 
 import click
 
-
-def _warehouse_url() -> str:
-    from orchestration.cli import warehouse_url
-
-    return warehouse_url()
+from orchestration.commands.common import warehouse_url
 
 
 def _list(today: dt.date | None) -> None:
@@ -57,7 +53,7 @@ def share(agreement: str | None, list_: bool, receive: Path | None, today) -> No
             return
         if not agreement:
             raise click.UsageError("name an AGREEMENT (see `bdc share --list`)")
-        url = _warehouse_url()
+        url = warehouse_url()
         if receive is not None:
             result = receive_return(url, receive, agreement, today=day)
             click.echo(result.summary())

@@ -2,11 +2,10 @@
 
 import functools
 import http.server
-import os
 
 import click
 
-from orchestration.lib import environment
+from orchestration.commands.common import warehouse_url
 
 
 @click.group("site")
@@ -24,7 +23,7 @@ def build_command(skip_publish: bool) -> None:
     """Rebuild publish.* (disclosure control), ask the gate, write build/site/."""
     from orchestration.lib.site import build, publish
 
-    url = _warehouse_url()
+    url = warehouse_url()
     try:
         if not skip_publish:
             click.echo(publish.build_publish(url).summary())
@@ -54,13 +53,3 @@ def serve(port: int) -> None:
             httpd.serve_forever()
         except KeyboardInterrupt:
             click.echo("Stopped.")
-
-
-def _warehouse_url() -> str:
-    """The warehouse this process already points at (tests, Dagster), else the CLI's own."""
-    url = os.environ.get(environment.WAREHOUSE_URL_VAR)
-    if url:
-        return url
-    from orchestration.cli import warehouse_url
-
-    return warehouse_url()

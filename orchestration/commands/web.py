@@ -5,6 +5,7 @@ import sys
 
 import click
 
+from orchestration.commands.common import warehouse_url
 from orchestration.lib import environment
 
 
@@ -19,14 +20,6 @@ def _setup_django(url: str) -> None:
     django.setup()
 
 
-def _warehouse() -> str:
-    from orchestration.lib import bootstrap, warehouse
-
-    url = warehouse.ensure_url()
-    bootstrap.bootstrap(url, warehouse.role_passwords())
-    return url
-
-
 @click.group(invoke_without_command=True)
 @click.option("--port", default=8765, show_default=True, help="Port on 127.0.0.1.")
 @click.option("--threads", default=4, show_default=True, help="Waitress worker threads.")
@@ -36,7 +29,7 @@ def web(ctx: click.Context, port: int, threads: int) -> None:
     if ctx.invoked_subcommand is not None:
         return
     try:
-        _setup_django(_warehouse())
+        _setup_django(warehouse_url())
         from django.core.management import call_command
 
         call_command("migrate", interactive=False, verbosity=0)
@@ -64,7 +57,7 @@ def web(ctx: click.Context, port: int, threads: int) -> None:
 @click.password_option(help="The password (asked for when not given).")
 def add_user(username: str, role_names: tuple[str, ...], password: str) -> None:
     """Create or update USERNAME with a password and role(s)."""
-    _setup_django(_warehouse())
+    _setup_django(warehouse_url())
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
     from django.contrib.auth.password_validation import validate_password
