@@ -53,7 +53,7 @@ def db_start() -> None:
     from orchestration.lib import warehouse
 
     where = "configured server" if warehouse.configured_url() else "private cluster"
-    url = warehouse_url()
+    url = warehouse_url(with_app=True)
     click.echo(f"Warehouse ready ({where}): {_redact(url)}")
 
 
@@ -130,7 +130,7 @@ def _redact(url: str) -> str:
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Folder to write to (default: the landing zone).",
+    help="Folder to write the files to, without the officer entries (default: the landing zone).",
 )
 @click.option(
     "--last-month",
@@ -138,12 +138,14 @@ def _redact(url: str) -> str:
 )
 @friendly
 def demo(scale: float, out: Path | None, last_month: str | None) -> None:
-    """Write the deterministic synthetic landing files."""
+    """Write the deterministic synthetic landing files (and the demo officers' entries)."""
     from orchestration.lib import demo as demo_data
     from orchestration.lib import freshness
 
     last_month = last_month or freshness.latest_due_month()
 
+    # Into the landing zone, the demo also stands in for the officers who enter manual measures.
+    to_landing = out is None
     out = out or environment.landing_dir()
     with click.progressbar(length=1, label="Generating demo data", file=sys.stderr) as bar:
 
@@ -161,6 +163,12 @@ def demo(scale: float, out: Path | None, last_month: str | None) -> None:
         )
     files = sum(len(paths) for paths in written.values())
     click.echo(f"Wrote {files} files for {len(written)} sources under {out}")
+    if to_landing:
+        from orchestration.lib.demo import officer_entries
+
+        url = warehouse_url(with_app=True)
+        added = officer_entries.seed(url, last_month, demo_data.DEFAULT_SEED)
+        click.echo(f"Added {added} demo officer entries for the manual measures")
 
 
 @main.command()
@@ -190,7 +198,7 @@ def run(selection: str | None) -> None:
     """Materialize everything (or a selection) in-process."""
     from orchestration.lib import dbt, runner
 
-    warehouse_url()
+    warehouse_url(with_app=True)
     dbt.prepare_manifest()
     result = runner.materialize(selection)
     failed = [event.step_key for event in result.all_events if event.is_step_failure]
@@ -218,7 +226,7 @@ def ui(port: int) -> None:
     """The Dagster UI on 127.0.0.1."""
     from orchestration.lib import dbt, runner
 
-    warehouse_url()
+    warehouse_url(with_app=True)
     dbt.prepare_manifest()
     runner.prepare_dagster_home()
     dagster = str(Path(sys.executable).parent / "dagster")

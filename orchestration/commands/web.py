@@ -1,23 +1,10 @@
 """`bdc web`: the officer input and commentary app on 127.0.0.1 (waitress)."""
 
 import os
-import sys
 
 import click
 
-from orchestration.commands.common import warehouse_url
-from orchestration.lib import environment
-
-
-def _setup_django(url: str) -> None:
-    environment.activate(url)
-    # webapp/ sits beside orchestration/ at the repository root.
-    if str(environment.REPO_ROOT) not in sys.path:
-        sys.path.insert(0, str(environment.REPO_ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "webapp.settings")
-    import django
-
-    django.setup()
+from orchestration.commands.common import migrate_app, warehouse_url
 
 
 @click.group(invoke_without_command=True)
@@ -29,10 +16,7 @@ def web(ctx: click.Context, port: int, threads: int) -> None:
     if ctx.invoked_subcommand is not None:
         return
     try:
-        _setup_django(warehouse_url())
-        from django.core.management import call_command
-
-        call_command("migrate", interactive=False, verbosity=0)
+        migrate_app(warehouse_url())
         from waitress import serve
 
         from webapp.wsgi import application
@@ -57,16 +41,14 @@ def web(ctx: click.Context, port: int, threads: int) -> None:
 @click.password_option(help="The password (asked for when not given).")
 def add_user(username: str, role_names: tuple[str, ...], password: str) -> None:
     """Create or update USERNAME with a password and role(s)."""
-    _setup_django(warehouse_url())
+    migrate_app(warehouse_url())
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
     from django.contrib.auth.password_validation import validate_password
     from django.core.exceptions import ValidationError
-    from django.core.management import call_command
 
     from webapp.officer import roles
 
-    call_command("migrate", interactive=False, verbosity=0)
     roles.ensure_groups()
     user, created = get_user_model().objects.get_or_create(username=username)
     try:

@@ -6,6 +6,7 @@ import psycopg
 from psycopg import sql
 
 SQL_FILE = Path(__file__).parent / "sql" / "bootstrap.sql"
+MANUAL_VALUES_SQL = Path(__file__).parent / "sql" / "manual_values.sql"
 
 
 def bootstrap(url: str, passwords: dict[str, str] | None = None) -> None:
@@ -23,3 +24,8 @@ def bootstrap(url: str, passwords: dict[str, str] | None = None) -> None:
                 )
         finally:
             conn.execute("select pg_advisory_unlock(424242)")
+
+
+def ensure_manual_values(conn: psycopg.Connection) -> None:
+    """input.manual_values as docs/tables.md defines it, when the officer app hasn't made it."""
+    conn.execute(sql.SQL(MANUAL_VALUES_SQL.read_text()))

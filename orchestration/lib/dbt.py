@@ -1,5 +1,6 @@
 """dbt under Dagster: one cached project, the translator, and manifest preparation."""
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -7,6 +8,7 @@ from functools import cache
 from pathlib import Path
 
 import dagster as dg
+import psycopg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject
 
 from orchestration.lib import environment
@@ -29,12 +31,32 @@ def dbt_project() -> DbtProject:
     )
 
 
-def _newest_source_mtime(project_dir: Path) -> float:
-    folders = ["models", "macros", "seeds", "tests", "snapshots"]
+def _source_files(project_dir: Path) -> list[Path]:
     files = [project_dir / "dbt_project.yml"]
-    for folder in folders:
-        files += [p for p in (project_dir / folder).rglob("*") if p.is_file()]
-    return max(p.stat().st_mtime for p in files if p.exists())
+    for folder in ["models", "macros", "seeds", "tests", "snapshots"]:
+        files += sorted(p for p in (project_dir / folder).rglob("*") if p.is_file())
+    return [p for p in files if p.exists()]
+
+
+def _newest_source_mtime(project_dir: Path) -> float:
+    return max(p.stat().st_mtime for p in _source_files(project_dir))
+
+
+def docs_fingerprint(url: str) -> str:
+    """What dbt's documentation is made of: the project's files and the warehouse's columns.
+    New rows change neither, so a run that only brings data needn't regenerate the docs."""
+    digest = hashlib.sha256()
+    project_dir = environment.dbt_project_dir()
+    for path in _source_files(project_dir):
+        digest.update(str(path.relative_to(project_dir)).encode() + b"\0" + path.read_bytes())
+    with psycopg.connect(url) as conn:
+        columns = conn.execute(
+            "select table_schema, table_name, column_name, data_type, ordinal_position "
+            "from information_schema.columns "
+            "where table_schema not in ('pg_catalog', 'information_schema') order by 1, 2, 5"
+        ).fetchall()
+    digest.update(repr(columns).encode())
+    return digest.hexdigest()
 
 
 def prepare_manifest(force: bool = False) -> Path:

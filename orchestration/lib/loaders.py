@@ -221,9 +221,11 @@ def ensure_raw_table(conn: psycopg.Connection, contract: Contract) -> None:
     conn.execute(
         sql.SQL("create table if not exists {} ({})").format(table, sql.SQL(", ").join(columns))
     )
+    # No index on _batch_id: maintaining it cost a quarter of every load (docs/benchmarks.md),
+    # and only the rare replacement of a batch (a scan) would use it. Older warehouses drop it.
     conn.execute(
-        sql.SQL("create index if not exists {} on {} (_batch_id)").format(
-            sql.Identifier(f"{contract.source}__batch"), table
+        sql.SQL("drop index if exists {}").format(
+            sql.Identifier("raw", f"{contract.source}__batch")
         )
     )
     if contract.primary_key:
@@ -443,7 +445,9 @@ def ingest_file(
             parsed = parse_file(path, contract)
             frame, result.encoding = parsed.frame, parsed.encoding
             result.rows_read = len(frame)
-            problems = check_rows(frame, contract) or check_codes(conn, contract, frame)
+            problems = check_rows(frame, contract, text=parsed.text) or check_codes(
+                conn, contract, frame
+            )
             if problems:
                 raise FileRejected(problems)
             load_frame(conn, contract, frame, result, digest, size, parsed)

@@ -17,6 +17,16 @@ MAX_REPORTED = 200
 # Spreadsheet formula injection: = + @ tab CR anywhere, or - not followed by a digit.
 FORMULA = re.compile(r"^(?:[=+@\t\r]|-(?![0-9.]))")
 FORMULA_STARTS = ("=", "+", "@", "\t", "\r", "-")
+# A CSV cell starts the file or follows a comma, a line break or an opening quote. Searching
+# the file's text for those starts (literal-prefix searches, in C) finds every cell that could
+# start like a formula; when none is found, no cell needs the per-cell check.
+CELL_STARTS = [re.compile(re.escape(sep) + FORMULA.pattern[1:]) for sep in (",", "\n", '"')]
+
+
+def may_hold_formula(text: str) -> bool:
+    return FORMULA.match(text) is not None or any(p.search(text) for p in CELL_STARTS)
+
+
 BOOLEANS = {"true": True, "false": False}
 
 
@@ -98,9 +108,15 @@ def _check_moment(
     return problems
 
 
-def check_rows(frame: pd.DataFrame, contract: Contract, today: date | None = None) -> list[Problem]:
-    """All problems with the rows; an empty list means the file may be loaded."""
+def check_rows(
+    frame: pd.DataFrame, contract: Contract, today: date | None = None, text: str | None = None
+) -> list[Problem]:
+    """All problems with the rows; an empty list means the file may be loaded.
+
+    `text` is the CSV the frame was read from, when there is one (it speeds the formula check).
+    """
     today = today or datetime.now().date()
+    formulas_possible = text is None or may_hold_formula(text)
     problems: list[Problem] = []
     if frame.empty:
         return [Problem(None, None, None, "the file has a header but no rows")]
@@ -124,7 +140,7 @@ def check_rows(frame: pd.DataFrame, contract: Contract, today: date | None = Non
         elif column.type == "boolean":
             bad = present & ~values.str.lower().isin(list(BOOLEANS))
             problems += _problems(values, bad, column.name, "is not true or false")
-        else:
+        elif formulas_possible:
             # The regex only on the few values that start with a risky character.
             risky = values.str.startswith(FORMULA_STARTS)
             if risky.any():

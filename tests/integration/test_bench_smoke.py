@@ -65,12 +65,16 @@ def test_quick_bench_writes_every_figure(tmp_path):
     assert set(results["scales"]) == {"0.02"}
     scale = results["scales"]["0.02"]
     assert SCALE_KEYS <= set(scale)
-    # A failing pipeline is measured and reported, not hidden: named steps and a non-zero exit.
+    # The demo pipeline runs clean in every stage: a refused or failed step would measure the
+    # refusal, not the work.
     runs = [s for s in scale["stages"] if s["present"]] + [scale["incremental"]]
-    failed = [run for run in runs if not run.get("success", True)]
-    assert scale["success"] is (not failed)
-    assert all(stage["failed_steps"] for stage in failed)
-    assert result.exit_code == (1 if failed else 0), result.output
+    failed = {
+        run.get("name", "one new month"): run["failed_steps"]
+        for run in runs
+        if not run.get("success", True)
+    }
+    assert failed == {} and scale["success"], failed
+    assert result.exit_code == 0, result.output
     names = [stage["name"] for stage in scale["stages"]]
     assert names == ["generate", *stages.STAGE_NAMES]
     for stage in scale["stages"]:
@@ -93,7 +97,13 @@ def test_quick_bench_writes_every_figure(tmp_path):
     assert scale["incremental_ratio"] == pytest.approx(
         scale["incremental"]["seconds"] / scale["pipeline_seconds"], rel=0.01, abs=0.0006
     )
-    assert 0 <= scale["quality_share"] <= 1.5  # dbt test times are summed over its threads
+    quality = scale["quality"]
+    # dbt tests' wall time: never more than their time summed over dbt's threads, nor than the
+    # dbt stage they ran in.
+    assert 0 < quality["dbt_tests_seconds"] <= quality["dbt_tests_thread_seconds"] + 0.01
+    (dbt_stage,) = [stage for stage in scale["stages"] if stage["name"] == "dbt build"]
+    assert quality["dbt_tests_seconds"] <= dbt_stage["seconds"]
+    assert 0 < scale["quality_share"] <= 1
     assert scale["peak_memory_mb"] >= max(stage.get("peak_rss_mb", 0) for stage in present)
     assert results["scale_ratio"] is None  # one scale only
 

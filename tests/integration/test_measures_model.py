@@ -11,7 +11,7 @@ import pytest
 from orchestration.defs.registry.store import write_registry
 from orchestration.lib import environment, loaders
 from orchestration.lib.dbt import dbt_executable
-from orchestration.lib.demo import MONTHLY_SOURCES, generate
+from orchestration.lib.demo import DEFAULT_SEED, MONTHLY_SOURCES, generate, officer_entries
 from orchestration.lib.measures import load_registry
 
 pytestmark = pytest.mark.integration
@@ -67,6 +67,7 @@ def measures_db(activated, workspace):
     # One month short first, so the full range later brings a new month and replaces files
     # whose cases have since closed.
     generate(landing, scale=SCALE, last_month="2026-02", reference_dir=None)
+    officer_entries.seed(activated, "2026-02", DEFAULT_SEED)
     _load_landing(activated, landing)
     write_registry(activated, load_registry())
     _dbt("build")
@@ -89,7 +90,7 @@ def test_measures_model_end_to_end(measures_db, workspace):
         url,
         "select m.measure_id, m.council_code from marts.dim_measures m "
         "left join marts.fct_measure_values v using (measure_id, council_code) "
-        "where m.input_method = 'derived' and v.measure_id is null",
+        "where v.measure_id is null",
     )
     assert missing == []
 
@@ -104,14 +105,27 @@ def test_measures_model_end_to_end(measures_db, workspace):
     )
     assert raw == measured
 
+    # Every value traces to the source batches it came from, or (manual measures) to the
+    # officer's confirmed entry.
     untraced = _rows(
         url,
         "select count(*) from marts.fct_measure_values v where not exists (select 1 from "
         "marts.fct_measure_lineage l join audit.loads a on a.batch_id = l.batch_id "
         "where l.measure_id = v.measure_id and l.council_code = v.council_code "
-        "and l.period_start = v.period_start and a.source <> 'measure_registry')",
+        "and l.period_start = v.period_start and a.source <> 'measure_registry') "
+        "and not exists (select 1 from marts.fct_measure_lineage l "
+        "join input.manual_values e using (measure_id, council_code, period_start) "
+        "where l.source = 'input.manual_values' and l.measure_id = v.measure_id "
+        "and l.council_code = v.council_code and l.period_start = v.period_start "
+        "and e.status = 'confirmed' and e.value = v.value)",
     )
     assert untraced[0][0] == 0
+    manual = _rows(
+        url,
+        "select count(*) from marts.fct_measure_values v join marts.dim_measures m "
+        "using (measure_id, council_code) where m.input_method = 'manual'",
+    )
+    assert manual[0][0] > 0
 
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("alter role analyst login password 'analyst-test'")

@@ -2,14 +2,13 @@
 
 import hashlib
 import uuid
-from pathlib import Path
 
 import psycopg
 from psycopg import sql
 
+from orchestration.lib import bootstrap
 from orchestration.lib.measures import Registry
 
-SQL_DIR = Path(__file__).parent / "sql"
 TABLE = ("raw", "measure_registry")
 BOOLEAN_COLUMNS = {"is_public", "is_key", "comparators"}
 NUMERIC_COLUMNS = {"target"}
@@ -91,7 +90,7 @@ def write_registry(url: str, registry: Registry) -> str:
     batch_id = str(uuid.uuid4())
     checksum = registry_checksum(registry)
     with psycopg.connect(url) as conn:
-        conn.execute(sql.SQL((SQL_DIR / "manual_values.sql").read_text()))
+        bootstrap.ensure_manual_values(conn)
         existing = conn.execute(
             "select batch_id from audit.loads where source = 'measure_registry' "
             "and file_checksum = %s and outcome = 'loaded'",

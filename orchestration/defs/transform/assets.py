@@ -6,7 +6,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from orchestration.lib import environment
-from orchestration.lib.dbt import dbt_project, translator
+from orchestration.lib.dbt import dbt_project, docs_fingerprint, translator
 from orchestration.lib.resources import WarehouseResource
 
 
@@ -30,8 +30,17 @@ def dbt_models(
     description="dbt's documentation site (models, columns, lineage) in build/dbt-docs/; "
     "static_index.html is one self-contained page.",
 )
-def dbt_docs(dbt: DbtCliResource, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    os.environ.update(environment.dbt_env(warehouse.url))
+def dbt_docs(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
     target = environment.output_dir() / "dbt-docs"
+    page = target / "static_index.html"
+    stamp = target / "fingerprint.txt"
+    fingerprint = docs_fingerprint(warehouse.url)
+    if page.exists() and stamp.exists() and stamp.read_text() == fingerprint:
+        context.log.info("Models and columns unchanged since the docs were generated: kept.")
+        return dg.MaterializeResult(metadata={"path": str(page), "regenerated": False})
+    os.environ.update(environment.dbt_env(warehouse.url))
     dbt.cli(["docs", "generate", "--static"], target_path=target).wait()
-    return dg.MaterializeResult(metadata={"path": str(target / "static_index.html")})
+    stamp.write_text(fingerprint)
+    return dg.MaterializeResult(metadata={"path": str(page), "regenerated": True})

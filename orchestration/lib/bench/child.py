@@ -9,6 +9,7 @@ import json
 import resource
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 STARTED = time.perf_counter()
@@ -32,8 +33,9 @@ def generate(spec: dict) -> dict:
     return {"files": len(files), "bytes": sum(path.stat().st_size for path in files)}
 
 
-def dbt_test_seconds(run_id: str) -> float | None:
-    """Time dbt spent in tests in this Dagster run (summed over dbt's threads).
+def dbt_test_seconds(run_id: str) -> dict[str, float] | None:
+    """Time dbt spent in tests in this Dagster run: wall seconds while at least one test ran
+    (the union of the tests' intervals) and the seconds summed over dbt's threads.
 
     dagster-dbt writes each invocation's run_results.json under target/<op>-<run id[:7]>-<id>/;
     matching the run id keeps other people's dbt runs in the same project out of the figure.
@@ -44,12 +46,35 @@ def dbt_test_seconds(run_id: str) -> float | None:
     found = list(target.glob(f"*-{run_id[:7]}-*/run_results.json"))
     if not found:
         return None
-    return sum(
-        result.get("execution_time") or 0.0
+    tests = [
+        result
         for path in found
         for result in json.loads(path.read_text()).get("results", [])
         if str(result.get("unique_id", "")).startswith("test.")
+    ]
+    intervals = sorted(
+        (
+            datetime.fromisoformat(timing[0]["started_at"]).timestamp(),
+            datetime.fromisoformat(timing[-1]["completed_at"]).timestamp(),
+        )
+        for timing in (result.get("timing") or [] for result in tests)
+        if timing and timing[0].get("started_at") and timing[-1].get("completed_at")
     )
+    wall, reach = 0.0, float("-inf")
+    for start, end in intervals:
+        wall += max(0.0, end - max(start, reach))
+        reach = max(reach, end)
+    return {
+        "wall": wall,
+        "summed": sum(result.get("execution_time") or 0.0 for result in tests),
+    }
+
+
+def _dbt_test_figures(seconds: dict[str, float] | None) -> dict[str, float | None]:
+    return {
+        "dbt_tests_seconds": seconds and seconds["wall"],
+        "dbt_tests_thread_seconds": seconds and seconds["summed"],
+    }
 
 
 def slowest_steps(instance, run_id: str, count: int = 8) -> dict[str, float]:
@@ -88,7 +113,7 @@ def _execute(job) -> dict:
         "failed_steps": [event.step_key for event in result.all_events if event.is_step_failure],
         "checks_run": len(evaluations),
         "checks_failed": sum(1 for evaluation in evaluations if not evaluation.passed),
-        "dbt_tests_seconds": dbt_test_seconds(result.run_id),
+        **_dbt_test_figures(dbt_test_seconds(result.run_id)),
     }
 
 

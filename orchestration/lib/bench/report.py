@@ -29,7 +29,7 @@ def _stage_rows(scale: dict) -> list[str]:
         if stage.get("folded"):
             notes.append("also runs " + ", ".join(stage["folded"]))
         if stage.get("dbt_tests_seconds"):
-            notes.append(f"dbt tests {stage['dbt_tests_seconds']:.1f} s")
+            notes.append(f"dbt tests {stage['dbt_tests_seconds']:.1f} s wall")
         rows.append(
             f"| {stage['name']} | {_number(stage['seconds'])} "
             f"| {_number(stage['process_seconds'])} | {_number(stage['peak_rss_mb'], 0)} "

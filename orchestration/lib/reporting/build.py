@@ -39,10 +39,7 @@ def render_snapshot(snap: data.Snapshot) -> tuple[dict[str, bytes], dict[str, st
     its CSV form first, so live and frozen rendering are the same code path."""
     snapshot_files = data.dump(snap)
     frozen = data.load(snapshot_files)
-    files: dict[str, bytes] = {}
-    for doc in model.documents(frozen):
-        files.update(render.render(doc))
-    return files, snapshot_files
+    return render.render(list(model.documents(frozen))), snapshot_files
 
 
 def resolve_period(url: str, kind: str, key: str | None) -> calendar.Period:

@@ -20,12 +20,16 @@ cases as (
     from {{ ref('fct_case_end_to_end') }}
 ),
 
+months_in_periods as (
+    select * from {{ ref('int_periods_mapped') }}
+),
+
 periods as (
     select distinct
         period_type,
         period_start,
         period_end
-    from {{ ref('int_periods_mapped') }}
+    from months_in_periods
 ),
 
 data_span as (
@@ -58,7 +62,9 @@ completed as (
         on
             registry.council_code = cases.council_code
             and {{ in_list('cases.case_type', 'registry.calc_case_types') }}
-    inner join periods on cases.completed_date between periods.period_start and periods.period_end
+    -- Each completion month maps to its month, cycle, quarter and year (an equi-join).
+    inner join months_in_periods as periods
+        on cast(date_trunc('month', cases.completed_date) as date) = periods.month_start
     inner join data_span
         on
             cases.council_code = data_span.council_code
@@ -96,31 +102,51 @@ statistics as (
         or coalesce(ward, locality_name) is not null
 ),
 
-open_at_end as (
+-- Work in progress without a cases x periods join: each case adds one in the month it is
+-- received and takes one away in the month it is completed, both up to the last day of data;
+-- the cases open at a period's end are the sum of the changes up to that month. A period that
+-- ends after the last receipt counts cases as at the last day of data.
+wip_changes as (
     select
         registry.measure_id,
         cases.council_code,
-        periods.period_type,
-        periods.period_start,
-        periods.period_end,
         cases.ward,
-        cases.locality_name
+        cases.locality_name,
+        cast(date_trunc('month', change.event_date) as date) as change_month,
+        sum(change.delta) as delta
     from registry
-    inner join data_span on registry.council_code = data_span.council_code
-    inner join periods
-        on
-            data_span.first_day <= periods.period_end
-            and data_span.data_ends > periods.period_end
     inner join cases
         on
             registry.council_code = cases.council_code
             and {{ in_list('cases.case_type', 'registry.calc_case_types') }}
-            and cases.received_date <= least(periods.period_end, data_span.last_day)
-            and (
-                cases.completed_date is null
-                or cases.completed_date > least(periods.period_end, data_span.last_day)
-            )
-    where registry.calc_family = 'case_count'
+    inner join data_span on cases.council_code = data_span.council_code
+    cross join lateral (
+        values (cases.received_date, 1), (cases.completed_date, -1)
+    ) as change (event_date, delta)
+    where
+        registry.calc_family = 'case_count'
+        and change.event_date <= data_span.last_day
+    group by 1, 2, 3, 4, 5
+),
+
+open_at_end as (
+    select
+        wip_changes.measure_id,
+        wip_changes.council_code,
+        periods.period_type,
+        periods.period_start,
+        periods.period_end,
+        wip_changes.ward,
+        wip_changes.locality_name,
+        sum(wip_changes.delta) as open_cases
+    from wip_changes
+    inner join data_span on wip_changes.council_code = data_span.council_code
+    inner join periods
+        on
+            data_span.first_day <= periods.period_end
+            and data_span.data_ends > periods.period_end
+            and wip_changes.change_month <= periods.period_end
+    group by 1, 2, 3, 4, 5, 6, 7
 ),
 
 work_in_progress as (
@@ -131,17 +157,20 @@ work_in_progress as (
         period_start,
         period_end,
         {{ geography_columns('council_code', 'ward', 'locality_name') }},
-        cast(count(*) as numeric) as numerator,
+        cast(sum(open_cases) as numeric) as numerator,
         cast(null as numeric) as denominator,
-        cast(count(*) as numeric) as value
+        cast(sum(open_cases) as numeric) as value
     from open_at_end
     group by {{ grouping_sets_by_geography(
         ['measure_id', 'council_code', 'period_type', 'period_start', 'period_end'],
         'ward', 'locality_name'
     ) }}
     having
-        grouping(ward) = 1 and grouping(locality_name) = 1
-        or coalesce(ward, locality_name) is not null
+        sum(open_cases) > 0
+        and (
+            grouping(ward) = 1 and grouping(locality_name) = 1
+            or coalesce(ward, locality_name) is not null
+        )
 )
 
 select * from statistics

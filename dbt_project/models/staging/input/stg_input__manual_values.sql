@@ -1,3 +1,7 @@
+-- A table, not a view: no view may depend on input.manual_values, so the officer app's first
+-- migration can replace the pipeline's fallback table (orchestration/commands/common.py).
+{{ config(materialized='table') }}
+
 with
 
 source as (

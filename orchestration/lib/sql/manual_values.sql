@@ -13,3 +13,5 @@ create table if not exists input.manual_values (
     confirmed_by text,
     updated_at timestamptz not null default now()
 );
+-- The officer-input sensor reads when a value was confirmed (the app's table has it too).
+alter table input.manual_values add column if not exists confirmed_at timestamptz;
