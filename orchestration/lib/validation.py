@@ -23,6 +23,10 @@ FORMULA_STARTS = ("=", "+", "@", "\t", "\r", "-")
 CELL_STARTS = [re.compile(re.escape(sep) + FORMULA.pattern[1:]) for sep in (",", "\n", '"')]
 
 
+def _longest_line(text: str) -> int:
+    return max(map(len, text.split("\n")))
+
+
 def may_hold_formula(text: str) -> bool:
     return FORMULA.match(text) is not None or any(p.search(text) for p in CELL_STARTS)
 
@@ -117,6 +121,8 @@ def check_rows(
     """
     today = today or datetime.now().date()
     formulas_possible = text is None or may_hold_formula(text)
+    # A cell is no longer than the file's longest line, unless quotes let it span lines.
+    long_cells_possible = text is None or '"' in text or _longest_line(text) > MAX_FIELD_CHARS
     problems: list[Problem] = []
     if frame.empty:
         return [Problem(None, None, None, "the file has a header but no rows")]
@@ -125,8 +131,8 @@ def check_rows(
         present = values != ""
         if column.required:
             problems += _problems(values, ~present, column.name, "is empty but required")
-        too_long = values.str.len() > MAX_FIELD_CHARS
-        if too_long.any():
+        too_long = values.str.len() > MAX_FIELD_CHARS if long_cells_possible else None
+        if too_long is not None and too_long.any():
             problems += _problems(
                 values.str.slice(0, 40),
                 too_long,

@@ -1,3 +1,7 @@
+-- A table: the rates are read by their tests and by analysts; as a view each read would
+-- re-join every contact and case to the gazetteer.
+{{ config(materialized='table') }}
+
 -- Address match rates of records to the gazetteer, per source, council and month.
 with
 

@@ -120,13 +120,19 @@ wip_changes as (
             registry.council_code = cases.council_code
             and {{ in_list('cases.case_type', 'registry.calc_case_types') }}
     inner join data_span on cases.council_code = data_span.council_code
-    cross join lateral (
-        values (cases.received_date, 1), (cases.completed_date, -1)
-    ) as change (event_date, delta)
+    cross join
+        lateral (
+            values (cases.received_date, 1), (cases.completed_date, -1)
+        ) as change (event_date, delta)
     where
         registry.calc_family = 'case_count'
         and change.event_date <= data_span.last_day
-    group by 1, 2, 3, 4, 5
+    group by
+        registry.measure_id,
+        cases.council_code,
+        cases.ward,
+        cases.locality_name,
+        cast(date_trunc('month', change.event_date) as date)
 ),
 
 open_at_end as (
@@ -146,7 +152,14 @@ open_at_end as (
             data_span.first_day <= periods.period_end
             and data_span.data_ends > periods.period_end
             and wip_changes.change_month <= periods.period_end
-    group by 1, 2, 3, 4, 5, 6, 7
+    group by
+        wip_changes.measure_id,
+        wip_changes.council_code,
+        periods.period_type,
+        periods.period_start,
+        periods.period_end,
+        wip_changes.ward,
+        wip_changes.locality_name
 ),
 
 work_in_progress as (

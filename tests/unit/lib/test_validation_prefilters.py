@@ -1,4 +1,4 @@
-"""The one-pass formula prefilter never misses a cell the per-cell check would reject."""
+"""The one-pass prefilters (formula starts, long cells) miss nothing the cell checks reject."""
 
 import csv
 import io
@@ -36,3 +36,23 @@ def test_a_file_of_safe_cells_passes_the_prefilter():
     ]
     assert not any(FORMULA.match(value) for value in SAFE if value)
     assert not may_hold_formula(_csv(rows))
+
+
+HEADER = "contact_id,council_code,received_at,channel,service,demand_type,failure_type,uprn,"
+HEADER += "resolved_at_first_point,team"
+
+
+@pytest.mark.parametrize("quoted", [False, True])
+def test_a_cell_over_the_limit_is_reported_with_or_without_quotes(quoted):
+    from orchestration.lib import contracts
+    from orchestration.lib.loaders import read_csv_text
+    from orchestration.lib.validation import MAX_FIELD_CHARS, check_rows
+
+    long_cell = "x" * (MAX_FIELD_CHARS + 1)
+    if quoted:  # a quoted cell may span lines, each shorter than the limit
+        long_cell = '"' + "\n".join(["y" * 4000] * 3) + '"'
+    row = f"CRM-1,E07000234,2026-01-05 10:00:00,web,benefits,value,,100120042469,true,{long_cell}"
+    text = f"{HEADER}\n{row}\n"
+    _, frame = read_csv_text(text)
+    problems = check_rows(frame, contracts.get("crm_contacts"), text=text)
+    assert [(p.row, p.column) for p in problems if "longer than" in p.message] == [(2, "team")]
