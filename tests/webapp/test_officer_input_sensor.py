@@ -37,10 +37,12 @@ def add(url, table, measure, status, at, period="2026-04-01"):
         )
 
 
-def evaluate(url, cursor=None):
+def evaluate(url, cursor=None, instance=None):
     """The rebuild request (or the skip reason), the report requests, and the cursor."""
     context = dg.build_sensor_context(
-        cursor=cursor, resources={"warehouse": WarehouseResource(url=url)}
+        cursor=cursor,
+        resources={"warehouse": WarehouseResource(url=url)},
+        instance=instance or dg.DagsterInstance.ephemeral(),
     )
     result = sensors.officer_input_sensor(context)
     if isinstance(result, dg.SkipReason):
@@ -135,3 +137,28 @@ def test_definitions_expose_the_sensor_and_a_job_downstream_of_input():
     assert job.asset_layer.selected_asset_keys == {dg.AssetKey(["marts", "fct_measure_values"])}
     targets = {t.job_name for t in merged.resolve_sensor_def("officer_input_sensor").targets}
     assert sensors.JOB_NAME in targets and "cabinet_report_job" in targets
+
+
+def test_first_evaluation_skips_what_the_last_measures_build_already_read(warehouse):
+    """bdc run built the measures (with the demo's seeded entries): turning the sensor on
+    afterwards starts nothing for them, only for what is confirmed after that run started."""
+    add(
+        warehouse, "manual_values", "hou_seeded", "confirmed", datetime.now(UTC) - timedelta(days=9)
+    )
+
+    @dg.asset(key=["marts", "fct_measure_values"])
+    def measures():
+        return None
+
+    instance = dg.DagsterInstance.ephemeral()
+    assert dg.materialize([measures], instance=instance).success
+    skipped, cursor = evaluate(warehouse, instance=instance)
+    assert isinstance(skipped, dg.SkipReason)
+
+    add(warehouse, "manual_values", "hou_new", "confirmed", datetime.now(UTC))
+    result, _ = evaluate(warehouse, cursor, instance=instance)
+    assert result.tags["bdc/measures"] == "E07000234:hou_new"
+
+    # With no build on record, everything confirmed is new (as before).
+    fresh, _ = evaluate(warehouse)
+    assert fresh.tags["bdc/measures"] == "E07000234:hou_new,E07000234:hou_seeded"

@@ -108,8 +108,10 @@ def entries(last_month: str, seed: int) -> Iterator[Entry]:
 
 
 def _confirmed_at(period_end: date) -> datetime:
-    """Entries are confirmed on the eighth day after the period ends, mid-morning."""
-    return datetime.combine(period_end + timedelta(days=8), time(10, 30), LONDON)
+    """Entries are confirmed on the eighth day after the period ends, mid-morning (or now, for
+    a period that ended less than eight days ago: nothing is confirmed in the future)."""
+    usual = datetime.combine(period_end + timedelta(days=8), time(10, 30), LONDON)
+    return min(usual, datetime.now(LONDON))
 
 
 INSERT = """
