@@ -76,3 +76,33 @@ def activated(fresh_db, workspace, monkeypatch):
     for key, value in environment.dbt_env(fresh_db).items():
         monkeypatch.setenv(key, value)
     return fresh_db
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Headless, as root, on a closed network: no sandbox, and none of Chromium's background
+# connections (each would be refused).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Debian's Chromium driven by Playwright, one browser per test module."""
+    if not CHROMIUM.exists():
+        pytest.fail("Browser tests need /usr/bin/chromium: apt-get install -y chromium")
+    # Playwright's sync API runs an event loop in this thread; Django would refuse its ORM.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -1,6 +1,7 @@
 """dbt under Dagster: one cached project, the translator, and manifest preparation."""
 
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -43,17 +44,28 @@ def _newest_source_mtime(project_dir: Path) -> float:
 
 
 def docs_fingerprint(url: str) -> str:
-    """What dbt's documentation is made of: the project's files and the warehouse's columns.
-    New rows change neither, so a run that only brings data needn't regenerate the docs."""
+    """What dbt's documentation is made of: the project's files and the columns of the
+    relations dbt documents (its models and sources). New rows change neither, so a run that
+    only brings data needn't regenerate the docs."""
     digest = hashlib.sha256()
     project_dir = environment.dbt_project_dir()
     for path in _source_files(project_dir):
         digest.update(str(path.relative_to(project_dir)).encode() + b"\0" + path.read_bytes())
+    manifest = json.loads((project_dir / "target" / "manifest.json").read_text())
+    relations = sorted(
+        {
+            (node["schema"], node.get("alias") or node.get("identifier") or node["name"])
+            for node in [*manifest["nodes"].values(), *manifest["sources"].values()]
+            if node["resource_type"] in ("model", "seed", "source")
+        }
+    )
     with psycopg.connect(url) as conn:
         columns = conn.execute(
             "select table_schema, table_name, column_name, data_type, ordinal_position "
             "from information_schema.columns "
-            "where table_schema not in ('pg_catalog', 'information_schema') order by 1, 2, 5"
+            "where (table_schema, table_name) in (select * from unnest(%s::text[], %s::text[])) "
+            "order by 1, 2, 5",
+            ([schema for schema, _ in relations], [name for _, name in relations]),
         ).fetchall()
     digest.update(repr(columns).encode())
     return digest.hexdigest()

@@ -247,3 +247,26 @@ def sign_in(client):
         return client
 
     return signed_in
+
+
+@pytest.fixture
+def sign_in_as(chromium, live_server):
+    contexts = []
+
+    def open_page(username: str):
+        context = chromium.new_context()
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.goto(live_server.url + "/")
+        assert "/accounts/login/" in page.url
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_load_state()
+        assert "/accounts/login/" not in page.url, page.content()
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()

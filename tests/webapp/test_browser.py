@@ -1,64 +1,13 @@
 """Headless Chromium against the live app: each role signs in through the real form and does
 its job. Needs Debian's /usr/bin/chromium (apt-get install -y chromium)."""
 
-import os
-from pathlib import Path
-
 import psycopg
 import pytest
 from django.db import connection
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-PASSWORD = "correct-horse-battery"
 PCT_PAGE = "/measures/E07000234/hou_homeless_prevented_pct/"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail("Browser tests need /usr/bin/chromium: apt-get install -y chromium")
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def sign_in_as(browser, live_server):
-    contexts = []
-
-    def open_page(username: str):
-        context = browser.new_context()
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        page.goto(live_server.url + "/")
-        assert "/accounts/login/" in page.url
-        page.get_by_label("Username").fill(username)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_load_state()
-        assert "/accounts/login/" not in page.url, page.content()
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
 
 
 def committed_rows(sql: str):

@@ -6,9 +6,7 @@ database itself: bootstrapped like the warehouse, with fixture marts rows standi
 Needs Debian's /usr/bin/chromium (apt-get install -y chromium)."""
 
 import datetime as dt
-import os
 import re
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import psycopg
@@ -23,9 +21,6 @@ from orchestration.lib.reporting import calendar, freeze
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--no-first-run", "--disable-sync"]
-PASSWORD = "correct-horse-battery"
 BROMSGROVE = "E07000234"
 MANUAL = "hou_homeless_prevented_pct"  # is_key, manual, owned by olivia, managed by maya
 DERIVED = "hou_register_median_days"  # is_key, derived, also olivia's
@@ -145,31 +140,6 @@ def warehouse(people, workspace, monkeypatch):
             "update marts.dim_measures set owner = %s where measure_id = %s and council_code = %s",
             (owner_before, MANUAL, BROMSGROVE),
         )
-
-
-@pytest.fixture
-def sign_in_as(live_server):
-    if not CHROMIUM.exists():
-        pytest.fail("Browser tests need /usr/bin/chromium: apt-get install -y chromium")
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-
-        def open_page(username: str):
-            page = browser.new_context().new_page()
-            page.set_default_timeout(10_000)
-            page.goto(live_server.url + "/")
-            page.get_by_label("Username").fill(username)
-            page.get_by_label("Password").fill(PASSWORD)
-            page.get_by_role("button", name="Sign in").click()
-            page.wait_for_load_state()
-            assert "/accounts/login/" not in page.url, page.content()
-            return page
-
-        yield open_page
-        browser.close()
 
 
 def flat(text: str) -> str:

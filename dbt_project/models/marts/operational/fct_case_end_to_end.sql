@@ -14,18 +14,7 @@ with
 
 clocks as (
     select * from {{ ref('int_case_clocks_computed') }}
-    {% if is_incremental() %}
-        where
-            received_month in (
-                select changed.received_month from {{ ref('int_case_clocks_computed') }} as changed
-                where changed.loaded_at > (select max(built.loaded_at) from {{ this }} as built)
-            )
-            or (
-                select max(gazetteer.loaded_at)
-                from {{ ref('int_addresses_located') }} as gazetteer
-            )
-            > (select max(built.gazetteer_loaded_at) from {{ this }} as built)
-    {% endif %}
+    {{ changed_months(ref('int_case_clocks_computed'), 'received_month') }}
 )
 
 select

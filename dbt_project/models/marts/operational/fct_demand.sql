@@ -14,18 +14,7 @@ with
 
 contacts as (
     select * from {{ ref('int_contacts_classified') }}
-    {% if is_incremental() %}
-        where
-            period_month in (
-                select changed.period_month from {{ ref('int_contacts_classified') }} as changed
-                where changed.loaded_at > (select max(built.loaded_at) from {{ this }} as built)
-            )
-            or (
-                select max(gazetteer.loaded_at)
-                from {{ ref('int_addresses_located') }} as gazetteer
-            )
-            > (select max(built.gazetteer_loaded_at) from {{ this }} as built)
-    {% endif %}
+    {{ changed_months(ref('int_contacts_classified'), 'period_month') }}
 )
 
 select

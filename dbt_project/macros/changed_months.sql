@@ -1,0 +1,18 @@
+{% macro changed_months(upstream, month_column) -%}
+    {#- Where clause of an incremental fact that rebuilds whole months: every month of upstream
+        with a row loaded since the last build (a new or a replacing file), or every month when
+        the gazetteer changed (wards move with it). The model declares
+        `-- depends_on: {{ ref('int_addresses_located') }}`. -#}
+    {%- if is_incremental() %}
+        where
+            {{ month_column }} in (
+                select changed.{{ month_column }} from {{ upstream }} as changed
+                where changed.loaded_at > (select max(built.loaded_at) from {{ this }} as built)
+            )
+            or (
+                select max(gazetteer.loaded_at)
+                from {{ ref('int_addresses_located') }} as gazetteer
+            )
+            > (select max(built.gazetteer_loaded_at) from {{ this }} as built)
+    {%- endif %}
+{%- endmacro %}
