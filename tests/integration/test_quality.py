@@ -215,6 +215,30 @@ def _materialize(url, definitions):
     )
 
 
+def test_a_rate_may_count_more_events_than_residents_but_a_percentage_may_not(activated):
+    """Contacts per 1,000 residents over a year can exceed 1,000 (a busy council, or the demo
+    at scale 10): only a percentage's numerator is bounded by its denominator."""
+    rate = (*_measure("m_rate")[:10], "rate_per_1000", *_measure("m_rate")[11:])
+    year = dt.date(2025, 1, 1)
+    _marts(
+        activated,
+        [rate, _measure("m_pct")],
+        [
+            ("m_rate", BROMSGROVE, year, year, BROMSGROVE, 120_000, 98_000, 1224.4898),
+            _figure("m_pct", year, numerator=50, denominator=40),
+        ],
+    )
+    run = checks.run_and_record(activated, _suite("marts.fct_measure_values"))[0]
+    (outcome,) = [o for o in run.outcomes if o.expectation.check_id == "numerator_le_denominator"]
+    assert not outcome.success and outcome.unexpected_count == 1
+    with psycopg.connect(activated) as conn:
+        flagged = conn.execute(
+            "select distinct measure_id from audit.quality_results "
+            "where check_id = 'numerator_le_denominator' and not success"
+        ).fetchall()
+    assert flagged == [("m_pct",)]
+
+
 def test_error_failure_blocks_publication_and_a_waiver_lets_it_through(activated, workspace):
     url = activated
     freshness.add_override(
