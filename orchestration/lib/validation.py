@@ -22,15 +22,6 @@ FORMULA_STARTS = ("=", "+", "@", "\t", "\r", "-")
 # start like a formula; when none is found, no cell needs the per-cell check.
 CELL_STARTS = [re.compile(re.escape(sep) + FORMULA.pattern[1:]) for sep in (",", "\n", '"')]
 
-
-def _longest_line(text: str) -> int:
-    return max(map(len, text.split("\n")))
-
-
-def may_hold_formula(text: str) -> bool:
-    return FORMULA.match(text) is not None or any(p.search(text) for p in CELL_STARTS)
-
-
 BOOLEANS = {"true": True, "false": False}
 
 
@@ -112,6 +103,14 @@ def _check_moment(
     return problems
 
 
+def _longest_line(text: str) -> int:
+    return max(map(len, text.split("\n")))
+
+
+def may_hold_formula(text: str) -> bool:
+    return FORMULA.match(text) is not None or any(p.search(text) for p in CELL_STARTS)
+
+
 def check_rows(
     frame: pd.DataFrame, contract: Contract, today: date | None = None, text: str | None = None
 ) -> list[Problem]:
@@ -131,8 +130,7 @@ def check_rows(
         present = values != ""
         if column.required:
             problems += _problems(values, ~present, column.name, "is empty but required")
-        too_long = values.str.len() > MAX_FIELD_CHARS if long_cells_possible else None
-        if too_long is not None and too_long.any():
+        if long_cells_possible and (too_long := values.str.len() > MAX_FIELD_CHARS).any():
             problems += _problems(
                 values.str.slice(0, 40),
                 too_long,
