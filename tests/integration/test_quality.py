@@ -151,9 +151,10 @@ def test_each_criterion_catches_its_seeded_defect(activated, workspace):
             _figure(undefined, dt.date(2025, 1, 1)),  # well defined
         ],
     )
-    found = {}
+    found, outcomes = {}, {}
     for name in ("raw.crm_contacts", "marts.dim_measures", "marts.fct_measure_values"):
         for outcome in checks.run_and_record(url, _suite(name))[0].outcomes:
+            outcomes[outcome.expectation.check_id] = outcome
             if not outcome.success:
                 found.setdefault(outcome.expectation.criterion, set()).add(
                     outcome.expectation.check_id
@@ -165,6 +166,11 @@ def test_each_criterion_catches_its_seeded_defect(activated, workspace):
     assert "percent_reconciles_to_formula" not in found.get("verifiable", set())
     assert "strategic_measure_has_purpose" in found["relevant"]
     assert "definition_complete" in found["well_defined"]
+    # A passing row check records no unexpected rows; a failing one its count and its rows,
+    # found by validating it again in detail.
+    assert outcomes["expect_column_values_to_not_be_null:contact_id"].unexpected_count == 0
+    orphans = outcomes["rows_trace_to_loaded_batch"]
+    assert orphans.unexpected_count == 1 and orphans.rows[0]["rows"] == 1
 
     quality_marts.build_measure_quality(url, today=TODAY)
     jan, feb, oct_ = dt.date(2025, 1, 1), dt.date(2025, 2, 1), dt.date(2024, 10, 1)
@@ -185,6 +191,15 @@ def test_each_criterion_catches_its_seeded_defect(activated, workspace):
     decision = gate.check_gate(url, "report:cabinet", today=TODAY)
     assert not decision.allowed
     assert any("numerator_le_denominator" in reason for reason in decision.reasons)
+
+    with psycopg.connect(url) as conn:  # accurate: a code the contract does not allow
+        conn.execute("update raw.crm_contacts set channel = 'pigeon' where contact_id = 'ORPHAN'")
+    rerun = {
+        o.expectation.check_id: o for o in gx.run_suite(url, _suite("raw.crm_contacts")).outcomes
+    }
+    channel = rerun["expect_column_values_to_be_in_set:channel"]
+    assert (channel.success, channel.unexpected_count) == (False, 1)
+    assert rerun["expect_column_values_to_be_in_set:demand_type"].unexpected_count == 0
 
 
 def _report_defs(url, report_file):
