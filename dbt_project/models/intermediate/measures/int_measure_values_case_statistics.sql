@@ -5,7 +5,7 @@
 -- period; denominator = cases completed) and work in progress (cases open at period end).
 with
 
-registry as (
+measures as (
     select * from {{ ref('stg_registry__measures') }}
     where
         input_method = 'derived'
@@ -14,10 +14,38 @@ registry as (
 
 cases as (
     select
-        *,
+        council_code,
+        case_type,
+        received_date,
+        completed_date,
+        is_open,
+        net_days,
         nullif(ward_code, 'unmatched') as ward,
         nullif(locality, 'unmatched') as locality_name
     from {{ ref('fct_case_end_to_end') }}
+),
+
+case_types as (
+    select distinct
+        council_code,
+        case_type
+    from cases
+),
+
+-- One row per measure and case type it counts (no list: every type), so that cases meet
+-- their measures by equality rather than by testing each case against each measure's list.
+registry as (
+    select
+        measures.measure_id,
+        measures.council_code,
+        measures.calc_family,
+        measures.calc_statistic,
+        case_types.case_type
+    from measures
+    inner join case_types
+        on
+            measures.council_code = case_types.council_code
+            and {{ in_list('case_types.case_type', 'measures.calc_case_types') }}
 ),
 
 months_in_periods as (
@@ -61,7 +89,7 @@ completed as (
     inner join cases
         on
             registry.council_code = cases.council_code
-            and {{ in_list('cases.case_type', 'registry.calc_case_types') }}
+            and registry.case_type = cases.case_type
     -- Each completion month maps to its month, cycle, quarter and year (an equi-join).
     inner join months_in_periods as periods
         on cast(date_trunc('month', cases.completed_date) as date) = periods.month_start
@@ -106,33 +134,49 @@ statistics as (
 -- received and takes one away in the month it is completed, both up to the last day of data;
 -- the cases open at a period's end are the sum of the changes up to that month. A period that
 -- ends after the last receipt counts cases as at the last day of data.
-wip_changes as (
+case_changes as (
     select
-        registry.measure_id,
         cases.council_code,
+        cases.case_type,
         cases.ward,
         cases.locality_name,
         cast(date_trunc('month', change.event_date) as date) as change_month,
         sum(change.delta) as delta
-    from registry
-    inner join cases
-        on
-            registry.council_code = cases.council_code
-            and {{ in_list('cases.case_type', 'registry.calc_case_types') }}
+    from cases
     inner join data_span on cases.council_code = data_span.council_code
     cross join
         lateral (
             values (cases.received_date, 1), (cases.completed_date, -1)
         ) as change (event_date, delta)
-    where
-        registry.calc_family = 'case_count'
-        and change.event_date <= data_span.last_day
+    where change.event_date <= data_span.last_day
     group by
-        registry.measure_id,
         cases.council_code,
+        cases.case_type,
         cases.ward,
         cases.locality_name,
         cast(date_trunc('month', change.event_date) as date)
+),
+
+wip_changes as (
+    select
+        registry.measure_id,
+        case_changes.council_code,
+        case_changes.ward,
+        case_changes.locality_name,
+        case_changes.change_month,
+        sum(case_changes.delta) as delta
+    from registry
+    inner join case_changes
+        on
+            registry.council_code = case_changes.council_code
+            and registry.case_type = case_changes.case_type
+    where registry.calc_family = 'case_count'
+    group by
+        registry.measure_id,
+        case_changes.council_code,
+        case_changes.ward,
+        case_changes.locality_name,
+        case_changes.change_month
 ),
 
 open_at_end as (
