@@ -10,7 +10,10 @@ import csv
 import hashlib
 import io
 import shutil
+import sys
 import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -110,16 +113,13 @@ def decode(data: bytes) -> tuple[str, str]:
         ) from error
 
 
-def read_csv_text(text: str) -> tuple[list[str], pd.DataFrame]:
-    if not text.strip():
-        raise FileRejected([Problem(None, None, None, "the file is empty")])
+def field_count_problems(text: str) -> list[Problem]:
+    """Lines whose number of fields differs from the header's (the last one: truncated?)."""
     csv.field_size_limit(MAX_FIELD_CHARS * 100)
     try:
         counts = [len(row) for row in csv.reader(io.StringIO(text))]
     except csv.Error as error:
-        raise FileRejected(
-            [Problem(None, None, None, f"the file is not valid CSV: {error}")]
-        ) from error
+        return [Problem(None, None, None, f"the file is not valid CSV: {error}")]
     header_width = counts[0]
     bad = [
         Problem(
@@ -132,15 +132,31 @@ def read_csv_text(text: str) -> tuple[list[str], pd.DataFrame]:
         for line, width in enumerate(counts, start=1)
         if width != header_width and width != 0
     ]
-    if bad:
-        raise FileRejected(bad[:50])
-    frame = pd.read_csv(
-        io.StringIO(text),
-        dtype=str,
-        keep_default_na=False,
-        na_filter=False,
-        skip_blank_lines=True,
-    )
+    return bad[:50]
+
+
+def read_csv_text(text: str, check_fields: bool = True) -> tuple[list[str], pd.DataFrame]:
+    """The CSV's header and rows as text. With check_fields=False the caller checks the field
+    counts itself (field_count_problems) before trusting the rows: a short line reads as
+    missing values."""
+    if not text.strip():
+        raise FileRejected([Problem(None, None, None, "the file is empty")])
+    if check_fields and (bad := field_count_problems(text)):
+        raise FileRejected(bad)
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=True,
+        )
+    except (pd.errors.ParserError, csv.Error) as error:
+        # pandas stops at the first line with too many fields; name every bad line.
+        bad = field_count_problems(text) or [
+            Problem(None, None, None, f"the file is not valid CSV: {error}")
+        ]
+        raise FileRejected(bad) from error
     header = [str(name).strip() for name in frame.columns]
     frame.columns = header
     return header, frame
@@ -185,14 +201,14 @@ class Parsed:
     text: str | None  # the decoded CSV, streamed as it is into COPY (None for XLSX)
 
 
-def parse_file(path: Path, contract: Contract) -> Parsed:
+def parse_file(path: Path, contract: Contract, check_fields: bool = True) -> Parsed:
     text = None
     if path.suffix.lower() == ".xlsx":
         header, frame = read_xlsx(path, contract.source)
         encoding = "xlsx"
     else:
         text, encoding = decode(path.read_bytes())
-        header, frame = read_csv_text(text)
+        header, frame = read_csv_text(text, check_fields)
     problems = check_header(header, contract)
     if problems:
         raise FileRejected(problems)
@@ -389,8 +405,14 @@ def load_frame(
     digest: str,
     size: int,
     parsed: Parsed | None = None,
+    checks: Callable[[], list[Problem]] | None = None,
 ) -> None:
-    """COPY validated rows into raw.<source> with their batch, in the caller's transaction."""
+    """COPY rows into raw.<source> with their batch, in the caller's transaction.
+
+    `checks` (which must not use the connection) returns the rows' problems. It runs while
+    COPY streams the file, so the loader validates on one core while PostgreSQL parses and
+    indexes on the other; any problem rolls the load back (FileRejected, nothing written).
+    """
     period = period_of(frame, contract)
     ensure_raw_table(conn, contract)
     conn.execute("select pg_advisory_xact_lock(hashtext(%s))", (contract.source,))
@@ -405,11 +427,29 @@ def load_frame(
             "update audit.loads set outcome = 'superseded' where batch_id = any(%s::uuid[])",
             (result.replaced_batches,),
         )
+    checks = checks or list
+    failure = None
     # Blank lines are skipped by the parser but not by COPY: such files take the frame path.
     if parsed is not None and parsed.text is not None and "\n\n" not in parsed.text.strip():
-        _copy_text(conn, contract, parsed, result)
+        # The COPY thread sends the text in 128 kB pieces, each needing the GIL for a moment:
+        # switching threads more often keeps PostgreSQL fed while the checks hold the GIL.
+        interval = sys.getswitchinterval()
+        sys.setswitchinterval(0.0001)
+        try:
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                copying = pool.submit(_copy_text, conn, contract, parsed, result)
+                problems = checks()
+                failure = copying.exception()
+        finally:
+            sys.setswitchinterval(interval)
     else:
-        _copy_frame(conn, contract, frame, result)
+        problems = checks()
+        if not problems:
+            _copy_frame(conn, contract, frame, result)
+    if problems:
+        raise FileRejected(problems)
+    if failure is not None:
+        raise failure
     result.rows_loaded = len(frame)
     result.outcome = "loaded"
     record_load(
@@ -442,15 +482,17 @@ def ingest_file(
             result.outcome = "duplicate"
             return result
         try:
-            parsed = parse_file(path, contract)
+            parsed = parse_file(path, contract, check_fields=False)
             frame, result.encoding = parsed.frame, parsed.encoding
             result.rows_read = len(frame)
-            problems = check_rows(frame, contract, text=parsed.text) or check_codes(
-                conn, contract, frame
-            )
-            if problems:
-                raise FileRejected(problems)
-            load_frame(conn, contract, frame, result, digest, size, parsed)
+            unknown_codes = check_codes(conn, contract, frame)
+
+            def problems() -> list[Problem]:
+                if parsed.text is not None and (bad := field_count_problems(parsed.text)):
+                    return bad
+                return check_rows(frame, contract, text=parsed.text) or unknown_codes
+
+            load_frame(conn, contract, frame, result, digest, size, parsed, checks=problems)
             conn.commit()
             return result
         except FileRejected as rejected:
