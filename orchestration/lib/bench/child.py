@@ -1,8 +1,8 @@
 """One measured task in its own process: `python -m orchestration.lib.bench.child SPEC OUT`.
 
-SPEC is a JSON file naming the task (generate, stage, incremental, ceiling) and its arguments;
-OUT receives the task's figures plus this process's own peak memory and that of the processes
-it started (dbt). The timer starts after the imports, so `seconds` is the work alone.
+SPEC is a JSON file naming the task (generate, stage, incremental, packs, ceiling) and its
+arguments; OUT receives the task's figures plus this process's own peak memory and that of the
+processes it started (dbt). The timer starts after the imports, so `seconds` is the work alone.
 """
 
 import json
@@ -134,20 +134,34 @@ def stage(spec: dict) -> dict:
     }
 
 
-def incremental(spec: dict) -> dict:
-    """What a landing sensor starts: the new months' raw tables and everything downstream."""
-    import dagster as dg
-
+def _selection_figures(selection) -> dict:
     from orchestration.definitions import defs
     from orchestration.lib.bench import stages
 
-    raw = [dg.AssetKey(["raw", source]) for source in spec["sources"]]
-    selection = dg.AssetSelection.assets(*raw).downstream()
     graph = defs.resolve_asset_graph()
     buildable = {key for key in selection.resolve(graph) if graph.get(key).is_materializable}
     checks = {check for check in selection.resolve_checks(graph) if check.asset_key in buildable}
     figures = _execute(stages.subset_job(defs, buildable, checks))
     return {"assets": len(buildable), "checks": len(checks), **figures}
+
+
+def incremental(spec: dict) -> dict:
+    """What a landing sensor starts: the new months' raw tables and everything downstream,
+    checks included, less the report packs and partner extracts, which run on their own
+    schedules (the same selection as the sensors' jobs, orchestration/defs/ingest/sensors.py)."""
+    import dagster as dg
+
+    from orchestration.defs.schedules import rebuild_selection
+
+    raw = [dg.AssetKey(["raw", source]) for source in spec["sources"]]
+    return _selection_figures(rebuild_selection(dg.AssetSelection.assets(*raw).downstream()))
+
+
+def packs(spec: dict) -> dict:
+    """The member report packs of the newest period with data (what `bdc run` renders)."""
+    from orchestration.defs.schedules import REPORTS
+
+    return _selection_figures(REPORTS)
 
 
 def ceiling(spec: dict) -> dict:
@@ -156,7 +170,13 @@ def ceiling(spec: dict) -> dict:
     return ceiling_module.measure(spec["url"], Path(spec["landing_dir"]), spec["source"])
 
 
-TASKS = {"generate": generate, "stage": stage, "incremental": incremental, "ceiling": ceiling}
+TASKS = {
+    "generate": generate,
+    "stage": stage,
+    "incremental": incremental,
+    "packs": packs,
+    "ceiling": ceiling,
+}
 
 
 def main(spec_path: str, out_path: str) -> int:
@@ -165,7 +185,7 @@ def main(spec_path: str, out_path: str) -> int:
     environment.quiet_tools()
     spec = json.loads(Path(spec_path).read_text())
     task = TASKS[spec["task"]]
-    if spec["task"] in ("stage", "incremental"):
+    if spec["task"] in ("stage", "incremental", "packs"):
         from orchestration.definitions import defs  # noqa: F401  imports are not the work
 
     begin = time.perf_counter()

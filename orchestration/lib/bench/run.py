@@ -219,6 +219,8 @@ def _run_scale(scale, last_month, progress, work: Path, cluster) -> dict:
     _release_freshness(url, override)
     incremental = _rounded(run("incremental", sources=held_sources))
     progress(_stage_line(label, f"one new month ({last_month})", incremental))
+    incremental["packs"] = _rounded(run("packs"))
+    progress(_stage_line(label, "report packs of the newest period", incremental["packs"]))
 
     ceiling = _rounded(run("ceiling", url=url, landing_dir=str(landing), source=None))
     progress(
@@ -237,7 +239,7 @@ def summarise(scale, last_month, figures: dict, incremental: dict, ceiling: dict
     startup = max((figures[name].get("import_seconds", 0) for name in present), default=0)
     checks = figures[stages.QUALITY].get("seconds", 0) if stages.QUALITY in present else 0
     dbt_tests = figures["dbt build"].get("dbt_tests_seconds") or 0
-    all_figures = [*figures.values(), incremental, ceiling]
+    all_figures = [*figures.values(), incremental, incremental["packs"], ceiling]
     largest = max(
         max(
             each.get("peak_rss_mb", 0),
@@ -264,6 +266,13 @@ def summarise(scale, last_month, figures: dict, incremental: dict, ceiling: dict
             "full_seconds": round(pipeline, 3),
         },
         "incremental_ratio": round(incremental["seconds"] / pipeline, 3) if pipeline else None,
+        # Not a goal figure: the new month plus the newest period's report packs, which their
+        # schedules (or `bdc run`) render, not the sensor's run.
+        "incremental_with_packs_ratio": (
+            round((incremental["seconds"] + incremental["packs"]["seconds"]) / pipeline, 3)
+            if pipeline
+            else None
+        ),
         "quality": {
             "checks_seconds": checks,
             "dbt_tests_seconds": round(dbt_tests, 3),
