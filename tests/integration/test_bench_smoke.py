@@ -72,6 +72,7 @@ def test_quick_bench_writes_every_figure(tmp_path):
     runs += [{"name": "report packs", **scale["incremental"]["packs"]}]
     failed = {run["name"]: run["failed_steps"] for run in runs if not run.get("success", True)}
     assert failed == {} and scale["success"], failed
+    assert scale["stages"][1]["refused_files"] == []  # every demo file was loaded
     assert result.exit_code == 0, result.output
     names = [stage["name"] for stage in scale["stages"]]
     assert names == ["generate", *stages.STAGE_NAMES]

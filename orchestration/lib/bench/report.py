@@ -24,6 +24,8 @@ def _stage_rows(scale: dict) -> list[str]:
         notes = []
         if not stage.get("success", True):
             notes.append("FAILED: " + ", ".join(stage.get("failed_steps", [])))
+        if stage.get("refused_files"):
+            notes.append("REFUSED demo files: " + "; ".join(stage["refused_files"]))
         if stage.get("checks_failed"):
             notes.append(f"{stage['checks_failed']} of {stage['checks_run']} checks failed")
         if stage.get("folded"):

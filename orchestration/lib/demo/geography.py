@@ -255,9 +255,13 @@ def _gazetteer(
     uprn = np.zeros(total, dtype=np.int64)
     postcode = np.empty(total, dtype=object)
     ward_position = {code: i for i, code in enumerate(wards["ward_code"])}
+    # Gaps of 1-39 between neighbouring UPRNs, narrower above scale 1 so a council's UPRNs stay
+    # within the million below the next council's base (at scale 10 they overlapped, and the
+    # gazetteer was refused for duplicate keys).
+    widest_gap = max(2, round(40 / max(scale, 1.0)))
     for council in COUNCILS:
         mask = council_of == council.code
-        uprn[mask] = council.uprn_base + np.cumsum(rng.integers(1, 40, mask.sum()))
+        uprn[mask] = council.uprn_base + np.cumsum(rng.integers(1, widest_gap, mask.sum()))
         district = np.array(council.postcode_districts)[
             np.array([ward_position[w] for w in ward_of[mask]]) % len(council.postcode_districts)
         ]

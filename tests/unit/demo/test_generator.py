@@ -13,6 +13,8 @@ import pytest
 import yaml
 
 from orchestration.lib.demo import REDESIGN, SOURCES, generate
+from orchestration.lib.demo.geography import COUNCILS as GEOGRAPHY_COUNCILS
+from orchestration.lib.demo.geography import build_geography
 
 pytestmark = pytest.mark.unit
 
@@ -430,3 +432,16 @@ def test_partner_returns_by_ward_and_month(real):
     )
     assert (value["families_successful_outcomes"] <= value["families_engaged"]).all()
     assert value["asb_incidents"].sum() > 0
+
+
+@pytest.mark.parametrize("scale", [1, 10])
+def test_gazetteer_uprns_are_unique_and_each_council_keeps_its_range(scale):
+    # At scale 10 Bromsgrove's UPRNs once ran into Redditch's, and the gazetteer was refused.
+    _, gazetteer = build_geography(seed=1, scale=scale, reference_dir=REFERENCE_DIR)
+    assert gazetteer["uprn"].is_unique
+    bases = sorted(council.uprn_base for council in GEOGRAPHY_COUNCILS)
+    for council in GEOGRAPHY_COUNCILS:
+        uprns = gazetteer.loc[gazetteer["council_code"] == council.code, "uprn"]
+        above = [base for base in bases if base > council.uprn_base]
+        assert uprns.min() > council.uprn_base
+        assert not above or uprns.max() < above[0]
