@@ -405,7 +405,7 @@ def load_frame(
     digest: str,
     size: int,
     parsed: Parsed | None = None,
-    checks: Callable[[], list[Problem]] | None = None,
+    checks: Callable[[], list[Problem]] = lambda: [],
 ) -> None:
     """COPY rows into raw.<source> with their batch, in the caller's transaction.
 
@@ -427,7 +427,6 @@ def load_frame(
             "update audit.loads set outcome = 'superseded' where batch_id = any(%s::uuid[])",
             (result.replaced_batches,),
         )
-    checks = checks or list
     failure = None
     # Blank lines are skipped by the parser but not by COPY: such files take the frame path.
     if parsed is not None and parsed.text is not None and "\n\n" not in parsed.text.strip():

@@ -247,6 +247,10 @@ def _run_scale(scale, last_month, progress, work: Path, cluster) -> dict:
     return summarise(scale, last_month, figures, incremental, ceiling)
 
 
+def _of_pipeline(seconds: float, pipeline: float) -> float | None:
+    return round(seconds / pipeline, 3) if pipeline else None
+
+
 def summarise(scale, last_month, figures: dict, incremental: dict, ceiling: dict) -> dict:
     present = [name for name in stages.STAGE_NAMES if figures[name].get("present")]
     pipeline = sum(figures[name]["seconds"] for name in present)
@@ -282,20 +286,18 @@ def summarise(scale, last_month, figures: dict, incremental: dict, ceiling: dict
             **incremental,
             "full_seconds": round(pipeline, 3),
         },
-        "incremental_ratio": round(incremental["seconds"] / pipeline, 3) if pipeline else None,
+        "incremental_ratio": _of_pipeline(incremental["seconds"], pipeline),
         # Not a goal figure: the new month plus the newest period's report packs, which their
         # schedules (or `bdc run`) render, not the sensor's run.
-        "incremental_with_packs_ratio": (
-            round((incremental["seconds"] + incremental["packs"]["seconds"]) / pipeline, 3)
-            if pipeline
-            else None
+        "incremental_with_packs_ratio": _of_pipeline(
+            incremental["seconds"] + incremental["packs"]["seconds"], pipeline
         ),
         "quality": {
             "checks_seconds": checks,
             "dbt_tests_seconds": round(dbt_tests, 3),
             "dbt_tests_thread_seconds": figures["dbt build"].get("dbt_tests_thread_seconds"),
         },
-        "quality_share": round((checks + dbt_tests) / pipeline, 3) if pipeline else None,
+        "quality_share": _of_pipeline(checks + dbt_tests, pipeline),
         # Rounded up, so the figure is never below any process it summarises.
         "peak_memory_mb": math.ceil(largest * 10) / 10,
     }
