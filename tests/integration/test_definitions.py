@@ -38,3 +38,15 @@ def test_the_nightly_schedule_runs_in_london_time(defs):
     schedule = defs.resolve_schedule_def("nightly_everything_schedule")
     assert schedule.cron_schedule == "0 2 * * *"
     assert schedule.execution_timezone == "Europe/London"
+
+
+def test_the_dbt_resource_knows_its_dbt_version_without_starting_dbt():
+    import re
+    import subprocess
+
+    from orchestration.defs.transform.resources import dbt_resource
+
+    resource = dbt_resource()
+    reported = subprocess.check_output([resource.dbt_executable, "--version"], text=True)
+    installed = re.search(r"installed:\s*(\d+\.\d+\.\d+)", reported).group(1)
+    assert str(resource._cli_version) == installed

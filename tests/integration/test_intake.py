@@ -89,6 +89,15 @@ def test_the_same_file_twice_is_a_no_op(activated, good):
     assert _counts(activated) == before
 
 
+def test_only_files_whose_content_is_not_loaded_are_taken_up(activated, good, demo_dir):
+    first = good("crm_contacts")
+    loaders.ingest_file(activated, first)
+    second = good("crm_contacts", sorted((demo_dir / "crm_contacts").glob("*.csv"))[1].name)
+    assert loaders.unloaded_files(activated, "crm_contacts") == ([second], 1)
+    _rewrite(first, lambda lines: lines[:-5])  # a corrected extract is new content
+    assert loaders.unloaded_files(activated, "crm_contacts") == ([first, second], 0)
+
+
 def test_a_corrected_file_for_the_same_period_replaces_the_batch(activated, good):
     path = good("crm_contacts")
     first = loaders.ingest_file(activated, path)

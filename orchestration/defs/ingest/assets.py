@@ -35,9 +35,11 @@ def build_raw_asset(contract: Contract) -> dg.AssetsDefinition:
         reference_dir = environment.reference_dir()
         if reference_dir and contract.source in PARSERS:
             results = [loaders.ingest_reference(warehouse.url, contract.source, reference_dir)]
+            already_loaded = 0
         else:
             load = RECEIVERS.get(contract.source, loaders.ingest_file)
-            results = [load(warehouse.url, path) for path in loaders.pending_files(contract.source)]
+            files, already_loaded = loaders.unloaded_files(warehouse.url, contract.source)
+            results = [load(warehouse.url, path) for path in files]
             with psycopg.connect(warehouse.url, autocommit=True) as conn:
                 loaders.ensure_raw_table(conn, contract)
         for result in results:
@@ -52,7 +54,7 @@ def build_raw_asset(contract: Contract) -> dg.AssetsDefinition:
         return dg.MaterializeResult(
             metadata={
                 "files_loaded": counts["loaded"],
-                "files_already_loaded": counts["duplicate"],
+                "files_already_loaded": counts["duplicate"] + already_loaded,
                 "files_rejected": counts["rejected"],
                 "rows_loaded": sum(result.rows_loaded for result in results),
                 "rejected_files": ", ".join(

@@ -1,15 +1,24 @@
-{{ config(materialized='table') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='rebuilt_periods',
+        rebuilt_column='period_end',
+        on_schema_change='append_new_columns'
+    )
+}}
 
 -- The case families that do not add up over months, computed for each period directly:
 -- end-to-end statistics (median, 85th percentile, mean of net days of cases completed in the
 -- period; denominator = cases completed) and work in progress (cases open at period end).
+-- Incremental: a build recomputes, for each council whose cases changed, every period ending
+-- on or after the month from which they can differ (`rebuilt`); docs/measures.md.
 with
 
-measures as (
-    select * from {{ ref('stg_registry__measures') }}
-    where
-        input_method = 'derived'
-        and (calc_family = 'case_time' or (calc_family = 'case_count' and calc_event = 'open'))
+-- Not materialized: read as the table it is, with its statistics (a materialized CTE's row
+-- estimate of one led the planner into nested loops over every case and period).
+registry as not materialized (
+    select * from {{ ref('int_case_measure_types') }}
+    where calc_family = 'case_time' or (calc_family = 'case_count' and calc_event = 'open')
 ),
 
 cases as (
@@ -20,32 +29,64 @@ cases as (
         completed_date,
         is_open,
         net_days,
+        received_month,
+        completed_month,
         nullif(ward_code, 'unmatched') as ward,
-        nullif(locality, 'unmatched') as locality_name
+        nullif(locality, 'unmatched') as locality_name,
+        -- A case changes when its case or pause file is (re)loaded or the gazetteer moves it.
+        greatest(loaded_at, gazetteer_loaded_at) as changed_at
     from {{ ref('fct_case_end_to_end') }}
 ),
 
-case_types as (
-    select distinct
-        council_code,
-        case_type
-    from cases
+registry_loaded as (
+    select max(loaded_at) as loaded_at from registry
 ),
 
--- One row per measure and case type it counts (no list: every type), so that cases meet
--- their measures by equality rather than by testing each case against each measure's list.
-registry as (
+-- The newest load this build has read; the next build rebuilds for what arrives after it.
+inputs_loaded as (
+    select greatest(max(cases.changed_at), max(registry_loaded.loaded_at)) as inputs_loaded_at
+    from cases
+    cross join registry_loaded
+),
+
+-- The month from which each council's figures are recomputed. Cases changed since the last
+-- build can move figures only for periods ending on or after their receipt month; the end of
+-- the data (up to which work in progress counts) can move only after the council's latest
+-- receipt among the unchanged cases. A changed registry rebuilds everything, as does a full
+-- build (its watermark is -infinity).
+built as (
+    select {{ built_watermark('inputs_loaded_at') }} as loaded_at
+),
+
+council_changes as (
     select
-        measures.measure_id,
-        measures.council_code,
-        measures.calc_family,
-        measures.calc_statistic,
-        case_types.case_type
-    from measures
-    inner join case_types
-        on
-            measures.council_code = case_types.council_code
-            and {{ in_list('case_types.case_type', 'measures.calc_case_types') }}
+        cases.council_code,
+        min(cases.received_month) as first_month,
+        min(cases.received_month) filter (where cases.changed_at > built.loaded_at)
+            as first_changed_month,
+        max(cases.received_date) filter (where cases.changed_at <= built.loaded_at)
+            as last_unchanged_receipt
+    from cases
+    cross join built
+    group by cases.council_code
+),
+
+rebuilt as (
+    select
+        council_changes.council_code,
+        case
+            when registry_loaded.loaded_at > built.loaded_at then council_changes.first_month
+            else least(
+                council_changes.first_changed_month,
+                cast(date_trunc('month', council_changes.last_unchanged_receipt) as date)
+            )
+        end as rebuilt_from
+    from council_changes
+    cross join registry_loaded
+    cross join built
+    where
+        registry_loaded.loaded_at > built.loaded_at
+        or council_changes.first_changed_month is not null
 ),
 
 months_in_periods as (
@@ -91,12 +132,15 @@ completed as (
             registry.council_code = cases.council_code
             and registry.case_type = cases.case_type
     -- Each completion month maps to its month, cycle, quarter and year (an equi-join).
-    inner join months_in_periods as periods
-        on cast(date_trunc('month', cases.completed_date) as date) = periods.month_start
+    inner join months_in_periods as periods on cases.completed_month = periods.month_start
     inner join data_span
         on
             cases.council_code = data_span.council_code
             and periods.period_end < data_span.data_ends
+    inner join rebuilt
+        on
+            cases.council_code = rebuilt.council_code
+            and periods.period_end >= rebuilt.rebuilt_from
     where registry.calc_family = 'case_time' and not cases.is_open
 ),
 
@@ -196,6 +240,10 @@ open_at_end as (
             data_span.first_day <= periods.period_end
             and data_span.data_ends > periods.period_end
             and wip_changes.change_month <= periods.period_end
+    inner join rebuilt
+        on
+            wip_changes.council_code = rebuilt.council_code
+            and periods.period_end >= rebuilt.rebuilt_from
     group by
         wip_changes.measure_id,
         wip_changes.council_code,
@@ -228,8 +276,18 @@ work_in_progress as (
             grouping(ward) = 1 and grouping(locality_name) = 1
             or coalesce(ward, locality_name) is not null
         )
+),
+
+computed as (
+    select * from statistics
+    union all
+    select * from work_in_progress
 )
 
-select * from statistics
-union all
-select * from work_in_progress
+select
+    computed.*,
+    rebuilt.rebuilt_from,
+    inputs_loaded.inputs_loaded_at
+from computed
+inner join rebuilt on computed.council_code = rebuilt.council_code
+cross join inputs_loaded
