@@ -1,68 +1,12 @@
 {{ config(materialized='table') }}
 
 -- Monthly numerators and denominators of the contact families (contact_share, contact_count,
--- address_match, demand_per_1000) by council, ward and locality, for each registry measure.
+-- address_match, demand_per_1000) by council, ward and locality, for each registry measure:
+-- the contacts counted (int_measure_months_contacts_counted) with each family's denominator.
 with
 
-registry as (
-    select * from {{ ref('stg_registry__measures') }}
-    where
-        input_method = 'derived'
-        and calc_family in ('contact_share', 'contact_count', 'address_match', 'demand_per_1000')
-),
-
-demand as (
-    select
-        *,
-        nullif(ward_code, 'unmatched') as ward,
-        nullif(locality, 'unmatched') as locality_name
-    from {{ ref('fct_demand') }}
-),
-
-matched as (
-    select
-        registry.measure_id,
-        registry.calc_family,
-        demand.council_code,
-        demand.period_month,
-        demand.ward,
-        demand.locality_name,
-        demand.contacts,
-        case
-            when registry.calc_family = 'address_match'
-                then case when demand.is_address_matched then demand.contacts else 0 end
-            when registry.calc_numerator = 'failure'
-                then case when demand.demand_type = 'failure' then demand.contacts else 0 end
-            when registry.calc_numerator = 'first_point' then demand.resolved_first_point
-            when registry.calc_numerator = 'self_service' then demand.self_service_contacts
-            else demand.contacts
-        end as numerator_contacts
-    from registry
-    inner join demand
-        on
-            registry.council_code = demand.council_code
-            and {{ in_list('demand.service', 'registry.calc_services') }}
-            and {{ in_list('demand.channel', 'registry.calc_channels') }}
-            and (
-                registry.calc_demand_type is null
-                or registry.calc_demand_type = demand.demand_type
-            )
-),
-
-grouped as (
-    select
-        measure_id,
-        calc_family,
-        council_code,
-        period_month as month_start,
-        {{ geography_columns('council_code', 'ward', 'locality_name') }},
-        sum(numerator_contacts) as numerator,
-        sum(contacts) as denominator
-    from matched
-    group by {{ grouping_sets_by_geography(
-        ['measure_id', 'calc_family', 'council_code', 'period_month'],
-        'ward', 'locality_name'
-    ) }}
+counted as (
+    select * from {{ ref('int_measure_months_contacts_counted') }}
 ),
 
 population as (
@@ -70,28 +14,27 @@ population as (
 )
 
 select
-    grouped.measure_id,
-    grouped.council_code,
-    grouped.month_start,
-    grouped.geography_type,
-    grouped.geography_code,
-    grouped.numerator,
+    counted.measure_id,
+    counted.council_code,
+    counted.month_start,
+    counted.geography_type,
+    counted.geography_code,
+    counted.numerator,
     case
-        when grouped.calc_family = 'contact_count' then null
-        when grouped.calc_family = 'demand_per_1000' then population.persons
-        else grouped.denominator
+        when counted.calc_family = 'contact_count' then null
+        when counted.calc_family = 'demand_per_1000' then population.persons
+        else counted.denominator
     end as denominator,
     case
-        when grouped.calc_family = 'contact_count' then 'count'
-        when grouped.calc_family = 'demand_per_1000' then 'per_1000'
+        when counted.calc_family = 'contact_count' then 'count'
+        when counted.calc_family = 'demand_per_1000' then 'per_1000'
         else 'percent'
     end as value_rule,
-    grouped.calc_family = 'demand_per_1000' as denominator_is_stock
-from grouped
+    counted.calc_family = 'demand_per_1000' as denominator_is_stock
+from counted
 left join population
     on
         population.geography_type
-        = case when grouped.geography_type = 'council' then 'lad' else grouped.geography_type end
-        and grouped.geography_code = population.geography_code
-        and extract(year from grouped.month_start) = population.year
-where grouped.geography_code is not null
+        = case when counted.geography_type = 'council' then 'lad' else counted.geography_type end
+        and counted.geography_code = population.geography_code
+        and extract(year from counted.month_start) = population.year
