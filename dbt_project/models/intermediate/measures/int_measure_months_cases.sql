@@ -1,21 +1,74 @@
-{{ config(materialized='table') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='rebuilt_periods',
+        rebuilt_column='month_start',
+        on_schema_change='append_new_columns'
+    )
+}}
 
 -- Monthly numerators and denominators of the additive case families: case_within (share
 -- completed within N net days, by completion month) and case_count of received or completed.
+-- Incremental: a build recounts, for each council whose cases changed, every month from the
+-- earliest receipt month among them (a case is completed on or after it); docs/measures.md.
 with
 
-registry as (
-    select * from {{ ref('stg_registry__measures') }}
+-- Not materialized: read as the table it is, with its statistics (see int_case_measure_types).
+registry as not materialized (
+    select * from {{ ref('int_case_measure_types') }}
     where
-        input_method = 'derived'
-        and (
-            calc_family = 'case_within'
-            or (calc_family = 'case_count' and calc_event in ('received', 'completed'))
-        )
+        calc_family = 'case_within'
+        or (calc_family = 'case_count' and calc_event in ('received', 'completed'))
 ),
 
-cases as (
-    select * from {{ ref('fct_case_end_to_end') }}
+cases as not materialized (
+    select
+        *,
+        -- A case changes when its case or pause file is (re)loaded or the gazetteer moves it.
+        greatest(loaded_at, gazetteer_loaded_at) as changed_at
+    from {{ ref('fct_case_end_to_end') }}
+),
+
+registry_loaded as (
+    select max(loaded_at) as loaded_at from registry
+),
+
+-- The newest load this build has read; the next build recounts for what arrives after it.
+inputs_loaded as (
+    select greatest(max(cases.changed_at), max(registry_loaded.loaded_at)) as inputs_loaded_at
+    from cases
+    cross join registry_loaded
+),
+
+built as (
+    select {{ built_watermark('inputs_loaded_at') }} as loaded_at
+),
+
+council_changes as (
+    select
+        cases.council_code,
+        min(cases.received_month) as first_month,
+        min(cases.received_month) filter (where cases.changed_at > built.loaded_at)
+            as first_changed_month
+    from cases
+    cross join built
+    group by cases.council_code
+),
+
+-- A changed registry recounts everything, as does a full build (its watermark is -infinity).
+rebuilt as (
+    select
+        council_changes.council_code,
+        case
+            when registry_loaded.loaded_at > built.loaded_at then council_changes.first_month
+            else council_changes.first_changed_month
+        end as rebuilt_from
+    from council_changes
+    cross join registry_loaded
+    cross join built
+    where
+        registry_loaded.loaded_at > built.loaded_at
+        or council_changes.first_changed_month is not null
 ),
 
 matched as (
@@ -38,24 +91,43 @@ matched as (
     inner join cases
         on
             registry.council_code = cases.council_code
-            and {{ in_list('cases.case_type', 'registry.calc_case_types') }}
+            and registry.case_type = cases.case_type
     where registry.calc_event = 'received' or not cases.is_open
+),
+
+in_rebuilt_months as (
+    select matched.*
+    from matched
+    inner join rebuilt
+        on
+            matched.council_code = rebuilt.council_code
+            and matched.month_start >= rebuilt.rebuilt_from
+),
+
+counted as (
+    select
+        measure_id,
+        council_code,
+        month_start,
+        {{ geography_columns('council_code', 'ward', 'locality_name') }},
+        sum(in_numerator) as numerator,
+        case when calc_family = 'case_within' then count(*) end as denominator,
+        case when calc_family = 'case_within' then 'percent' else 'count' end as value_rule,
+        false as denominator_is_stock
+    from in_rebuilt_months
+    group by {{ grouping_sets_by_geography(
+            ['measure_id', 'calc_family', 'council_code', 'month_start'],
+            'ward', 'locality_name'
+        ) }}
+    having
+        grouping(ward) = 1 and grouping(locality_name) = 1
+        or coalesce(ward, locality_name) is not null
 )
 
 select
-    measure_id,
-    council_code,
-    month_start,
-    {{ geography_columns('council_code', 'ward', 'locality_name') }},
-    sum(in_numerator) as numerator,
-    case when calc_family = 'case_within' then count(*) end as denominator,
-    case when calc_family = 'case_within' then 'percent' else 'count' end as value_rule,
-    false as denominator_is_stock
-from matched
-group by {{ grouping_sets_by_geography(
-        ['measure_id', 'calc_family', 'council_code', 'month_start'],
-        'ward', 'locality_name'
-    ) }}
-having
-    grouping(ward) = 1 and grouping(locality_name) = 1
-    or coalesce(ward, locality_name) is not null
+    counted.*,
+    rebuilt.rebuilt_from,
+    inputs_loaded.inputs_loaded_at
+from counted
+inner join rebuilt on counted.council_code = rebuilt.council_code
+cross join inputs_loaded
