@@ -31,3 +31,65 @@
         cast('-infinity' as timestamptz)
     {%- endif -%}
 {%- endmacro %}
+
+
+{% macro rebuilt_councils(changes, month_column, registry, last_receipt_column=none) -%}
+    {#- The CTEs an incremental `rebuilt_periods` model needs to know what to recompute, ending
+        with `rebuilt` (council_code, rebuilt_from) and `inputs_loaded` (the watermark to store).
+        `changes`: a CTE with council_code, changed_at (when the row's inputs were loaded) and
+        `month_column`; `registry`: a CTE of the registry rows used, with loaded_at. Each council
+        with a row changed since the last build is rebuilt from the earliest month among them,
+        or from the month of its latest unchanged `last_receipt_column` when that is earlier (for
+        figures that count up to the last day of data); every council when the registry changed
+        or on a full build (watermark -infinity). -#}
+registry_loaded as (
+    select max(loaded_at) as loaded_at from {{ registry }}
+),
+
+-- The newest load this build has read; the next build recomputes for what arrives after it.
+inputs_loaded as (
+    select
+        greatest(max({{ changes }}.changed_at), max(registry_loaded.loaded_at))
+            as inputs_loaded_at
+    from {{ changes }}
+    cross join registry_loaded
+),
+
+built as (
+    select {{ built_watermark('inputs_loaded_at') }} as loaded_at
+),
+
+council_changes as (
+    select
+        {{ changes }}.council_code,
+        min({{ changes }}.{{ month_column }}) as first_month,
+        min({{ changes }}.{{ month_column }}) filter (
+            where {{ changes }}.changed_at > built.loaded_at
+        ) as first_changed_month,
+        {%- if last_receipt_column %}
+        cast(date_trunc('month', max({{ changes }}.{{ last_receipt_column }}) filter (
+            where {{ changes }}.changed_at <= built.loaded_at
+        )) as date) as last_unchanged_month
+        {%- else %}
+        cast(null as date) as last_unchanged_month
+        {%- endif %}
+    from {{ changes }}
+    cross join built
+    group by {{ changes }}.council_code
+),
+
+rebuilt as (
+    select
+        council_changes.council_code,
+        case
+            when registry_loaded.loaded_at > built.loaded_at then council_changes.first_month
+            else least(council_changes.first_changed_month, council_changes.last_unchanged_month)
+        end as rebuilt_from
+    from council_changes
+    cross join registry_loaded
+    cross join built
+    where
+        registry_loaded.loaded_at > built.loaded_at
+        or council_changes.first_changed_month is not null
+)
+{%- endmacro %}

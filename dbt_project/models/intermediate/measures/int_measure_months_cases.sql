@@ -29,47 +29,8 @@ cases as not materialized (
     from {{ ref('fct_case_end_to_end') }}
 ),
 
-registry_loaded as (
-    select max(loaded_at) as loaded_at from registry
-),
-
--- The newest load this build has read; the next build recounts for what arrives after it.
-inputs_loaded as (
-    select greatest(max(cases.changed_at), max(registry_loaded.loaded_at)) as inputs_loaded_at
-    from cases
-    cross join registry_loaded
-),
-
-built as (
-    select {{ built_watermark('inputs_loaded_at') }} as loaded_at
-),
-
-council_changes as (
-    select
-        cases.council_code,
-        min(cases.received_month) as first_month,
-        min(cases.received_month) filter (where cases.changed_at > built.loaded_at)
-            as first_changed_month
-    from cases
-    cross join built
-    group by cases.council_code
-),
-
--- A changed registry recounts everything, as does a full build (its watermark is -infinity).
-rebuilt as (
-    select
-        council_changes.council_code,
-        case
-            when registry_loaded.loaded_at > built.loaded_at then council_changes.first_month
-            else council_changes.first_changed_month
-        end as rebuilt_from
-    from council_changes
-    cross join registry_loaded
-    cross join built
-    where
-        registry_loaded.loaded_at > built.loaded_at
-        or council_changes.first_changed_month is not null
-),
+-- A case counts in its receipt or completion month, never before its receipt month.
+{{ rebuilt_councils('cases', 'received_month', 'registry') }},
 
 matched as (
     select

@@ -32,48 +32,8 @@ demand as not materialized (
     from {{ ref('fct_demand') }}
 ),
 
-registry_loaded as (
-    select max(loaded_at) as loaded_at from registry
-),
-
--- The newest load this build has read; the next build recounts for what arrives after it.
-inputs_loaded as (
-    select greatest(max(demand.changed_at), max(registry_loaded.loaded_at)) as inputs_loaded_at
-    from demand
-    cross join registry_loaded
-),
-
-built as (
-    select {{ built_watermark('inputs_loaded_at') }} as loaded_at
-),
-
-council_changes as (
-    select
-        demand.council_code,
-        min(demand.period_month) as first_month,
-        min(demand.period_month) filter (where demand.changed_at > built.loaded_at)
-            as first_changed_month
-    from demand
-    cross join built
-    group by demand.council_code
-),
-
--- Months add up independently, so a council is recounted from its earliest changed month;
--- a changed registry recounts everything, as does a full build (its watermark is -infinity).
-rebuilt as (
-    select
-        council_changes.council_code,
-        case
-            when registry_loaded.loaded_at > built.loaded_at then council_changes.first_month
-            else council_changes.first_changed_month
-        end as rebuilt_from
-    from council_changes
-    cross join registry_loaded
-    cross join built
-    where
-        registry_loaded.loaded_at > built.loaded_at
-        or council_changes.first_changed_month is not null
-),
+-- Months add up independently: a council is recounted from its earliest changed month.
+{{ rebuilt_councils('demand', 'period_month', 'registry') }},
 
 matched as (
     select

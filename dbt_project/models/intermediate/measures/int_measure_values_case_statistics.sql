@@ -38,56 +38,10 @@ cases as (
     from {{ ref('fct_case_end_to_end') }}
 ),
 
-registry_loaded as (
-    select max(loaded_at) as loaded_at from registry
-),
-
--- The newest load this build has read; the next build rebuilds for what arrives after it.
-inputs_loaded as (
-    select greatest(max(cases.changed_at), max(registry_loaded.loaded_at)) as inputs_loaded_at
-    from cases
-    cross join registry_loaded
-),
-
--- The month from which each council's figures are recomputed. Cases changed since the last
--- build can move figures only for periods ending on or after their receipt month; the end of
--- the data (up to which work in progress counts) can move only after the council's latest
--- receipt among the unchanged cases. A changed registry rebuilds everything, as does a full
--- build (its watermark is -infinity).
-built as (
-    select {{ built_watermark('inputs_loaded_at') }} as loaded_at
-),
-
-council_changes as (
-    select
-        cases.council_code,
-        min(cases.received_month) as first_month,
-        min(cases.received_month) filter (where cases.changed_at > built.loaded_at)
-            as first_changed_month,
-        max(cases.received_date) filter (where cases.changed_at <= built.loaded_at)
-            as last_unchanged_receipt
-    from cases
-    cross join built
-    group by cases.council_code
-),
-
-rebuilt as (
-    select
-        council_changes.council_code,
-        case
-            when registry_loaded.loaded_at > built.loaded_at then council_changes.first_month
-            else least(
-                council_changes.first_changed_month,
-                cast(date_trunc('month', council_changes.last_unchanged_receipt) as date)
-            )
-        end as rebuilt_from
-    from council_changes
-    cross join registry_loaded
-    cross join built
-    where
-        registry_loaded.loaded_at > built.loaded_at
-        or council_changes.first_changed_month is not null
-),
+-- Cases changed since the last build move figures only for periods ending on or after their
+-- receipt month; work in progress counts up to the last day of data, which can move only after
+-- the council's latest unchanged receipt.
+{{ rebuilt_councils('cases', 'received_month', 'registry', 'received_date') }},
 
 months_in_periods as (
     select * from {{ ref('int_periods_mapped') }}
