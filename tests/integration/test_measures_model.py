@@ -42,9 +42,10 @@ left join entry_traced as e
 where b.measure_id is null and e.measure_id is null
 """
 INCREMENTAL_FACTS = {
-    "fct_demand": "council_code, period_month, service, channel, team, demand_type, "
+    "marts.fct_demand": "council_code, period_month, service, channel, team, demand_type, "
     "failure_type, ward_code, locality",
-    "fct_case_end_to_end": "case_id",
+    "marts.fct_case_end_to_end": "case_id",
+    "intermediate.int_uprn_match_rates": "source_table, council_code, period_month",
 }
 
 
@@ -72,7 +73,7 @@ def _rows(url: str, query: str) -> list[tuple]:
 
 def _snapshot(url: str) -> dict[str, list[tuple]]:
     snapshot = {
-        table: _rows(url, f"select * from marts.{table} order by {order}")
+        table: _rows(url, f"select * from {table} order by {order}")
         for table, order in INCREMENTAL_FACTS.items()
     }
     snapshot["fct_measure_values"] = _rows(
@@ -148,10 +149,13 @@ def test_measures_model_end_to_end(measures_db, workspace):
     generate(workspace["landing"], scale=SCALE, last_month="2026-03", reference_dir=None)
     # Only the monthly sources: the reference stand-ins are static files loaded once.
     _load_landing(url, workspace["landing"], MONTHLY_SOURCES)
-    selection = ["-s", "fct_demand+", "fct_case_end_to_end+", "--exclude", "resource_type:test"]
+    selection = [
+        *("-s", "fct_demand+", "fct_case_end_to_end+", "int_uprn_match_rates"),
+        *("--exclude", "resource_type:test"),
+    ]
     _dbt("run", *selection)
     incremental = _snapshot(url)
-    assert any(row[1].isoformat() == "2026-03-01" for row in incremental["fct_demand"])
+    assert any(row[1].isoformat() == "2026-03-01" for row in incremental["marts.fct_demand"])
     _dbt("run", *selection)
     assert _snapshot(url) == incremental, "a second incremental run changed the facts"
     _dbt("run", "--full-refresh", *selection)
