@@ -330,13 +330,18 @@ def _superseded(conn, source: str, period) -> list[str]:
     return [str(row[0]) for row in rows]
 
 
+def loaded_checksums(conn, source: str, digests: list[str]) -> set[str]:
+    """Those of the checksums whose file content is loaded (the current batch) for the source."""
+    rows = conn.execute(
+        "select file_checksum from audit.loads where source = %s "
+        "and outcome = 'loaded' and file_checksum = any(%s)",
+        (source, digests),
+    )
+    return {row[0] for row in rows}
+
+
 def already_loaded(conn, source: str, digest: str) -> bool:
-    row = conn.execute(
-        "select 1 from audit.loads where source = %s and file_checksum = %s "
-        "and outcome = 'loaded' limit 1",
-        (source, digest),
-    ).fetchone()
-    return row is not None
+    return bool(loaded_checksums(conn, source, [digest]))
 
 
 def check_codes(conn: psycopg.Connection, contract: Contract, frame: pd.DataFrame) -> list[Problem]:
@@ -584,13 +589,6 @@ def unloaded_files(url: str, source: str) -> tuple[list[Path], int]:
     files = pending_files(source)
     digests = {path: checksum(path) for path in files}
     with psycopg.connect(url) as conn:
-        loaded = {
-            row[0]
-            for row in conn.execute(
-                "select file_checksum from audit.loads where source = %s "
-                "and outcome = 'loaded' and file_checksum = any(%s)",
-                (source, list(digests.values())),
-            )
-        }
+        loaded = loaded_checksums(conn, source, list(digests.values()))
     unloaded = [path for path in files if digests[path] not in loaded]
     return unloaded, len(files) - len(unloaded)
