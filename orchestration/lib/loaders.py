@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -23,7 +23,7 @@ import pandas as pd
 import psycopg
 from psycopg import sql
 
-from orchestration.lib import contracts, environment
+from orchestration.lib import contracts, environment, screening
 from orchestration.lib.contracts import Contract
 from orchestration.lib.validation import (
     MAX_FIELD_CHARS,
@@ -201,13 +201,16 @@ class Parsed:
     text: str | None  # the decoded CSV, streamed as it is into COPY (None for XLSX)
 
 
-def parse_file(path: Path, contract: Contract, check_fields: bool = True) -> Parsed:
+def parse_file(
+    path: Path, contract: Contract, check_fields: bool = True, data: bytes | None = None
+) -> Parsed:
+    """The file's rows as text; `data` is its content when the caller has read it already."""
     text = None
     if path.suffix.lower() == ".xlsx":
         header, frame = read_xlsx(path, contract.source)
         encoding = "xlsx"
     else:
-        text, encoding = decode(path.read_bytes())
+        text, encoding = decode(path.read_bytes() if data is None else data)
         header, frame = read_csv_text(text, check_fields)
     problems = check_header(header, contract)
     if problems:
@@ -222,6 +225,8 @@ def read_file(path: Path, contract: Contract) -> tuple[pd.DataFrame, str]:
 
 
 def ensure_raw_table(conn: psycopg.Connection, contract: Contract) -> None:
+    if _raw_table_ready(conn, contract):
+        return  # one catalogue query instead of three DDL statements, for every file
     columns = [
         sql.SQL("{} {}").format(sql.Identifier(column.name), sql.SQL(column.sql_type))
         for column in contract.columns
@@ -252,6 +257,15 @@ def ensure_raw_table(conn: psycopg.Connection, contract: Contract) -> None:
                 sql.SQL(", ").join(map(sql.Identifier, contract.primary_key)),
             )
         )
+
+
+def _raw_table_ready(conn: psycopg.Connection, contract: Contract) -> bool:
+    """The raw table exists, with its key index when it has a key and no batch index."""
+    table, key, batch = conn.execute(
+        "select to_regclass(%s), to_regclass(%s), to_regclass(%s)",
+        tuple(f"raw.{contract.source}{suffix}" for suffix in ("", "__pk", "__batch")),
+    ).fetchone()
+    return table is not None and (key is not None or not contract.primary_key) and batch is None
 
 
 def _to_copy_csv(frame: pd.DataFrame, contract: Contract) -> str:
@@ -344,9 +358,10 @@ def already_loaded(conn, source: str, digest: str) -> bool:
     return bool(loaded_checksums(conn, source, [digest]))
 
 
-def check_codes(conn: psycopg.Connection, contract: Contract, frame: pd.DataFrame) -> list[Problem]:
-    """Codes that must exist in another loaded source (e.g. ward codes in the gazetteer)."""
-    problems: list[Problem] = []
+def known_codes(conn: psycopg.Connection, contract: Contract) -> dict[str, set[str]]:
+    """For each column whose codes come from another loaded source (e.g. ward codes in the
+    gazetteer), the codes that source holds; a source not loaded yet constrains nothing."""
+    known: dict[str, set[str]] = {}
     for column in contract.columns:
         if not column.codes_from:
             continue
@@ -354,7 +369,7 @@ def check_codes(conn: psycopg.Connection, contract: Contract, frame: pd.DataFram
         exists = conn.execute("select to_regclass(%s)", (f"raw.{source}",)).fetchone()[0]
         if exists is None:
             continue
-        known = {
+        codes = {
             row[0]
             for row in conn.execute(
                 sql.SQL("select distinct {}::text from {}").format(
@@ -362,10 +377,20 @@ def check_codes(conn: psycopg.Connection, contract: Contract, frame: pd.DataFram
                 )
             )
         }
-        if not known:
-            continue
+        if codes:
+            known[column.name] = codes
+    return known
+
+
+def check_codes(
+    contract: Contract, frame: pd.DataFrame, known: dict[str, set[str]]
+) -> list[Problem]:
+    """Rows whose codes are not among the `known` codes of their column."""
+    problems: list[Problem] = []
+    for name, codes in known.items():
+        column = contract.column(name)
         values = frame[column.name]
-        unknown = (values != "") & ~values.isin(known)
+        unknown = (values != "") & ~values.isin(codes)
         for index in unknown[unknown].index[:200]:
             problems.append(
                 Problem(
@@ -378,18 +403,18 @@ def check_codes(conn: psycopg.Connection, contract: Contract, frame: pd.DataFram
     return problems
 
 
-def _copy_text(conn, contract: Contract, parsed: Parsed, result: LoadResult) -> None:
-    """Stream the validated CSV unchanged into COPY: the fast path, close to a plain COPY."""
+def _copy_text(conn, contract: Contract, text: str, header: list[str], result: LoadResult) -> None:
+    """Stream the CSV unchanged into COPY: close to a plain COPY."""
     conn.execute(
         "select set_config('bdc.batch_id', %s, true), set_config('bdc.source_file', %s, true)",
         (result.batch_id, result.file.name),
     )
-    columns = sql.SQL(", ").join(map(sql.Identifier, parsed.header))
+    columns = sql.SQL(", ").join(map(sql.Identifier, header))
     copy = sql.SQL(
         "copy {} ({}) from stdin with (format csv, header true, force_null ({}))"
     ).format(sql.Identifier("raw", contract.source), columns, columns)
     with conn.cursor().copy(copy) as copier:
-        copier.write(parsed.text)
+        copier.write(text)
 
 
 def _copy_frame(conn, contract: Contract, frame: pd.DataFrame, result: LoadResult) -> None:
@@ -400,6 +425,33 @@ def _copy_frame(conn, contract: Contract, frame: pd.DataFrame, result: LoadResul
     )
     with conn.cursor().copy(copy) as copier:
         copier.write(_to_copy_csv(frame, contract))
+
+
+def _replace_period(conn, contract: Contract, period, result: LoadResult) -> None:
+    """The raw table made sure of and the earlier batches of the period deleted."""
+    ensure_raw_table(conn, contract)
+    conn.execute("select pg_advisory_xact_lock(hashtext(%s))", (contract.source,))
+    result.replaced_batches = _superseded(conn, contract.source, period)
+    if result.replaced_batches:
+        conn.execute(
+            sql.SQL("delete from {} where _batch_id = any(%s::uuid[])").format(
+                sql.Identifier("raw", contract.source)
+            ),
+            (result.replaced_batches,),
+        )
+        conn.execute(
+            "update audit.loads set outcome = 'superseded' where batch_id = any(%s::uuid[])",
+            (result.replaced_batches,),
+        )
+
+
+def _record_loaded(conn, result: LoadResult, rows: int, digest: str, size: int, period) -> None:
+    result.rows_loaded = rows
+    result.outcome = "loaded"
+    replaced = (
+        f"; replaced {len(result.replaced_batches)} batch(es)" if result.replaced_batches else ""
+    )
+    record_load(conn, result, digest, size, period, f"encoding {result.encoding}{replaced}")
 
 
 def load_frame(
@@ -419,19 +471,7 @@ def load_frame(
     indexes on the other; any problem rolls the load back (FileRejected, nothing written).
     """
     period = period_of(frame, contract)
-    ensure_raw_table(conn, contract)
-    conn.execute("select pg_advisory_xact_lock(hashtext(%s))", (contract.source,))
-    result.replaced_batches = _superseded(conn, contract.source, period)
-    table = sql.Identifier("raw", contract.source)
-    if result.replaced_batches:
-        conn.execute(
-            sql.SQL("delete from {} where _batch_id = any(%s::uuid[])").format(table),
-            (result.replaced_batches,),
-        )
-        conn.execute(
-            "update audit.loads set outcome = 'superseded' where batch_id = any(%s::uuid[])",
-            (result.replaced_batches,),
-        )
+    _replace_period(conn, contract, period, result)
     failure = None
     # Blank lines are skipped by the parser but not by COPY: such files take the frame path.
     if parsed is not None and parsed.text is not None and "\n\n" not in parsed.text.strip():
@@ -441,7 +481,9 @@ def load_frame(
         sys.setswitchinterval(0.0001)
         try:
             with ThreadPoolExecutor(max_workers=1) as pool:
-                copying = pool.submit(_copy_text, conn, contract, parsed, result)
+                copying = pool.submit(
+                    _copy_text, conn, contract, parsed.text, parsed.header, result
+                )
                 problems = checks()
                 failure = copying.exception()
         finally:
@@ -454,79 +496,146 @@ def load_frame(
         raise FileRejected(problems)
     if failure is not None:
         raise failure
-    result.rows_loaded = len(frame)
-    result.outcome = "loaded"
-    record_load(
-        conn,
-        result,
-        digest,
-        size,
-        period,
-        f"encoding {result.encoding}"
-        + (
-            f"; replaced {len(result.replaced_batches)} batch(es)"
-            if result.replaced_batches
-            else ""
-        ),
+    _record_loaded(conn, result, len(frame), digest, size, period)
+
+
+@dataclass
+class Landed:
+    """A landing file read, and screened when it is CSV, before any database work."""
+
+    path: Path
+    contract: Contract
+    data: bytes
+    digest: str
+    text: str | None = None  # the decoded CSV, when the screen found it certainly clean
+    encoding: str = ""
+    header: list[str] = field(default_factory=list)
+    screened: screening.Screened | None = None  # None: the full check decides
+
+
+def read_landed(path: Path, contract: Contract, known: dict[str, set[str]], today: date) -> Landed:
+    data = path.read_bytes()
+    landed = Landed(path, contract, data, hashlib.sha256(data).hexdigest())
+    if path.suffix.lower() == ".xlsx":
+        return landed
+    try:
+        text, encoding = decode(data)
+    except FileRejected:
+        return landed  # the full check reports it
+    header = screening.header_of(text)
+    if header is None or check_header(header, contract):
+        return landed
+    screened = screening.screen(text, header, contract, known, today)
+    if screened is not None:
+        landed.text, landed.encoding, landed.header = text, encoding, header
+        landed.screened = screened
+    return landed
+
+
+def _load_screened(conn, landed: Landed, result: LoadResult) -> None:
+    """Load a CSV the quick screen found certainly clean: no pandas, straight into COPY."""
+    period, rows = landed.screened.period, landed.screened.rows
+    result.encoding, result.rows_read = landed.encoding, rows
+    _replace_period(conn, landed.contract, period, result)
+    _copy_text(conn, landed.contract, landed.text, landed.header, result)
+    _record_loaded(conn, result, rows, landed.digest, len(landed.data), period)
+
+
+def _load_checked(conn, landed: Landed, known: dict[str, set[str]], result: LoadResult) -> None:
+    """Load a file after the full check (pandas, every rule, every problem named)."""
+    contract = landed.contract
+    parsed = parse_file(landed.path, contract, check_fields=False, data=landed.data)
+    frame, result.encoding = parsed.frame, parsed.encoding
+    result.rows_read = len(frame)
+    unknown_codes = check_codes(contract, frame, known)
+
+    def problems() -> list[Problem]:
+        if parsed.text is not None and (bad := field_count_problems(parsed.text)):
+            return bad
+        return check_rows(frame, contract, text=parsed.text) or unknown_codes
+
+    load_frame(
+        conn, contract, frame, result, landed.digest, len(landed.data), parsed, checks=problems
     )
+
+
+def ingest_files(
+    url: str, paths: list[Path], source: str | None = None, quarantine: bool = True
+) -> list[LoadResult]:
+    """Validate and load landing files in order, one transaction each, on one connection.
+
+    The next file is read and screened in a thread while this one is copied into PostgreSQL.
+    The codes other sources hold (codes_from) are read once per source, before its first file.
+    """
+    paths = [Path(path) for path in paths]
+    today = datetime.now().date()
+    known: dict[str, dict[str, set[str]]] = {}
+    results = []
+    with psycopg.connect(url) as conn, ThreadPoolExecutor(max_workers=1) as pool:
+
+        def read_ahead(path: Path):
+            contract = contracts.get(source or source_for(path))
+            if contract.source not in known:
+                known[contract.source] = known_codes(conn, contract)
+            return pool.submit(read_landed, path, contract, known[contract.source], today)
+
+        upcoming = read_ahead(paths[0]) if paths else None
+        for index in range(len(paths)):
+            landed = upcoming.result()
+            if index + 1 < len(paths):
+                upcoming = read_ahead(paths[index + 1])
+            results.append(_ingest(conn, landed, known[landed.contract.source], quarantine))
+    return results
 
 
 def ingest_file(
     url: str, path: Path, source: str | None = None, quarantine: bool = True
 ) -> LoadResult:
     """Validate and load one landing file; the same logic for `bdc ingest` and the sensors."""
-    path = Path(path)
-    contract = contracts.get(source or source_for(path))
+    return ingest_files(url, [path], source, quarantine)[0]
+
+
+def _ingest(conn, landed: Landed, known: dict[str, set[str]], quarantine: bool) -> LoadResult:
+    contract, path, digest, size = landed.contract, landed.path, landed.digest, len(landed.data)
     result = LoadResult(
         source=contract.source, file=path, outcome="rejected", batch_id=str(uuid.uuid4())
     )
-    digest, size = checksum(path), path.stat().st_size
-    with psycopg.connect(url) as conn:
-        if already_loaded(conn, contract.source, digest):
-            result.outcome = "duplicate"
-            return result
-        try:
-            parsed = parse_file(path, contract, check_fields=False)
-            frame, result.encoding = parsed.frame, parsed.encoding
-            result.rows_read = len(frame)
-            unknown_codes = check_codes(conn, contract, frame)
-
-            def problems() -> list[Problem]:
-                if parsed.text is not None and (bad := field_count_problems(parsed.text)):
-                    return bad
-                return check_rows(frame, contract, text=parsed.text) or unknown_codes
-
-            load_frame(conn, contract, frame, result, digest, size, parsed, checks=problems)
-            conn.commit()
-            return result
-        except FileRejected as rejected:
-            conn.rollback()
-            result.problems = rejected.problems
-        except psycopg.errors.UniqueViolation as error:
-            conn.rollback()
-            result.problems = [
-                Problem(
-                    None,
-                    ",".join(contract.primary_key),
-                    None,
-                    "a row's key is already loaded from another file "
-                    f"for a different period ({error.diag.message_detail})",
-                )
-            ]
-        except psycopg.errors.DataError as error:
-            conn.rollback()
-            result.problems = [
-                Problem(
-                    None, None, None, f"the database refused a value: {error.diag.message_primary}"
-                )
-            ]
-        result.outcome = "rejected"
-        result.rows_rejected = result.rows_read
-        result.rows_loaded = 0
-        if quarantine:
-            result.report_path = quarantine_file(path, result, contract)
-        record_load(conn, result, digest, size, (None, None), result.problems[0].as_line())
+    if already_loaded(conn, contract.source, digest):
+        result.outcome = "duplicate"
+        return result
+    try:
+        if landed.screened is not None:
+            _load_screened(conn, landed, result)
+        else:
+            _load_checked(conn, landed, known, result)
         conn.commit()
+        return result
+    except FileRejected as rejected:
+        conn.rollback()
+        result.problems = rejected.problems
+    except psycopg.errors.UniqueViolation as error:
+        conn.rollback()
+        result.problems = [
+            Problem(
+                None,
+                ",".join(contract.primary_key),
+                None,
+                "a row's key is already loaded from another file "
+                f"for a different period ({error.diag.message_detail})",
+            )
+        ]
+    except psycopg.errors.DataError as error:
+        conn.rollback()
+        result.problems = [
+            Problem(None, None, None, f"the database refused a value: {error.diag.message_primary}")
+        ]
+    result.outcome = "rejected"
+    result.rows_rejected = result.rows_read
+    result.rows_loaded = 0
+    if quarantine:
+        result.report_path = quarantine_file(path, result, contract)
+    record_load(conn, result, digest, size, (None, None), result.problems[0].as_line())
+    conn.commit()
     return result
 
 

@@ -23,6 +23,8 @@ FORMULA_STARTS = ("=", "+", "@", "\t", "\r", "-")
 CELL_STARTS = [re.compile(re.escape(sep) + FORMULA.pattern[1:]) for sep in (",", "\n", '"')]
 
 BOOLEANS = {"true": True, "false": False}
+# A time followed by a zone: Z, +01, +0100 or +01:00.
+ZONE_SUFFIX = r"[0-9]:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]*)?)? *(?:[Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)$"
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,10 @@ def _check_moment(
     values: pd.Series, column: Column, present: pd.Series, today: date
 ) -> list[Problem]:
     fmt = "%Y-%m-%d" if column.type == "date" else "ISO8601"
-    parsed = pd.to_datetime(values.where(present), format=fmt, errors="coerce")
+    # Local times only (the column is a timestamp without zone): a zone suffix is invalid,
+    # and left out of the parse, which refuses a mix of zones outright.
+    zoned = values.str.contains(ZONE_SUFFIX) if column.type == "timestamp" else False
+    parsed = pd.to_datetime(values.where(present & ~zoned), format=fmt, errors="coerce")
     if column.type == "date":
         shape = values.str.fullmatch(r"\d{4}-\d{2}-\d{2}")
         parsed = parsed.where(shape)

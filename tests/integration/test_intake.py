@@ -3,13 +3,14 @@
 import shutil
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import openpyxl
 import psycopg
 import pytest
 
-from orchestration.lib import demo, loaders
+from orchestration.lib import contracts, demo, loaders, screening
 
 pytestmark = pytest.mark.integration
 
@@ -109,6 +110,46 @@ def test_a_corrected_file_for_the_same_period_replaces_the_batch(activated, good
         assert rows.fetchone() == (first.rows_loaded - 5, 1)
         outcomes = conn.execute("select outcome from audit.loads order by started_at").fetchall()
     assert [row[0] for row in outcomes] == ["superseded", "loaded"]
+
+
+def test_files_load_in_order_on_one_connection_and_the_full_check_loads_the_same(
+    activated, good, demo_dir
+):
+    names = [path.name for path in sorted((demo_dir / "crm_contacts").glob("*.csv"))[:2]]
+    first, second = good("crm_contacts", names[0]), good("crm_contacts", names[1])
+    assert screening.screen(
+        first.read_text(),
+        screening.header_of(first.read_text()),
+        contracts.get("crm_contacts"),
+        {},
+        date.today(),
+    ), "a clean demo file passes the quick screen"
+    # The same month again with a quoted cell: clean, but the screen leaves it to the full check.
+    corrected = first.with_name("crm_contacts_corrected.csv")
+    corrected.write_text(_quote_team(first.read_text()))
+    results = loaders.ingest_files(activated, [first, second, corrected, second])
+    assert [result.outcome for result in results] == ["loaded", "loaded", "loaded", "duplicate"]
+    assert results[2].replaced_batches == [results[0].batch_id]
+    with psycopg.connect(activated) as conn:
+        batches = dict(
+            conn.execute(
+                "select _source_file, count(*) from raw.crm_contacts group by 1"
+            ).fetchall()
+        )
+        team = conn.execute(
+            "select team from raw.crm_contacts where _source_file = %s limit 1", (corrected.name,)
+        ).fetchone()[0]
+    assert batches == {second.name: results[1].rows_loaded, corrected.name: results[0].rows_loaded}
+    assert '"' not in team and team
+
+
+def _quote_team(text: str) -> str:
+    lines = text.splitlines()
+    position = lines[0].split(",").index("team")
+    cells = lines[1].split(",")
+    cells[position] = f'"{cells[position]}"'
+    lines[1] = ",".join(cells)
+    return "\n".join(lines) + "\n"
 
 
 def test_reordered_columns_a_bom_and_windows_1252_are_accepted(activated, good):

@@ -37,9 +37,11 @@ def build_raw_asset(contract: Contract) -> dg.AssetsDefinition:
             results = [loaders.ingest_reference(warehouse.url, contract.source, reference_dir)]
             already_loaded = 0
         else:
-            load = RECEIVERS.get(contract.source, loaders.ingest_file)
             files, already_loaded = loaders.unloaded_files(warehouse.url, contract.source)
-            results = [load(warehouse.url, path) for path in files]
+            if contract.source in RECEIVERS:
+                results = [RECEIVERS[contract.source](warehouse.url, path) for path in files]
+            else:
+                results = loaders.ingest_files(warehouse.url, files, contract.source)
             with psycopg.connect(warehouse.url, autocommit=True) as conn:
                 loaders.ensure_raw_table(conn, contract)
         for result in results:

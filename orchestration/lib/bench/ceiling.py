@@ -1,6 +1,7 @@
 """Ingest against its ceiling: the loader and a plain COPY of the same files, same database.
 
-Both load every file of one source into a fresh database on the benchmark's server. The
+Both load every file of one source into a fresh database on the benchmark's server (the
+loader as a raw asset runs it: `loaders.ingest_files`, one connection for the files). The
 ceiling is `COPY ... FROM STDIN (FORMAT csv, HEADER)` streaming the file unchanged into a table
 with the contract's column types and no indexes, keys or batch columns: what PostgreSQL can
 take in with no validation, no audit and no index upkeep.
@@ -70,16 +71,14 @@ def measure(server_url: str, landing_dir: Path, source: str | None = None) -> di
     warehouse.create_database(url)
     bootstrap.bootstrap(url)
     for prerequisite in _code_sources(contract):
-        for path in source_files(landing_dir, prerequisite):
-            loaders.ingest_file(url, path, prerequisite, quarantine=False)
-    rows = 0
+        loaders.ingest_files(url, source_files(landing_dir, prerequisite), prerequisite, False)
     started = time.perf_counter()
-    for path in files:
-        result = loaders.ingest_file(url, path, source, quarantine=False)
-        if result.outcome != "loaded":
-            raise RuntimeError(f"The loader did not load {path.name}: {result.summary()}")
-        rows += result.rows_loaded
+    results = loaders.ingest_files(url, files, source, quarantine=False)
     loader_seconds = time.perf_counter() - started
+    for result in results:
+        if result.outcome != "loaded":
+            raise RuntimeError(f"The loader did not load {result.file.name}: {result.summary()}")
+    rows = sum(result.rows_loaded for result in results)
     copy_seconds = _plain_copy(url, contract, files)
     return {
         "source": source,
