@@ -6,7 +6,7 @@ import psycopg
 import pytest
 
 from orchestration.lib import demo
-from orchestration.lib.sharing.returns import receive_landing_file
+from orchestration.lib.sharing.returns import receive_landing_file, receive_landing_files
 
 pytestmark = pytest.mark.integration
 
@@ -37,3 +37,20 @@ def test_a_return_from_a_partner_without_an_agreement_is_quarantined(activated, 
             conn.execute("select count(*) from raw.partner_returns").fetchone()[0] if exists else 0
         )
     assert rows == 0
+
+
+def test_files_are_received_together_and_each_answered_in_order(activated, partner_file):
+    stranger = partner_file.with_name("partner_returns_unknown.csv")
+    stranger.write_text(partner_file.read_text().replace("west_mercia_police", "unknown_trust"))
+    results = receive_landing_files(activated, [stranger, partner_file])
+    assert [result.outcome for result in results] == ["rejected", "loaded"]
+    assert [result.file for result in results] == [stranger, partner_file]
+    with psycopg.connect(activated) as conn:
+        loaded = conn.execute(
+            "select count(*), count(distinct _source_file) from raw.partner_returns"
+        ).fetchone()
+        outcomes = conn.execute(
+            "select file_name, outcome from audit.loads order by file_name"
+        ).fetchall()
+    assert loaded == (results[1].rows_loaded, 1) and loaded[0] > 0
+    assert outcomes == [(partner_file.name, "loaded"), (stranger.name, "rejected")]

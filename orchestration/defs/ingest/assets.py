@@ -7,11 +7,11 @@ from orchestration.lib import contracts, environment, loaders
 from orchestration.lib.contracts import Contract
 from orchestration.lib.reference import PARSERS
 from orchestration.lib.resources import WarehouseResource
-from orchestration.lib.sharing.returns import receive_landing_file
+from orchestration.lib.sharing.returns import receive_landing_files
 
 GROUP = "ingest"
 # Sources whose files come in under an agreement rather than straight through the loader.
-RECEIVERS = {"partner_returns": receive_landing_file}
+RECEIVERS = {"partner_returns": receive_landing_files}
 
 
 def raw_asset_key(source: str) -> dg.AssetKey:
@@ -37,11 +37,9 @@ def build_raw_asset(contract: Contract) -> dg.AssetsDefinition:
             results = [loaders.ingest_reference(warehouse.url, contract.source, reference_dir)]
             already_loaded = 0
         else:
+            load = RECEIVERS.get(contract.source, loaders.ingest_files)
             files, already_loaded = loaders.unloaded_files(warehouse.url, contract.source)
-            if contract.source in RECEIVERS:
-                results = [RECEIVERS[contract.source](warehouse.url, path) for path in files]
-            else:
-                results = loaders.ingest_files(warehouse.url, files, contract.source)
+            results = load(warehouse.url, files)
             with psycopg.connect(warehouse.url, autocommit=True) as conn:
                 loaders.ensure_raw_table(conn, contract)
         for result in results:

@@ -1,9 +1,10 @@
 """Partner returns in through the intake, under the agreement they are received by.
 
-A thin wrapper around loaders.ingest_file: the agreement must be in force and name the return's
-contract, and every row must come from that agreement's partner (and measures, when it lists
-them). Otherwise the file is quarantined with a report and nothing is loaded; a file that breaks
-the contract itself is quarantined by the loader exactly as `bdc ingest` does.
+A thin wrapper around the loader (loaders.ingest_files): the agreement must be in force and
+name the return's contract, and every row must come from that agreement's partner (and
+measures, when it lists them). Otherwise the file is quarantined with a report and nothing is
+loaded; a file that breaks the contract itself is quarantined by the loader exactly as
+`bdc ingest` does.
 """
 
 from __future__ import annotations
@@ -107,16 +108,39 @@ def receive_return(
     return result
 
 
-def receive_landing_file(url: str, path: Path, register: Register | None = None):
-    """A partner return dropped in the landing zone: each row's partner must have an agreement
-    in force that receives that measure; otherwise the whole file is quarantined."""
+def receive_landing_files(
+    url: str, paths: list[Path], register: Register | None = None
+) -> list[loaders.LoadResult]:
+    """Partner returns dropped in the landing zone: each row's partner must have an agreement
+    in force that receives that measure; otherwise the whole file is quarantined. The files
+    that may come in are then loaded together, in order (loaders.ingest_files)."""
     register = register or load_register()
     contract = contracts.get("partner_returns")
-    path = Path(path)
+    paths = [Path(path) for path in paths]
+    results: dict[Path, loaders.LoadResult] = {}
+    for path in paths:
+        problems = _partner_problems(path, register, contract)
+        if problems:
+            try:
+                _reject(url, path, "(by partner)", problems[:200], contract)
+            except ReturnRefused as refused:
+                results[path] = refused.result
+    admitted = [path for path in paths if path not in results]
+    for result in loaders.ingest_files(url, admitted, source=contract.source):
+        results[result.file] = result
+    return [results[path] for path in paths]
+
+
+def receive_landing_file(url: str, path: Path, register: Register | None = None):
+    return receive_landing_files(url, [path], register)[0]
+
+
+def _partner_problems(path: Path, register: Register, contract) -> list[Problem]:
+    """Rows whose partner has no single agreement in force receiving that measure."""
     try:
         frame, _ = loaders.read_file(path, contract)
     except loaders.FileRejected:
-        return loaders.ingest_file(url, path, source=contract.source)  # the loader reports it
+        return []  # the loader reports it
     problems = []
     for partner, rows in frame.groupby("partner", sort=True):
         agreements = register.for_returns(partner)
@@ -145,9 +169,4 @@ def receive_landing_file(url: str, path: Path, register: Register | None = None)
                         f"is not covered by agreement {agreement.id}",
                     )
                 )
-    if problems:
-        try:
-            _reject(url, path, "(by partner)", problems[:200], contract)
-        except ReturnRefused as refused:
-            return refused.result
-    return loaders.ingest_file(url, path, source=contract.source)
+    return problems
