@@ -50,3 +50,34 @@ def test_the_dbt_resource_knows_its_dbt_version_without_starting_dbt():
     reported = subprocess.check_output([resource.dbt_executable, "--version"], text=True)
     installed = re.search(r"installed:\s*(\d+\.\d+\.\d+)", reported).group(1)
     assert str(resource._cli_version) == installed
+
+
+def test_the_manifest_is_parsed_for_the_warehouse_so_dbt_commands_parse_partly(tmp_path):
+    import os
+    import subprocess
+
+    from orchestration.lib import environment
+
+    project = environment.dbt_project_dir()
+    manifest = project / "target" / "manifest.json"
+    elsewhere = environment.dbt_env("postgresql://someone@127.0.0.1:61234/another")
+    try:
+        dbt.prepare_manifest(env=elsewhere)
+        parsed_at = manifest.stat().st_mtime_ns
+        dbt.prepare_manifest(env=elsewhere)
+        assert manifest.stat().st_mtime_ns == parsed_at, "same warehouse: no second parse"
+        # A dbt command for that warehouse parses partly, from the state prepare_manifest left.
+        env = {**os.environ, **elsewhere, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+        run_target = tmp_path / "target"
+        run_target.mkdir()
+        (run_target / "partial_parse.msgpack").write_bytes(
+            (project / "target" / "partial_parse.msgpack").read_bytes()
+        )
+        command = [dbt.dbt_executable(), "parse", "--project-dir", str(project)]
+        command += ["--profiles-dir", str(project), "--target-path", str(run_target)]
+        output = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+        assert "Unable to do partial parsing" not in output.stdout, output.stdout
+        dbt.prepare_manifest(env=environment.dbt_env("postgresql://other@127.0.0.1:61235/x"))
+        assert manifest.stat().st_mtime_ns > parsed_at, "another warehouse: parsed again"
+    finally:
+        dbt.prepare_manifest()

@@ -204,6 +204,10 @@ def _run_scale(scale, last_month, progress, work: Path, cluster) -> dict:
     label = scale_label(scale)
     progress(f"scale {label}: starting a throwaway PostgreSQL (fsync off)")
     url = warehouse.start(cluster, durable=False)
+    from orchestration.lib import dbt
+
+    # As `bdc run` does for its warehouse: parsed for this profile, dbt's commands parse partly.
+    dbt.prepare_manifest(env=environment.dbt_env(url))
     passwords = {role: cluster.state()["passwords"][role] for role in warehouse.LOGIN_ROLES}
     bootstrap.bootstrap(url, passwords)
     run = Runner(work, _child_env(url, work, passwords), memory.postmaster_pid(cluster.pgdata))
