@@ -74,7 +74,7 @@ def docs_fingerprint(url: str) -> str:
 # What dbt's partial parsing compares of the profile (its connection info, less the password)
 # and the target. When they differ from those of the last parse, dbt parses everything again
 # (about 6 s here, against 3 s) in every command, so the parse is redone once instead.
-PROFILE_KEYS = ("DBT_TARGET", "BDC_PG_HOST", "BDC_PG_PORT", "BDC_PG_USER", "BDC_PG_DATABASE")
+PROFILE_KEYS = ("BDC_PG_HOST", "BDC_PG_PORT", "BDC_PG_USER", "BDC_PG_DATABASE")
 PARSED_PROFILE = "bdc_parsed_profile.json"
 
 
@@ -83,6 +83,7 @@ def prepare_manifest(force: bool = False, env: dict[str, str] | None = None) -> 
     or parsed for another warehouse. `env` adds to this process's environment (BDC_PG_*)."""
     project_dir = environment.dbt_project_dir()
     manifest = project_dir / "target" / "manifest.json"
+    target = dbt_project().target
     env = {
         **os.environ,
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
@@ -92,7 +93,7 @@ def prepare_manifest(force: bool = False, env: dict[str, str] | None = None) -> 
         env.setdefault(key, "unset")
     if not env["BDC_PG_PORT"].isdigit():
         env["BDC_PG_PORT"] = "5432"
-    profile = json.dumps({key: env.get(key) for key in PROFILE_KEYS})
+    profile = json.dumps({key: env.get(key) for key in PROFILE_KEYS} | {"--target": target})
     stamp = manifest.parent / PARSED_PROFILE
     if (
         force
@@ -110,6 +111,9 @@ def prepare_manifest(force: bool = False, env: dict[str, str] | None = None) -> 
                 str(project_dir),
                 "--profiles-dir",
                 str(project_dir),
+                # as dagster-dbt passes it: dbt compares the command's own --target too
+                "--target",
+                target,
             ],
             env=env,
             capture_output=True,

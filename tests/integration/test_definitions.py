@@ -73,8 +73,10 @@ def test_the_manifest_is_parsed_for_the_warehouse_so_dbt_commands_parse_partly(t
         (run_target / "partial_parse.msgpack").write_bytes(
             (project / "target" / "partial_parse.msgpack").read_bytes()
         )
+        # The command as the dbt resource (dagster-dbt) starts it: --target and its own target path.
         command = [dbt.dbt_executable(), "parse", "--project-dir", str(project)]
-        command += ["--profiles-dir", str(project), "--target-path", str(run_target)]
+        command += ["--profiles-dir", str(project), "--target", dbt.dbt_project().target]
+        command += ["--target-path", str(run_target)]
         output = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
         assert "Unable to do partial parsing" not in output.stdout, output.stdout
         dbt.prepare_manifest(env=environment.dbt_env("postgresql://other@127.0.0.1:61235/x"))
