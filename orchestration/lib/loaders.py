@@ -30,6 +30,7 @@ from orchestration.lib.validation import (
     Problem,
     check_header,
     check_rows,
+    has_blank_line,
     period_of,
 )
 
@@ -474,7 +475,7 @@ def load_frame(
     _replace_period(conn, contract, period, result)
     failure = None
     # Blank lines are skipped by the parser but not by COPY: such files take the frame path.
-    if parsed is not None and parsed.text is not None and "\n\n" not in parsed.text.strip():
+    if parsed is not None and parsed.text is not None and not has_blank_line(parsed.text):
         # The COPY thread sends the text in 128 kB pieces, each needing the GIL for a moment:
         # switching threads more often keeps PostgreSQL fed while the checks hold the GIL.
         interval = sys.getswitchinterval()

@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pv
 
 from orchestration.lib.contracts import Column, Contract
-from orchestration.lib.validation import MAX_FIELD_CHARS, may_hold_formula
+from orchestration.lib.validation import MAX_FIELD_CHARS, has_blank_line, may_hold_formula
 
 # Only the plainest spellings pass; anything else (1e3, +5, 2024-01-01T10:00Z...) is left to
 # check_rows, which may still accept it.
@@ -112,7 +112,7 @@ def screen(
     `header` is the file's own header (already checked against the contract), `known_codes`
     the codes each codes_from column may hold (validation of check_codes).
     """
-    if may_hold_formula(text) or '"' in text or "\n\n" in text.strip():
+    if may_hold_formula(text) or '"' in text or has_blank_line(text):
         return None  # formulas, quoted cells or blank lines: the full check's business
     if max(map(len, text.split("\n"))) > MAX_FIELD_CHARS:
         return None

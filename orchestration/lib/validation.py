@@ -112,6 +112,14 @@ def _longest_line(text: str) -> int:
     return max(map(len, text.split("\n")))
 
 
+BLANK_LINE = re.compile(r"\n\r?\n")
+
+
+def has_blank_line(text: str) -> bool:
+    """A blank line between rows (LF or CRLF): the parsers skip it, COPY would not."""
+    return BLANK_LINE.search(text.strip()) is not None
+
+
 def may_hold_formula(text: str) -> bool:
     return FORMULA.match(text) is not None or any(p.search(text) for p in CELL_STARTS)
 

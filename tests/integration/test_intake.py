@@ -152,6 +152,21 @@ def _quote_team(text: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+@pytest.mark.parametrize("blank_line", [False, True])
+def test_windows_line_endings_load_with_or_without_a_blank_line(activated, good, blank_line):
+    path = good("crm_contacts")
+    lines = path.read_text().splitlines()
+    if blank_line:
+        lines.insert(3, "")
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode())
+    result = loaders.ingest_file(activated, path)
+    assert result.outcome == "loaded", result.summary()
+    assert result.rows_loaded == len([line for line in lines if line]) - 1
+    with psycopg.connect(activated) as conn:
+        teams = conn.execute("select count(*) from raw.crm_contacts where team like '%%\r'")
+        assert teams.fetchone()[0] == 0
+
+
 def test_reordered_columns_a_bom_and_windows_1252_are_accepted(activated, good):
     path = good("crm_contacts")
     lines = path.read_text().splitlines()
