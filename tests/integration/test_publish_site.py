@@ -116,6 +116,20 @@ def test_rebuild_gives_identical_data_files(built, tmp_path):
     assert first == second
 
 
+def test_every_ods_holds_the_rows_of_its_csv(built):
+    """The ODS files are written by worker processes: each is whole, as many rows as its CSV."""
+    _, root, result, _ = built
+    csvs = sorted(root.glob("data/*/*.csv"))
+    assert csvs and len(csvs) * 3 == len(result.files)
+    for path in csvs:
+        with zipfile.ZipFile(path.with_suffix(".ods")) as archive:
+            content = archive.read("content.xml").decode()
+        data_sheet = content.split("<table:table ")[-1]
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows = sum(1 for _ in csv.reader(handle))
+        assert data_sheet.count("<table:table-row>") == rows, path
+
+
 def test_blocked_gate_keeps_the_last_good_site(built):
     url, root, _, _ = built
     before = (root / "bromsgrove" / "index.html").read_bytes()

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import multiprocessing
+import os
 import shutil
 import subprocess
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -189,6 +192,8 @@ class SiteWriter:
         self.councils = councils()
         self.pages: list[str] = []
         self.files: list[str] = []
+        self.ods_pool: ProcessPoolExecutor | None = None  # set by write_all
+        self.ods_written: list = []
 
     def page(self, path: str, template: str, **context) -> None:
         target = self.root / path / "index.html" if path else self.root / "index.html"
@@ -206,9 +211,16 @@ class SiteWriter:
         assets.mkdir()
         (assets / "site.css").write_text(stylesheet(), encoding="utf-8")
         shutil.copy(SITE_DIR / "static" / "favicon.svg", assets / "favicon.svg")
-        self.page("", "root.html")
-        for code, council in self.councils.items():
-            self.write_council(code, council)
+        # ODS files are pure-Python zips, about 3 s for the demo's data: worker processes
+        # (spawned, not forked, from a threaded host) write them while the pages render here.
+        spawn = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=spawn) as pool:
+            self.ods_pool, self.ods_written = pool, []
+            self.page("", "root.html")
+            for code, council in self.councils.items():
+                self.write_council(code, council)
+            for written in self.ods_written:
+                written.result()
 
     def write_council(self, code: str, council: dict) -> None:
         site = data.for_council(self.tables, code)
@@ -219,6 +231,7 @@ class SiteWriter:
             measures_by_purpose.setdefault(measure["purpose_code"], []).append(measure)
         latest = {m["measure_id"]: self.latest_council_value(site, m) for m in site.measures}
         purposes = [p for p in site.purposes if measures_by_purpose.get(p["purpose_code"])]
+        datasets = self.write_downloads(site, council)  # first: its ODS files take longest
         self.page(
             slug,
             "home.html",
@@ -241,7 +254,6 @@ class SiteWriter:
             self.write_measure(site, measure, purpose_names, ctx)
         self.write_areas(site, ctx)
         self.page(f"{slug}/finance", "finance.html", costs=site.costs, **ctx)
-        datasets = self.write_downloads(site, council)
         self.page(f"{slug}/open-data", "open_data.html", datasets=datasets, **ctx)
         self.page(f"{slug}/accessibility", "accessibility.html", **ctx)
 
@@ -349,7 +361,10 @@ class SiteWriter:
             notes = [(k, v) for k, v in meta.items() if k != "markers"] + list(
                 disclosure.MARKERS.items()
             )
-            downloads.write_ods(folder / f"{stem}.ods", spec["title"], columns, matrix, notes)
+            ods, title = folder / f"{stem}.ods", spec["title"]
+            self.ods_written.append(
+                self.ods_pool.submit(downloads.write_ods, ods, title, columns, matrix, notes)
+            )
             self.files += [f"data/{council['slug']}/{stem}.{ext}" for ext in ("csv", "json", "ods")]
             datasets.append({**spec, "rows": len(rows), "last_updated": updated})
         return datasets
