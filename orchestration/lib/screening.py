@@ -17,7 +17,12 @@ import pyarrow.compute as pc
 import pyarrow.csv as pv
 
 from orchestration.lib.contracts import Column, Contract
-from orchestration.lib.validation import MAX_FIELD_CHARS, has_blank_line, may_hold_formula
+from orchestration.lib.validation import (
+    has_blank_line,
+    may_hold_formula,
+    may_hold_long_cell,
+    months_spanned,
+)
 
 # Only the plainest spellings pass; anything else (1e3, +5, 2024-01-01T10:00Z...) is left to
 # check_rows, which may still accept it.
@@ -91,13 +96,11 @@ def _check_column(values: pa.ChunkedArray, column: Column, today: date):
 
 
 def _period(moments) -> tuple[date | None, date | None]:
-    """Like validation.period_of: first day of the earliest month to last of the latest."""
+    """As validation.period_of, from the period column's dates or timestamps."""
     bounds = pc.min_max(moments).as_py() if moments is not None else {"min": None}
     if bounds["min"] is None:
         return None, None
-    first, last = pd.Timestamp(bounds["min"]), pd.Timestamp(bounds["max"])
-    end = pd.Timestamp(last.year, last.month, 1) + pd.offsets.MonthEnd(1)
-    return date(first.year, first.month, 1), end.date()
+    return months_spanned(bounds["min"], bounds["max"])
 
 
 def screen(
@@ -112,10 +115,8 @@ def screen(
     `header` is the file's own header (already checked against the contract), `known_codes`
     the codes each codes_from column may hold (validation of check_codes).
     """
-    if may_hold_formula(text) or '"' in text or has_blank_line(text):
-        return None  # formulas, quoted cells or blank lines: the full check's business
-    if max(map(len, text.split("\n"))) > MAX_FIELD_CHARS:
-        return None
+    if may_hold_formula(text) or may_hold_long_cell(text) or has_blank_line(text):
+        return None  # formulas, quoted or long cells, blank lines: the full check's business
     try:
         table = pv.read_csv(
             io.BytesIO(text.encode()),

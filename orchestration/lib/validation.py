@@ -93,8 +93,10 @@ def _check_moment(
     fmt = "%Y-%m-%d" if column.type == "date" else "ISO8601"
     # Local times only (the column is a timestamp without zone): a zone suffix is invalid,
     # and left out of the parse, which refuses a mix of zones outright.
-    zoned = values.str.contains(ZONE_SUFFIX) if column.type == "timestamp" else False
-    parsed = pd.to_datetime(values.where(present & ~zoned), format=fmt, errors="coerce")
+    parseable = present
+    if column.type == "timestamp":
+        parseable = present & ~values.str.contains(ZONE_SUFFIX)
+    parsed = pd.to_datetime(values.where(parseable), format=fmt, errors="coerce")
     if column.type == "date":
         shape = values.str.fullmatch(r"\d{4}-\d{2}-\d{2}")
         parsed = parsed.where(shape)
@@ -108,8 +110,9 @@ def _check_moment(
     return problems
 
 
-def _longest_line(text: str) -> int:
-    return max(map(len, text.split("\n")))
+def may_hold_long_cell(text: str) -> bool:
+    """A cell is no longer than the file's longest line, unless quotes let it span lines."""
+    return '"' in text or max(map(len, text.split("\n"))) > MAX_FIELD_CHARS
 
 
 BLANK_LINE = re.compile(r"\n\r?\n")
@@ -133,8 +136,7 @@ def check_rows(
     """
     today = today or datetime.now().date()
     formulas_possible = text is None or may_hold_formula(text)
-    # A cell is no longer than the file's longest line, unless quotes let it span lines.
-    long_cells_possible = text is None or '"' in text or _longest_line(text) > MAX_FIELD_CHARS
+    long_cells_possible = text is None or may_hold_long_cell(text)
     problems: list[Problem] = []
     if frame.empty:
         return [Problem(None, None, None, "the file has a header but no rows")]
@@ -189,7 +191,11 @@ def period_of(frame: pd.DataFrame, contract: Contract) -> tuple[date | None, dat
     moments = pd.to_datetime(frame[contract.period_column], errors="coerce").dropna()
     if moments.empty:
         return None, None
-    first, last = moments.min(), moments.max()
-    start = date(first.year, first.month, 1)
-    end = (pd.Timestamp(last.year, last.month, 1) + pd.offsets.MonthEnd(1)).date()
-    return start, end
+    return months_spanned(moments.min(), moments.max())
+
+
+def months_spanned(first, last) -> tuple[date, date]:
+    """First day of the earliest moment's month to the last day of the latest's."""
+    first, last = pd.Timestamp(first), pd.Timestamp(last)
+    end = pd.Timestamp(last.year, last.month, 1) + pd.offsets.MonthEnd(1)
+    return date(first.year, first.month, 1), end.date()
