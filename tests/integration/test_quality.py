@@ -202,6 +202,40 @@ def test_each_criterion_catches_its_seeded_defect(activated, workspace):
     assert rerun["expect_column_values_to_be_in_set:demand_type"].unexpected_count == 0
 
 
+def test_a_raw_key_is_unique_while_its_unique_index_stands(activated, workspace):
+    """The suite's key check reads the catalogue, not the table: the loader's unique index on
+    the key refuses duplicates, so the check fails when that index is missing or not unique."""
+    url = activated
+    _load_crm(url, workspace["landing"] / "crm_contacts", {dt.date(2025, 1, 1): 10})
+
+    def key_check():
+        outcomes = gx.run_suite(url, _suite("raw.crm_contacts")).outcomes
+        return next(o for o in outcomes if o.expectation.check_id == "key_unique")
+
+    assert key_check().success
+    with psycopg.connect(url) as conn:
+        conn.execute("drop index raw.crm_contacts__pk")
+        conn.execute("create index crm_contacts__pk on raw.crm_contacts (contact_id)")
+        conn.execute(
+            """insert into raw.crm_contacts select * from raw.crm_contacts
+               where contact_id = (select min(contact_id) from raw.crm_contacts)"""
+        )
+    missing = key_check()
+    assert not missing.success and missing.expectation.severity == "ERROR"
+    assert missing.rows[0]["relation"] == "raw.crm_contacts"
+    with psycopg.connect(url) as conn:  # an index on the key and more columns is no guarantee
+        conn.execute(
+            "delete from raw.crm_contacts where ctid not in "
+            "(select min(ctid) from raw.crm_contacts group by contact_id)"
+        )
+        conn.execute("drop index raw.crm_contacts__pk")
+        conn.execute("create unique index on raw.crm_contacts (contact_id, channel)")
+    assert not key_check().success
+    with psycopg.connect(url) as conn:
+        conn.execute("create unique index on raw.crm_contacts (contact_id)")
+    assert key_check().success
+
+
 def _report_defs(url, report_file):
     @dg.asset(key=["marts", "fct_measure_values"])
     def fct_measure_values():
