@@ -236,6 +236,41 @@ def test_a_raw_key_is_unique_while_its_unique_index_stands(activated, workspace)
     assert key_check().success
 
 
+def test_a_passing_row_query_runs_once_and_a_failing_one_returns_its_rows(activated, workspace):
+    """GX's unexpected_rows_expectation fetches the rows as well as counting them; pass or fail
+    needs the count alone, and only a failure is asked again for its rows."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    url = activated
+    _load_crm(url, workspace["landing"] / "crm_contacts", {dt.date(2025, 1, 1): 10})
+    statements = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        passing = gx.run_suite(url, _suite("raw.crm_contacts"))
+        ran_when_passing = sum("rows_in_table" in statement for statement in statements)
+        with psycopg.connect(url) as conn:
+            conn.execute("update audit.loads set rows_loaded = rows_loaded + 1")
+        statements.clear()
+        failing = gx.run_suite(url, _suite("raw.crm_contacts"))
+        ran_when_failing = sum("rows_in_table" in statement for statement in statements)
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+
+    def reconcile(run):
+        return next(o for o in run.outcomes if o.expectation.check_id == "batch_rows_reconcile")
+
+    assert reconcile(passing).success and ran_when_passing == 1
+    failed = reconcile(failing)
+    assert not failed.success and failed.unexpected_count == 1
+    assert failed.rows[0]["rows_loaded"] == 11 and failed.rows[0]["rows_in_table"] == 10
+    assert ran_when_failing >= 2  # pass or fail, then the rows
+
+
 def _report_defs(url, report_file):
     @dg.asset(key=["marts", "fct_measure_values"])
     def fct_measure_values():
