@@ -1,8 +1,8 @@
 """Great Expectations suites as blocking Dagster asset checks; freshness checks per raw asset.
 
 A suite check records every outcome in audit.quality_results, saves the result for the Data
-Docs, rebuilds marts.measure_quality (so the quality marks are current even when a blocking
-failure stops the assets downstream) and fails with ERROR severity when an ERROR expectation
+Docs, rebuilds marts.measure_quality when an ERROR failure stops the assets downstream (so the
+quality marks are current even then) and fails with ERROR severity when an ERROR expectation
 failed, which stops everything downstream in Dagster. Freshness checks are WARN and do not block
 Dagster runs: stale inputs block publication through the gate (orchestration/lib/gate.py).
 """
@@ -11,8 +11,6 @@ import dagster as dg
 
 from orchestration.lib import contracts, freshness, gx, quality_docs, quality_marts, quality_results
 from orchestration.lib.resources import WarehouseResource
-
-MEASURES_TABLE = "marts.fct_measure_values"
 
 
 def check_name(suite: gx.Suite) -> str:
@@ -36,14 +34,14 @@ def _failure_rows(outcomes: list[gx.Outcome]) -> list[dict]:
 def run_and_record(url: str, suite: gx.Suite) -> tuple[gx.SuiteRun, str]:
     """Validate, store results and the Data Docs; refresh the quality marks when it matters.
 
-    A failure may stop the marts/measure_quality asset downstream, so the marks and the Data
-    Docs are rebuilt here then (and for the measures suite itself); a passing raw suite leaves
-    that to the asset, which runs once per run instead of once per suite.
+    An ERROR failure stops the marts/measure_quality asset downstream, so the marks and the
+    Data Docs are rebuilt here then; otherwise (a pass, or WARN failures, which do not block)
+    the asset rebuilds them, once per run instead of once per suite.
     """
     run = gx.run_suite(url, suite)
     run_id = quality_results.record_run(url, run)
     saved = quality_docs.save_result(run) is not None
-    if gx.worst_failure(run.outcomes) is not None or suite.table == MEASURES_TABLE:
+    if gx.worst_failure(run.outcomes) == "ERROR":
         if saved:
             quality_docs.build_data_docs()
         quality_marts.build_measure_quality(url)
