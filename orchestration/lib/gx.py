@@ -22,9 +22,9 @@ database: one `batch.validate(suite)` per table; nothing pulls the table into pa
 
 The suite is validated for pass or fail only (GX's BOOLEAN_ONLY), which spares a second scan
 per expectation for sample values nobody reads when it passes (and a row query is counted, not
-also fetched: _counted_rows_class); the expectations that fail, and
-the table-level ones whose observed value is the evidence, are then validated again one by one
-for their counts, samples and rows (docs/benchmarks.md).
+also fetched: _counted_rows_class); the expectations that fail, and the table-level ones whose
+observed value is the evidence, are then validated again one by one for their counts, samples
+and rows (docs/benchmarks.md).
 """
 
 import logging
