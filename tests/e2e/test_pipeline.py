@@ -1,5 +1,7 @@
 """The whole pipeline, as `make run` does it: demo files -> raw -> dbt -> checks -> measures."""
 
+import json
+
 import psycopg
 import pytest
 
@@ -42,6 +44,9 @@ def test_demo_then_run_loads_everything_a_second_run_changes_nothing_analysts_ca
     assert result.success, failed
 
     first = _snapshot(activated)
+    # dbt's data tests run in every run; its unit tests (fixed inputs) are left to `make test`.
+    kinds = {r["unique_id"].split(".")[0] for r in _dbt_results(result.run_id)}
+    assert {"model", "test"} <= kinds and "unit_test" not in kinds, kinds
     for source in contracts.all_contracts():
         assert first.get(f"raw.{source}", 0) > 0 or (
             environment.reference_dir() is None and source.startswith("ref_")
@@ -81,6 +86,13 @@ def test_demo_then_run_loads_everything_a_second_run_changes_nothing_analysts_ca
     with psycopg.connect(analyst) as conn:
         for statement in _readme_queries():
             assert conn.execute(statement).fetchall(), statement
+
+
+def _dbt_results(run_id: str) -> list[dict]:
+    """The results of the dbt build the run started (dagster-dbt's target/<op>-<run>-<id>/)."""
+    target = environment.dbt_project_dir() / "target"
+    (path,) = target.glob(f"dbt_models-{run_id[:7]}-*/run_results.json")
+    return json.loads(path.read_text())["results"]
 
 
 def _docs_regenerated(result) -> bool:

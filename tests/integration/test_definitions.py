@@ -52,6 +52,20 @@ def test_the_dbt_resource_knows_its_dbt_version_without_starting_dbt():
     assert str(resource._cli_version) == installed
 
 
+def test_the_dbt_resource_runs_dbt_without_building_an_adapter_in_this_process(monkeypatch):
+    from orchestration.defs.transform.resources import dbt_resource
+    from orchestration.lib import environment
+
+    dbt.prepare_manifest()
+    for key, value in environment.dbt_env("postgresql://someone@127.0.0.1:61234/x").items():
+        monkeypatch.setenv(key, value)
+    invocation = dbt_resource().cli(["ls", "--resource-type", "model", "--output", "name"])
+    listed = [event.raw_event["info"]["msg"] for event in invocation.stream_raw_events()]
+    assert invocation.is_successful()
+    assert "fct_measure_values" in listed  # dbt itself ran, in its own process
+    assert invocation.adapter is None  # dagster-dbt's own adapter was not built here
+
+
 def test_the_manifest_is_parsed_for_the_warehouse_so_dbt_commands_parse_partly(tmp_path):
     import os
     import subprocess
