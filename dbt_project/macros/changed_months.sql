@@ -1,21 +1,67 @@
-{% macro changed_months(upstream, month_column) -%}
-    {#- Where clause of an incremental fact that rebuilds whole months: every month of upstream
-        with a row loaded since the last build (a new or a replacing file), or every month when
-        the gazetteer changed (wards move with it). The changed months are collected once into an
-        array: as an IN (subquery) beside the OR, PostgreSQL re-ran the subquery for every row
-        once it was too big to hash (scale 10: over 11 minutes). An empty table, or one that
-        predates the two columns, rebuilds every month (built_watermark). The model declares
+{% macro months_to_rebuild(name, changes) -%}
+    {#- A one-row CTE `name` saying what an incremental fact that rebuilds whole months reads:
+        `months`, every month in which `changes` found a row loaded since the last build (a new
+        or a replacing file); `everything`, true when the gazetteer changed (wards move with
+        it) and on a full build; `from_date`, the earliest of those months (-infinity for
+        everything). `changes` are queries returning months (loaded_months, or the model's
+        own), which may read `built` (the table's watermarks, built_watermark). Each part is
+        materialized: pulled up into the select, each would be worked out again for every
+        place it is used. Use with in_months_to_rebuild; the model declares
         `-- depends_on: {{ ref('int_addresses_located') }}`. -#}
+    {{ name }} as materialized (
+        with
+
+        built as materialized (
+            select
+                {{ built_watermark('loaded_at') }} as loaded_at,
+                {{ built_watermark('gazetteer_loaded_at') }} as gazetteer_loaded_at
+        ),
+
+        changed as materialized (
+            select array({{ changes | join(' union ') }}) as months
+        ),
+
+        gazetteer as materialized (
+            select
+                (select max(located.loaded_at) from {{ ref('int_addresses_located') }} as located)
+                > (select built.gazetteer_loaded_at from built) as changed
+        )
+
+        select
+            changed.months,
+            gazetteer.changed as everything,
+            case
+                when gazetteer.changed then cast('-infinity' as date)
+                else (select min(month) from unnest(changed.months) as month)
+            end as from_date
+        from changed cross join gazetteer
+    )
+{%- endmacro %}
+
+
+{% macro in_months_to_rebuild(name, month_column, range_column) -%}
+    {#- Where clause of the incremental build: the rows of the months `name` (months_to_rebuild)
+        lists, or every row. `range_column` is the raw period column `month_column` is the month
+        of: bounding it below by the earliest such month lets PostgreSQL read only the newest
+        pages through the raw table's BRIN index (loaders._range_indexes) instead of the whole
+        table; the month test implies the bound, so the rows are the same. The months are one
+        array, not an IN (subquery): beside the OR, PostgreSQL re-ran such a subquery for every
+        row once it was too big to hash (scale 10: over 11 minutes). An empty table, or one
+        that predates the watermark columns, rebuilds every month (built_watermark). -#}
     {%- if is_incremental() %}
         where
-            {{ month_column }} = any(array(
-                select distinct changed.{{ month_column }} from {{ upstream }} as changed
-                where changed.loaded_at > {{ built_watermark('loaded_at') }}
-            ))
-            or (
-                select max(gazetteer.loaded_at)
-                from {{ ref('int_addresses_located') }} as gazetteer
+            {{ range_column }} >= (select from_date from {{ name }})
+            and (
+                {{ month_column }} = any(array(select unnest(months) from {{ name }}))
+                or (select everything from {{ name }})
             )
-            > {{ built_watermark('gazetteer_loaded_at') }}
     {%- endif %}
+{%- endmacro %}
+
+
+{% macro loaded_months(relation, month_column) -%}
+    {#- The months of `relation`'s rows loaded since the last build, for months_to_rebuild (its
+        loaded_at, which the staging models take from the raw tables' BRIN-indexed _loaded_at). -#}
+    select distinct loaded.{{ month_column }} from {{ relation }} as loaded
+    where loaded.loaded_at > (select built.loaded_at from built)
 {%- endmacro %}

@@ -81,6 +81,29 @@ def test_a_valid_file_loads_in_one_batch_with_its_audit_row(activated, good):
     assert str(audit[5]) == "2023-04-01"
 
 
+def test_raw_tables_have_key_and_range_indexes_and_older_ones_gain_them(activated, good, demo_dir):
+    def indexes() -> dict[str, str]:
+        with psycopg.connect(activated) as conn:
+            rows = conn.execute(
+                "select indexname, indexdef from pg_indexes "
+                "where schemaname = 'raw' and tablename = 'crm_contacts'"
+            ).fetchall()
+        return {name: definition.split(" USING ", 1)[1] for name, definition in rows}
+
+    wanted = {
+        "crm_contacts__pk": "btree (contact_id)",
+        "crm_contacts__loaded": "brin (_loaded_at)",  # what changed since the last build
+        "crm_contacts__period": "brin (received_at)",  # the months to recount (dbt)
+    }
+    loaders.ingest_file(activated, good("crm_contacts"))
+    assert indexes() == wanted
+    with psycopg.connect(activated) as conn:  # a warehouse from before the range indexes
+        conn.execute("drop index raw.crm_contacts__loaded, raw.crm_contacts__period")
+    later = sorted((demo_dir / "crm_contacts").glob("*.csv"))[1].name
+    assert loaders.ingest_file(activated, good("crm_contacts", later)).outcome == "loaded"
+    assert indexes() == wanted
+
+
 def test_the_same_file_twice_is_a_no_op(activated, good):
     path = good("crm_contacts")
     loaders.ingest_file(activated, path)

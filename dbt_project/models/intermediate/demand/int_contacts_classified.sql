@@ -13,6 +13,7 @@ addresses as (
 select
     contacts.contact_id,
     contacts.council_code,
+    contacts.received_at,
     contacts.period_month,
     contacts.service,
     contacts.channel,

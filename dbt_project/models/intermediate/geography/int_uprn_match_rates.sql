@@ -11,8 +11,12 @@
 -- Address match rates of records to the gazetteer, per source, council and month. A table
 -- (rates are read by their tests and by analysts) built incrementally: a source's month is
 -- recounted when any of its records was loaded since the last build, every month when the
--- gazetteer changed (changed_months).
+-- gazetteer changed (months_to_rebuild).
 with
+
+{{ months_to_rebuild('contact_months', [loaded_months(ref('stg_crm__contacts'), 'period_month')]) }},
+
+{{ months_to_rebuild('case_months', [loaded_months(ref('stg_cases__service_cases'), 'received_month')]) }},
 
 contacts as (
     select
@@ -25,7 +29,7 @@ contacts as (
         addresses.loaded_at as gazetteer_loaded_at
     from {{ ref('stg_crm__contacts') }} as contacts
     left join {{ ref('int_addresses_located') }} as addresses on contacts.uprn = addresses.uprn
-    {{ changed_months(ref('stg_crm__contacts'), 'period_month') }}
+    {{ in_months_to_rebuild('contact_months', 'contacts.period_month', 'contacts.received_at') }}
 ),
 
 cases as (
@@ -39,7 +43,7 @@ cases as (
         addresses.loaded_at as gazetteer_loaded_at
     from {{ ref('stg_cases__service_cases') }} as cases
     left join {{ ref('int_addresses_located') }} as addresses on cases.uprn = addresses.uprn
-    {{ changed_months(ref('stg_cases__service_cases'), 'received_month') }}
+    {{ in_months_to_rebuild('case_months', 'cases.received_month', 'cases.received_date') }}
 ),
 
 records as (

@@ -8,13 +8,23 @@
 }}
 
 -- depends_on: {{ ref('int_addresses_located') }}
--- A month's cases are rebuilt whole when its case or pause file was (re)loaded since the last
--- build, or every month when the gazetteer changed.
+-- A month's cases are rebuilt whole when a case received in it, or a pause of such a case, was
+-- (re)loaded since the last build, or every month when the gazetteer changed.
+{% set paused_case_months %}
+    select distinct cases.received_month
+    from {{ ref('stg_cases__clock_pauses') }} as loaded
+    inner join {{ ref('stg_cases__service_cases') }} as cases on loaded.case_id = cases.case_id
+    where loaded.loaded_at > (select built.loaded_at from built)
+{% endset %}
 with
+
+{{ months_to_rebuild('changed', [
+    loaded_months(ref('stg_cases__service_cases'), 'received_month'), paused_case_months
+]) }},
 
 clocks as (
     select * from {{ ref('int_case_clocks_computed') }}
-    {{ changed_months(ref('int_case_clocks_computed'), 'received_month') }}
+    {{ in_months_to_rebuild('changed', 'received_month', 'received_date') }}
 )
 
 select

@@ -8,13 +8,16 @@
 }}
 
 -- depends_on: {{ ref('int_addresses_located') }}
+-- depends_on: {{ ref('stg_crm__contacts') }}
 -- Months are rebuilt whole: a month with any contact loaded since the last build (a new or a
 -- replacing file), or every month when the gazetteer changed (wards move with it).
 with
 
+{{ months_to_rebuild('changed', [loaded_months(ref('stg_crm__contacts'), 'period_month')]) }},
+
 contacts as (
     select * from {{ ref('int_contacts_classified') }}
-    {{ changed_months(ref('int_contacts_classified'), 'period_month') }}
+    {{ in_months_to_rebuild('changed', 'period_month', 'received_at') }}
 )
 
 select
