@@ -55,6 +55,18 @@ periods as (
     from months_in_periods
 ),
 
+-- The earliest completion a rebuilt period can hold: the start of the longest period (a
+-- financial year) ending on or after the council's rebuilt_from. Joined first, it keeps the
+-- cases completed earlier out of the period and measure joins of a new month's build.
+rebuilt_reach as (
+    select
+        rebuilt.council_code,
+        min(periods.period_start) as completed_from
+    from rebuilt
+    inner join periods on rebuilt.rebuilt_from <= periods.period_end
+    group by rebuilt.council_code
+),
+
 data_span as (
     select
         council_code,
@@ -80,11 +92,15 @@ completed as (
         cases.ward,
         cases.locality_name,
         cases.net_days
-    from registry
-    inner join cases
+    from cases
+    inner join rebuilt_reach
         on
-            registry.council_code = cases.council_code
-            and registry.case_type = cases.case_type
+            cases.council_code = rebuilt_reach.council_code
+            and cases.completed_month >= rebuilt_reach.completed_from
+    inner join registry
+        on
+            cases.council_code = registry.council_code
+            and cases.case_type = registry.case_type
     -- Each completion month maps to its month, cycle, quarter and year (an equi-join).
     inner join months_in_periods as periods on cases.completed_month = periods.month_start
     inner join data_span
@@ -177,33 +193,46 @@ wip_changes as (
         case_changes.change_month
 ),
 
-open_at_end as (
+-- The periods whose work in progress this build computes, per council: ended in the data,
+-- and rebuilt. Few in a new month's build, so the range join below stays small; materialized,
+-- or the planner joined every period to every change first and filtered after (5.8 M pairs
+-- at scale 1).
+wip_periods as materialized (
     select
-        wip_changes.measure_id,
-        wip_changes.council_code,
+        data_span.council_code,
         periods.period_type,
         periods.period_start,
-        periods.period_end,
-        wip_changes.ward,
-        wip_changes.locality_name,
-        sum(wip_changes.delta) as open_cases
-    from wip_changes
-    inner join data_span on wip_changes.council_code = data_span.council_code
+        periods.period_end
+    from data_span
+    inner join rebuilt on data_span.council_code = rebuilt.council_code
     inner join periods
         on
             data_span.first_day <= periods.period_end
             and data_span.data_ends > periods.period_end
-            and wip_changes.change_month <= periods.period_end
-    inner join rebuilt
+            and rebuilt.rebuilt_from <= periods.period_end
+),
+
+open_at_end as (
+    select
+        wip_changes.measure_id,
+        wip_changes.council_code,
+        wip_periods.period_type,
+        wip_periods.period_start,
+        wip_periods.period_end,
+        wip_changes.ward,
+        wip_changes.locality_name,
+        sum(wip_changes.delta) as open_cases
+    from wip_changes
+    inner join wip_periods
         on
-            wip_changes.council_code = rebuilt.council_code
-            and periods.period_end >= rebuilt.rebuilt_from
+            wip_changes.council_code = wip_periods.council_code
+            and wip_changes.change_month <= wip_periods.period_end
     group by
         wip_changes.measure_id,
         wip_changes.council_code,
-        periods.period_type,
-        periods.period_start,
-        periods.period_end,
+        wip_periods.period_type,
+        wip_periods.period_start,
+        wip_periods.period_end,
         wip_changes.ward,
         wip_changes.locality_name
 ),
