@@ -43,7 +43,7 @@
     {#- Where clause of the incremental build: the rows of the months `name` (months_to_rebuild)
         lists, or every row. `range_column` is the raw period column `month_column` is the month
         of: bounding it below by the earliest such month lets PostgreSQL read only the newest
-        pages through the raw table's BRIN index (loaders._range_indexes) instead of the whole
+        pages through the raw table's BRIN index (loaders._range_columns) instead of the whole
         table; the month test implies the bound, so the rows are the same. The months are one
         array, not an IN (subquery): beside the OR, PostgreSQL re-ran such a subquery for every
         row once it was too big to hash (scale 10: over 11 minutes). An empty table, or one
@@ -61,7 +61,8 @@
 
 {% macro loaded_months(relation, month_column) -%}
     {#- The months of `relation`'s rows loaded since the last build, for months_to_rebuild (its
-        loaded_at, which the staging models take from the raw tables' BRIN-indexed _loaded_at). -#}
+        loaded_at, which the staging models take from the raw tables' BRIN-indexed _loaded_at).
+        -#}
     select distinct loaded.{{ month_column }} from {{ relation }} as loaded
     where loaded.loaded_at > (select built.loaded_at from built)
 {%- endmacro %}

@@ -258,34 +258,37 @@ def ensure_raw_table(conn: psycopg.Connection, contract: Contract) -> None:
                 sql.SQL(", ").join(map(sql.Identifier, contract.primary_key)),
             )
         )
-    for suffix, column in _range_indexes(contract).items():
-        conn.execute(
-            sql.SQL("create index if not exists {} on {} using brin ({})").format(
-                sql.Identifier(f"{contract.source}{suffix}"), table, sql.Identifier(column)
-            )
+    conn.execute(
+        sql.SQL("create index if not exists {} on {} using brin ({})").format(
+            sql.Identifier(f"{contract.source}__ranges"),
+            table,
+            sql.SQL(", ").join(map(sql.Identifier, _range_columns(contract))),
         )
+    )
 
 
-def _range_indexes(contract: Contract) -> dict[str, str]:
-    """BRIN indexes (a few pages, next to nothing to keep up as files load) on when rows were
-    loaded and on the period they belong to. Rows arrive in file order, so the incremental
-    models find what changed since their last build, and the months to recount, without
-    reading the whole table (dbt macro changed_months)."""
-    found = {"__loaded": "_loaded_at"}
-    if contract.period_column:
-        found["__period"] = contract.period_column
-    return found
+def _range_columns(contract: Contract) -> list[str]:
+    """One BRIN index (a few pages) on when rows were loaded and on the period they belong to.
+    Rows arrive in file order, so the incremental models find what changed since their last
+    build, and read the months to recount, without reading the whole table (dbt macros
+    months_to_rebuild, in_months_to_rebuild). One index on both columns, not one each: kept up
+    as rows load, each index cost about a seventh of a large first load (scale 10: 6.6 M
+    rows, 18 -> 20.5 s for two), and a BRIN index on two columns serves either alone."""
+    return ["_loaded_at", *([contract.period_column] if contract.period_column else [])]
 
 
 def _raw_table_ready(conn: psycopg.Connection, contract: Contract) -> bool:
-    """The raw table exists with its indexes (the key's, when it has a key, and the range
-    indexes) and without the batch index older warehouses had."""
-    wanted = ["", *(["__pk"] if contract.primary_key else []), *_range_indexes(contract)]
-    names = [f"raw.{contract.source}{suffix}" for suffix in [*wanted, "__batch"]]
-    *found, batch = conn.execute(
-        "select " + ", ".join(["to_regclass(%s)"] * len(names)), names
+    """The raw table exists, with its key index when it has a key, its range index and no
+    batch index (older warehouses gain the range index and lose the batch one here)."""
+    table, key, ranges, batch = conn.execute(
+        "select to_regclass(%s), to_regclass(%s), to_regclass(%s), to_regclass(%s)",
+        tuple(f"raw.{contract.source}{suffix}" for suffix in ("", "__pk", "__ranges", "__batch")),
     ).fetchone()
-    return None not in found and batch is None
+    return (
+        None not in (table, ranges)
+        and (key is not None or not contract.primary_key)
+        and batch is None
+    )
 
 
 def _to_copy_csv(frame: pd.DataFrame, contract: Contract) -> str:
