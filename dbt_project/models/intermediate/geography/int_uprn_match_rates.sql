@@ -14,9 +14,13 @@
 -- gazetteer changed (months_to_rebuild).
 with
 
-{{ months_to_rebuild('contact_months', [loaded_months(ref('stg_crm__contacts'), 'period_month')]) }},
+{{ months_to_rebuild('contact_months', [
+    loaded_months(ref('stg_crm__contacts'), 'period_month')
+]) }},
 
-{{ months_to_rebuild('case_months', [loaded_months(ref('stg_cases__service_cases'), 'received_month')]) }},
+{{ months_to_rebuild('case_months', [
+    loaded_months(ref('stg_cases__service_cases'), 'received_month')
+]) }},
 
 contacts as (
     select
