@@ -3,6 +3,7 @@
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 from functools import cache
@@ -17,6 +18,24 @@ from orchestration.lib import environment
 
 class ManifestMissing(RuntimeError):
     pass
+
+
+KEPT_INVOCATIONS = 20
+
+
+def prune_invocations(target_dir: Path, op_name: str, keep: int = KEPT_INVOCATIONS) -> int:
+    """dagster-dbt gives every dbt command of an op a folder of its own under target/
+    (`<op>-<run>-<id>`: manifest, run results, compiled SQL, about 11 MB) and never removes
+    them; a run a day would fill gigabytes in a year. Keep the newest `keep`; return how many
+    were removed."""
+    folders = sorted(
+        (path for path in target_dir.glob(f"{op_name}-*") if path.is_dir()),
+        key=lambda path: path.stat().st_mtime,
+        reverse=True,
+    )
+    for folder in folders[keep:]:
+        shutil.rmtree(folder, ignore_errors=True)
+    return len(folders[keep:])
 
 
 def dbt_executable() -> str:

@@ -1,6 +1,8 @@
 """The whole pipeline, as `make run` does it: demo files -> raw -> dbt -> checks -> measures."""
 
 import json
+import os
+import time
 
 import psycopg
 import pytest
@@ -39,6 +41,11 @@ def test_demo_then_run_loads_everything_a_second_run_changes_nothing_analysts_ca
     )
     officer_entries.seed(activated, last_month, demo.DEFAULT_SEED)
     dbt.prepare_manifest()
+    target = environment.dbt_project_dir() / "target"
+    for old in range(dbt.KEPT_INVOCATIONS + 5):  # earlier dbt commands' folders, a year old
+        folder = target / f"dbt_models-old{old:04d}-x"
+        folder.mkdir(exist_ok=True)
+        os.utime(folder, (time.time() - 365 * 86400,) * 2)
     result = runner.materialize(log_level="WARNING")
     failed = [event.step_key for event in result.all_events if event.is_step_failure]
     assert result.success, failed
@@ -47,6 +54,9 @@ def test_demo_then_run_loads_everything_a_second_run_changes_nothing_analysts_ca
     # dbt's data tests run in every run; its unit tests (fixed inputs) are left to `make test`.
     kinds = {r["unique_id"].split(".")[0] for r in _dbt_results(result.run_id)}
     assert {"model", "test"} <= kinds and "unit_test" not in kinds, kinds
+    # dagster-dbt's folder per dbt command is pruned to the newest few, this run's among them.
+    assert len(list(target.glob("dbt_models-*"))) <= dbt.KEPT_INVOCATIONS
+    assert len(list(target.glob("dbt_models-old*"))) < dbt.KEPT_INVOCATIONS
     for source in contracts.all_contracts():
         assert first.get(f"raw.{source}", 0) > 0 or (
             environment.reference_dir() is None and source.startswith("ref_")

@@ -6,7 +6,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from orchestration.lib import environment
-from orchestration.lib.dbt import dbt_project, docs_fingerprint, translator
+from orchestration.lib.dbt import dbt_project, docs_fingerprint, prune_invocations, translator
 from orchestration.lib.resources import WarehouseResource
 
 BUILD_EXCLUDES = ("--exclude-resource-type", "unit_test")
@@ -23,7 +23,9 @@ def dbt_models(
     os.environ.update(environment.dbt_env(warehouse.url))
     # dbt's unit tests check the models' SQL on fixed inputs, not the data: they run in
     # `make test` (a `dbt build` from the command line), as dbt advises, not in every run.
-    yield from dbt.cli(["build", *BUILD_EXCLUDES], context=context).stream()
+    invocation = dbt.cli(["build", *BUILD_EXCLUDES], context=context)
+    yield from invocation.stream()
+    prune_invocations(invocation.target_path.parent, context.op_execution_context.op.name)
 
 
 @dg.asset(
