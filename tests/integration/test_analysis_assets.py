@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from orchestration.defs.analysis import analysis_assets
+from orchestration.defs.analysis.assets import case_chart_series
 from orchestration.lib import annotations as annotations_lib
 from orchestration.lib.resources import WarehouseResource
 from orchestration.lib.spc import xmr
@@ -317,6 +318,20 @@ def test_case_charts_individual_and_monthly(marts):
     # the repository's annotation recalculates the benefits charts at the redesign
     assert month.partition.max() == 1
     assert month[month.partition == 1].period_start.min() == dt.date(2025, 6, 1)
+
+
+def test_trial_reads_only_its_services_cases(marts):
+    """Trial verdicts read the cases of the series they judge, not every service's: the same
+    series as the full charts, and nothing else."""
+    annotations = annotations_lib.load()
+    everything, _ = case_chart_series(marts, annotations)
+    benefits, _ = case_chart_series(marts, annotations, {"case_e2e:benefits:new_claim"})
+    assert [s.key for s in benefits] == [
+        (BDC, "benefits", "new_claim", "case"),
+        (BDC, "benefits", "new_claim", "month"),
+    ]
+    assert benefits == [s for s in everything if s.key[1] == "benefits"]
+    assert case_chart_series(marts, annotations, {"case_e2e:planning:major"})[0] == []
 
 
 def test_demo_trial_is_an_improvement(marts):

@@ -28,9 +28,9 @@ TRIAL_VERDICTS = dg.AssetKey(["analysis", "trial_verdicts"])
 SPC_KINDS = {"postgres", "python"}
 
 
-def _frame(url: str, query: str) -> pd.DataFrame:
+def _frame(url: str, query: str, params: dict | None = None) -> pd.DataFrame:
     with psycopg.connect(url) as conn, conn.cursor() as cur:
-        cur.execute(query)
+        cur.execute(query, params)
         columns = [c.name for c in cur.description]
         return pd.DataFrame(cur.fetchall(), columns=columns)
 
@@ -46,8 +46,13 @@ def measure_chart_series(url: str, annotations) -> list:
     return series_lib.measure_series(values, measures, annotations)
 
 
-def case_chart_series(url: str, annotations) -> tuple[list, dict]:
-    return series_lib.case_series(_frame(url, series_lib.CASES_SQL), annotations)
+def case_chart_series(url: str, annotations, series_ids=None) -> tuple[list, dict]:
+    """Every service's case charts, or only those of `series_ids` (case_e2e:<service>:<type>),
+    which reads only those services' cases."""
+    if series_ids is None:
+        return series_lib.case_series(_frame(url, series_lib.CASES_SQL), annotations)
+    cases = _frame(url, series_lib.CASES_OF_SERIES_SQL, {"series_ids": sorted(series_ids)})
+    return series_lib.case_series(cases, annotations)
 
 
 def _spc_rows(points: list[dict], key_columns: tuple[str, ...]) -> list[dict]:
@@ -163,7 +168,7 @@ def trial_verdicts_table(
         measures = measure_chart_series(warehouse.url, annotations)
     if case_ids:
         if _table_exists(warehouse.url, "marts.fct_case_end_to_end"):
-            cases, _ = case_chart_series(warehouse.url, annotations)
+            cases, _ = case_chart_series(warehouse.url, annotations, case_ids)
         else:
             context.log.warning("marts.fct_case_end_to_end does not exist yet")
     rows = trial_verdicts(trials, measures, cases, dt.datetime.now(dt.UTC))

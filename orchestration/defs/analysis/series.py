@@ -39,6 +39,10 @@ CASES_SQL = """
     from marts.fct_case_end_to_end
     where completed_date is not null and net_days is not null
 """
+CASES_OF_SERIES_SQL = (
+    CASES_SQL
+    + f"    and '{CASE_SERIES_PREFIX}:' || service || ':' || case_type = any(%(series_ids)s)\n"
+)
 
 
 def case_series_id(service: str, case_type: str) -> str:
