@@ -4,6 +4,7 @@ Suites are YAML in expectations/suites/<schema>.<table>.yml:
 
     table: raw.crm_contacts
     contract: crm_contacts          # optional: add the expectations the source contract implies
+    incremental: true               # optional: after a passing run, check only new batches
     expectations:
       - id: failure_type_present    # optional; stable name used by results and waivers
         type: expect_column_values_to_not_be_null      # any GX 1.x expectation, snake case
@@ -20,6 +21,11 @@ rows carry measure_id (and council_code, period_start) the failure is recorded
 per measure and period, so a waiver can target one figure. Everything runs as SQL in the
 database: one `batch.validate(suite)` per table; nothing pulls the table into pandas.
 
+An incremental suite (a raw table with a contract) may be run on `Batches`: the rows of some
+loaded batches instead of the whole table (suite_scope.py decides when). Every expectation in it
+must hold for the table when it holds for each batch: row checks, the columns, and row queries
+that find bad rows among the rows they are given; load_suite refuses any other kind.
+
 The suite is validated for pass or fail only (GX's BOOLEAN_ONLY), which spares a second scan
 per expectation for sample values nobody reads when it passes (and a row query is counted, not
 also fetched: _counted_rows_class); the expectations that fail, and the table-level ones whose
@@ -27,9 +33,10 @@ observed value is the evidence, are then validated again one by one for their co
 and rows (docs/benchmarks.md).
 """
 
+import datetime as dt
 import logging
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -70,6 +77,8 @@ class Suite:
     name: str
     table: str
     expectations: tuple[Expectation, ...]
+    contract: str = ""
+    incremental: bool = False
 
     @property
     def schema(self) -> str:
@@ -105,11 +114,26 @@ class Outcome:
         return f"{text} Observed: {self.observed}."
 
 
+@dataclass(frozen=True)
+class Batches:
+    """Some loaded batches of a raw table. `since` is their earliest load time: a batch's rows
+    carry its transaction's time in _loaded_at, so the bound lets PostgreSQL read only the
+    table's newest pages (its BRIN index)."""
+
+    ids: tuple[str, ...]
+    since: dt.datetime | None
+
+    def describe(self) -> str:
+        count = len(self.ids)
+        return f"{count} new batch{'es' if count != 1 else ''}"
+
+
 @dataclass
 class SuiteRun:
     suite: Suite
     outcomes: list[Outcome]
     gx_result: object = field(default=None, repr=False)
+    scope: str = "whole table"
 
     @property
     def success(self) -> bool:
@@ -147,7 +171,34 @@ def load_suite(path: Path) -> Suite:
     duplicates = sorted({check_id for check_id in ids if ids.count(check_id) > 1})
     if duplicates:
         raise SuiteError(f"{path.name}: give these expectations distinct ids: {duplicates}.")
-    return Suite(name=path.stem, table=data["table"], expectations=tuple(expectations))
+    suite = Suite(
+        name=path.stem,
+        table=data["table"],
+        expectations=tuple(expectations),
+        contract=data.get("contract", ""),
+        incremental=bool(data.get("incremental", False)),
+    )
+    if suite.incremental:
+        _check_incremental(suite, path.name)
+    return suite
+
+
+def _check_incremental(suite: Suite, where: str) -> None:
+    """Only what holds for a table when it holds for each batch may be checked batch by batch."""
+    if not suite.contract or suite.schema != "raw":
+        raise SuiteError(f"{where}: only a raw table with a contract can be incremental.")
+    for expectation in suite.expectations:
+        if not (_row_level(expectation) or expectation.type == "expect_table_columns_to_match_set"):
+            raise SuiteError(
+                f"{where}: {expectation.check_id} ({expectation.type}) judges the whole table, "
+                "so the suite cannot be incremental."
+            )
+        outside = [name for name in expectation.requires if not name.startswith("raw.")]
+        if outside:
+            raise SuiteError(
+                f"{where}: {expectation.check_id} reads {', '.join(outside)}; an incremental "
+                "suite may read only raw tables, whose changes it can see."
+            )
 
 
 @cache
@@ -261,16 +312,10 @@ def _key_enforced(contract: contracts.Contract) -> Expectation:
 def _lineage_expectations(contract: contracts.Contract) -> list[Expectation]:
     source = contract.source
     orphans = """
-        select b._batch_id, count(*) as rows from {batch} b
-        left join audit.loads l on l.batch_id = b._batch_id and l.outcome = 'loaded'
-        where l.batch_id is null group by b._batch_id"""
-    reconcile = f"""
-        select l.batch_id, l.file_name, l.rows_loaded, coalesce(p.rows, 0) as rows_in_table
-        from audit.loads l
-        left join (select _batch_id, count(*) as rows from {{batch}} t group by _batch_id) p
-          on p._batch_id = l.batch_id
-        where l.source = '{source}' and l.outcome = 'loaded'
-          and l.rows_loaded <> coalesce(p.rows, 0)"""
+        select p._batch_id, p.rows
+        from (select _batch_id, count(*) as rows from {batch} b group by _batch_id) p
+        left join audit.loads l on l.batch_id = p._batch_id and l.outcome = 'loaded'
+        where l.batch_id is null"""
     files = f"""
         select batch_id, file_name from audit.loads
         where source = '{source}' and outcome = 'loaded'
@@ -292,14 +337,7 @@ def _lineage_expectations(contract: contracts.Contract) -> list[Expectation]:
             id="rows_trace_to_loaded_batch",
             description="Every row traces to a loaded file, batch and checksum in audit.loads.",
         ),
-        Expectation(
-            UNEXPECTED_ROWS,
-            _rows(reconcile),
-            "verifiable",
-            "ERROR",
-            id="batch_rows_reconcile",
-            description="Rows per batch in the table equal the rows audit.loads says were loaded.",
-        ),
+        _batch_rows_reconcile(source),
         Expectation(
             UNEXPECTED_ROWS,
             _rows(files),
@@ -309,6 +347,50 @@ def _lineage_expectations(contract: contracts.Contract) -> list[Expectation]:
             description="Each loaded file: rows read = rows loaded + rejected, with a checksum.",
         ),
     ]
+
+
+def _batch_rows_reconcile(source: str, batches: Batches | None = None) -> Expectation:
+    """Every loaded batch (or every one of `batches`) has the rows audit.loads says it loaded."""
+    only = ""
+    if batches is not None:
+        ids = ", ".join(f"'{batch_id}'" for batch_id in batches.ids) or "null"
+        only = f" and l.batch_id = any(array[{ids}]::uuid[])"
+    query = f"""
+        select l.batch_id, l.file_name, l.rows_loaded, coalesce(p.rows, 0) as rows_in_table
+        from audit.loads l
+        left join (select _batch_id, count(*) as rows from {{batch}} t group by _batch_id) p
+          on p._batch_id = l.batch_id
+        where l.source = '{source}' and l.outcome = 'loaded'{only}
+          and l.rows_loaded <> coalesce(p.rows, 0)"""
+    return Expectation(
+        UNEXPECTED_ROWS,
+        _rows(query),
+        "verifiable",
+        "ERROR",
+        id="batch_rows_reconcile",
+        description="Rows per batch in the table equal the rows audit.loads says were loaded.",
+    )
+
+
+def for_batches(suite: Suite, batches: Batches) -> Suite:
+    """The suite as it checks only these batches: reconciled batch by batch like the rest."""
+    scoped = _batch_rows_reconcile(contracts.get(suite.contract).source, batches)
+    return replace(
+        suite,
+        expectations=tuple(
+            scoped if item.check_id == scoped.check_id else item for item in suite.expectations
+        ),
+    )
+
+
+def _batches_query(table: str, batches: Batches) -> str:
+    if not batches.ids:
+        return f"select * from {table} where false"
+    ids = ", ".join(f"'{batch_id}'" for batch_id in batches.ids)
+    return (
+        f"select * from {table} where _loaded_at >= '{batches.since.isoformat()}' "
+        f"and _batch_id = any(array[{ids}]::uuid[])"
+    )
 
 
 def _volume_query(contract: contracts.Contract, low: float, high: float | None) -> str:
@@ -429,8 +511,9 @@ def _context():
     return context
 
 
-def run_suite(url: str, suite: Suite) -> SuiteRun:
-    """Validate the suite's table in the database in one call; one Outcome per expectation."""
+def run_suite(url: str, suite: Suite, batches: Batches | None = None) -> SuiteRun:
+    """Validate the suite's table (or only `batches` of it) in the database in one call; one
+    Outcome per expectation."""
     import great_expectations as gx
 
     missing = _missing_relations(url, suite)
@@ -442,9 +525,15 @@ def run_suite(url: str, suite: Suite) -> SuiteRun:
         connection_string=_sqlalchemy_url(url),
         kwargs={"connect_args": {"options": f"-c search_path={suite.schema}"}},
     )
-    asset = source.add_table_asset(name=suite.table_name, table_name=suite.table_name)
+    if batches is None:
+        asset = source.add_table_asset(name=suite.table_name, table_name=suite.table_name)
+    else:
+        asset = source.add_query_asset(
+            name=suite.table_name, query=_batches_query(suite.table, batches)
+        )
     batch = asset.add_batch_definition_whole_table("whole_table").get_batch()
-    runnable = [item for item in suite.expectations if not set(item.requires) & missing]
+    checked = suite if batches is None else for_batches(suite, batches)
+    runnable = [item for item in checked.expectations if not set(item.requires) & missing]
     gx_suite = context.suites.add(
         gx.ExpectationSuite(
             name=suite.name,
@@ -475,7 +564,8 @@ def run_suite(url: str, suite: Suite) -> SuiteRun:
         for item in suite.expectations
         if set(item.requires) & missing
     ]
-    return SuiteRun(suite=suite, outcomes=outcomes, gx_result=result)
+    scope = "whole table" if batches is None else batches.describe()
+    return SuiteRun(suite=suite, outcomes=outcomes, gx_result=result, scope=scope)
 
 
 def _row_level(expectation: Expectation) -> bool:

@@ -10,7 +10,7 @@ from datetime import date
 
 import psycopg
 
-from orchestration.lib import gx, quality_store
+from orchestration.lib import gx, quality_store, suite_scope
 
 INSERT_RESULT = """
 insert into audit.quality_results (run_id, suite, check_id, expectation_type, criterion,
@@ -31,17 +31,29 @@ def _scopes(outcome: gx.Outcome) -> list[tuple[str | None, str | None, date | No
     return [(*key, count) for key, count in sorted(counts.items(), key=str)]
 
 
-def record_run(url: str, run: gx.SuiteRun) -> str:
-    """Store one suite run; returns its run id."""
+def record_run(url: str, run: gx.SuiteRun, scope: suite_scope.Scope | None = None) -> str:
+    """Store one suite run (and, for an incremental suite, the batches it covered); returns its
+    run id."""
     run_id = str(uuid.uuid4())
     failed = sum(1 for outcome in run.outcomes if not outcome.success)
     with psycopg.connect(url) as conn:
         quality_store.ensure_tables(conn)
         conn.execute(
             """insert into audit.quality_runs (run_id, suite, table_name, success,
-                   expectations, failed) values (%s, %s, %s, %s, %s, %s)""",
-            (run_id, run.suite.name, run.suite.table, failed == 0, len(run.outcomes), failed),
+                   expectations, failed, scope, basis) values (%s, %s, %s, %s, %s, %s, %s, %s)""",
+            (
+                run_id,
+                run.suite.name,
+                run.suite.table,
+                failed == 0,
+                len(run.outcomes),
+                failed,
+                run.scope,
+                scope.basis if scope else None,
+            ),
         )
+        if scope is not None:
+            suite_scope.record(conn, run_id, run.suite, scope, passed=failed == 0)
         rows = []
         for outcome in run.outcomes:
             expectation = outcome.expectation

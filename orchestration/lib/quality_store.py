@@ -19,6 +19,15 @@ create table if not exists audit.quality_runs (
     checked_at timestamptz not null default now()
 );
 create index if not exists quality_runs_suite on audit.quality_runs (suite, checked_at desc);
+alter table audit.quality_runs add column if not exists scope text not null default 'whole table';
+alter table audit.quality_runs add column if not exists basis text;
+
+create table if not exists audit.quality_coverage (
+    suite text not null,
+    batch_id uuid not null,
+    run_id uuid not null references audit.quality_runs (run_id) on delete cascade,
+    primary key (suite, batch_id)
+);
 
 create table if not exists audit.quality_results (
     result_id bigserial primary key,
@@ -123,6 +132,7 @@ def ensure_tables(conn: psycopg.Connection) -> None:
     exists = conn.execute(
         "select to_regclass('audit.gate_decisions') is not null"
         " and to_regclass('input.freshness_overrides') is not null"
+        " and to_regclass('audit.quality_coverage') is not null"
     ).fetchone()[0]
     if exists:
         return

@@ -88,6 +88,11 @@ def test_demo_then_run_loads_everything_a_second_run_changes_nothing_analysts_ca
     again = runner.materialize(log_level="WARNING")
     assert again.success
     assert _snapshot(activated) == first
+    # The raw suites that passed check only batches loaded since (none); the rest the whole table.
+    scopes = [_check_scopes(run) for run in (result, again)]
+    assert set(scopes[0].values()) == {"whole table"}
+    assert scopes[1]["gx_raw_crm_contacts"] == "0 new batches"
+    assert scopes[1]["gx_raw_gazetteer"] == "whole table"
     # Nothing about the models changed, so dbt's docs were kept, not regenerated.
     assert [_docs_regenerated(run) for run in (result, again)] == [True, False]
 
@@ -96,6 +101,14 @@ def test_demo_then_run_loads_everything_a_second_run_changes_nothing_analysts_ca
     with psycopg.connect(analyst) as conn:
         for statement in _readme_queries():
             assert conn.execute(statement).fetchall(), statement
+
+
+def _check_scopes(result) -> dict[str, str]:
+    return {
+        evaluation.check_name: evaluation.metadata["scope"].value
+        for evaluation in result.get_asset_check_evaluations()
+        if "scope" in evaluation.metadata
+    }
 
 
 def _dbt_results(run_id: str) -> list[dict]:

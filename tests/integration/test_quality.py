@@ -1,5 +1,6 @@
 """Quality against a real database: seeded defects per criterion, gating, waivers, freshness."""
 
+import dataclasses
 import datetime as dt
 import uuid
 
@@ -8,7 +9,7 @@ import psycopg
 import pytest
 
 from orchestration.defs.quality import checks
-from orchestration.lib import contracts, freshness, gate, gx, loaders, quality_marts
+from orchestration.lib import contracts, freshness, gate, gx, loaders, quality_marts, suite_scope
 from orchestration.lib.resources import WarehouseResource
 
 pytestmark = pytest.mark.integration
@@ -420,3 +421,114 @@ def test_stale_input_blocks_a_report_until_loaded_or_overridden(activated, works
             "revoked_by = 'Policy Team lead' where source is null"
         )
     assert gate.check_gate(url, "report:cabinet", today=TODAY).allowed
+
+
+# Incremental raw suites: after a passing run only the batches loaded since are checked, until
+# something the passing runs relied on changes (orchestration/lib/suite_scope.py).
+
+JAN, FEB, MAR, APR = (dt.date(2025, month, 1) for month in (1, 2, 3, 4))
+
+
+def _run_crm_check(url):
+    """The suite check's work; returns the run and the SQL GX sent."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    statements = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        run, _ = checks.run_and_record(url, _suite("raw.crm_contacts"))
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+    return run, statements
+
+
+def _load_crm_with_gazetteer(url, folder, months):
+    """Contacts, and the (empty) gazetteer their address check reads, so the suite can pass."""
+    with psycopg.connect(url) as conn:
+        loaders.ensure_raw_table(conn, contracts.get("gazetteer"))
+    _load_crm(url, folder, months)
+
+
+def _failed(run):
+    return {o.expectation.check_id: o for o in run.outcomes if not o.success}
+
+
+def _covered(url):
+    with psycopg.connect(url) as conn:
+        return conn.execute(
+            "select count(*) from audit.quality_coverage where suite = 'raw.crm_contacts'"
+        ).fetchone()[0]
+
+
+def test_new_batches_are_checked_alone_until_a_failure_or_a_change(activated, workspace):
+    url = activated
+    landing = workspace["landing"] / "crm_contacts"
+    _load_crm_with_gazetteer(url, landing, {JAN: 10, FEB: 10})
+
+    run, _ = _run_crm_check(url)
+    assert (run.scope, _failed(run)) == ("whole table", {})
+    assert _covered(url) == 2
+
+    _load_crm(url, landing, {MAR: 10})
+    run, statements = _run_crm_check(url)
+    assert (run.scope, run.success) == ("1 new batch", True)
+    # every table read is of the new batch's rows, found by their load time (the BRIN index)
+    reads = [s for s in statements if "raw.crm_contacts" in s or "FROM crm_contacts" in s]
+    assert reads and all("_batch_id = any(array[" in s and "_loaded_at >=" in s for s in reads)
+    assert _covered(url) == 3
+
+    # a new batch's bad row is found by the scoped run, and the next run checks everything
+    bad = _crm_file(landing, APR, 10)
+    bad.write_text(bad.read_text().replace(",value,,", ",value,chasing_progress,", 1))
+    assert loaders.ingest_file(url, bad, "crm_contacts").outcome == "loaded"
+    run, _ = _run_crm_check(url)
+    assert run.scope == "1 new batch"
+    assert _failed(run)["value_demand_has_no_failure_type"].unexpected_count == 1
+    assert _covered(url) == 0
+    run, _ = _run_crm_check(url)
+    assert run.scope == "whole table" and "value_demand_has_no_failure_type" in _failed(run)
+
+    # once it passes again, a row deleted outside the loader makes the next run check the whole
+    # table, where the batch no longer reconciles with audit.loads
+    with psycopg.connect(url) as conn:
+        conn.execute("update raw.crm_contacts set failure_type = null where demand_type = 'value'")
+    assert _run_crm_check(url)[0].success and _run_crm_check(url)[0].scope == "0 new batches"
+    with psycopg.connect(url) as conn:
+        conn.execute("delete from raw.crm_contacts where contact_id = %s", (f"C{JAN:%Y%m}-0001",))
+        conn.execute("select pg_stat_force_next_flush()")  # counters are reported when idle
+    run, _ = _run_crm_check(url)
+    assert run.scope == "whole table"
+    assert _failed(run)["batch_rows_reconcile"].unexpected_count == 1
+
+
+def test_a_corrected_file_or_a_changed_suite_checks_the_whole_table(activated, workspace):
+    url = activated
+    landing = workspace["landing"] / "crm_contacts"
+    _load_crm_with_gazetteer(url, landing, {JAN: 10, FEB: 10})
+    assert _run_crm_check(url)[0].scope == "whole table"
+    _load_crm(url, landing, {MAR: 10})
+    assert suite_scope.plan(url, _suite("raw.crm_contacts")).batches is not None
+
+    changed = dataclasses.replace(
+        _suite("raw.crm_contacts"),
+        expectations=(
+            *_suite("raw.crm_contacts").expectations,
+            gx.Expectation(
+                "expect_column_values_to_not_be_null", {"column": "team"}, "reliable", "WARN"
+            ),
+        ),
+    )
+    assert suite_scope.plan(url, changed).batches is None
+
+    (landing / "corrected").mkdir()
+    corrected = _crm_file(landing / "corrected", FEB, 12)
+    result = loaders.ingest_file(url, corrected, "crm_contacts")
+    assert result.outcome == "loaded" and len(result.replaced_batches) == 1
+    run, _ = _run_crm_check(url)
+    assert (run.scope, run.success) == ("whole table", True)
+    assert _covered(url) == 3  # January, the corrected February, March

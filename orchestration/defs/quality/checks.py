@@ -9,7 +9,15 @@ Dagster runs: stale inputs block publication through the gate (orchestration/lib
 
 import dagster as dg
 
-from orchestration.lib import contracts, freshness, gx, quality_docs, quality_marts, quality_results
+from orchestration.lib import (
+    contracts,
+    freshness,
+    gx,
+    quality_docs,
+    quality_marts,
+    quality_results,
+    suite_scope,
+)
 from orchestration.lib.resources import WarehouseResource
 
 
@@ -36,10 +44,12 @@ def run_and_record(url: str, suite: gx.Suite) -> tuple[gx.SuiteRun, str]:
 
     An ERROR failure stops the marts/measure_quality asset downstream, so the marks and the
     Data Docs are rebuilt here then; otherwise (a pass, or WARN failures, which do not block)
-    the asset rebuilds them, once per run instead of once per suite.
+    the asset rebuilds them, once per run instead of once per suite. An incremental suite checks
+    only the batches loaded since its last passing run when it can (suite_scope.py).
     """
-    run = gx.run_suite(url, suite)
-    run_id = quality_results.record_run(url, run)
+    scope = suite_scope.plan(url, suite)
+    run = gx.run_suite(url, suite, scope.batches)
+    run_id = quality_results.record_run(url, run, scope)
     saved = quality_docs.save_result(run) is not None
     if gx.worst_failure(run.outcomes) == "ERROR":
         if saved:
@@ -69,6 +79,7 @@ def build_suite_check(suite: gx.Suite) -> dg.AssetChecksDefinition:
             severity=dg.AssetCheckSeverity.WARN if worst == "WARN" else dg.AssetCheckSeverity.ERROR,
             metadata={
                 "run_id": run_id,
+                "scope": run.scope,
                 "expectations": len(run.outcomes),
                 "failed": len(failures),
                 "failed_error": sum(1 for row in failures if row["severity"] == "ERROR"),

@@ -64,6 +64,22 @@ def test_a_suite_without_criterion_is_refused(tmp_path):
         gx.load_suite(path)
 
 
+def test_only_checks_that_hold_batch_by_batch_make_an_incremental_suite(tmp_path):
+    path = tmp_path / "raw.crm_contacts.yml"
+    path.write_text("table: raw.crm_contacts\ncontract: crm_contacts\nincremental: true\n")
+    assert gx.load_suite(path).incremental
+    path.write_text(
+        "table: raw.crm_contacts\ncontract: crm_contacts\nincremental: true\nexpectations:\n"
+        "  - type: expect_table_row_count_to_be_between\n    kwargs: {min_value: 1}\n"
+        "    criterion: reliable\n    severity: ERROR\n"
+    )
+    with pytest.raises(gx.SuiteError, match="judges the whole table"):
+        gx.load_suite(path)
+    path.write_text("table: raw.crm_contacts\nincremental: true\n")
+    with pytest.raises(gx.SuiteError, match="raw table with a contract"):
+        gx.load_suite(path)
+
+
 def test_waivers_match_only_what_they_name():
     failure = gate.Failure(
         "marts.fct_measure_values",
