@@ -2,19 +2,18 @@
     {#- A one-row CTE `name` saying what an incremental fact that rebuilds whole months reads:
         `months`, every month in which `changes` found a row loaded since the last build (a new
         or a replacing file); `everything`, true when the gazetteer changed (wards move with
-        it) and on a full build; `from_date`, the earliest of those months (-infinity for
+        it: a gazetteer file loaded since, found in audit.loads rather than by reading every
+        address) and on a full build; `from_date`, the earliest of those months (-infinity for
         everything). `changes` are queries returning months (loaded_months, or the model's
-        own), which may read `built` (the table's watermarks, built_watermark). Each part is
+        own), which may read `built` (the table's watermarks, built_watermarks). Each part is
         materialized: pulled up into the select, each would be worked out again for every
         place it is used. Use with in_months_to_rebuild; the model declares
-        `-- depends_on: {{ ref('int_addresses_located') }}`. -#}
+        `-- depends_on: {{ ref('stg_audit__loads') }}`. -#}
     {{ name }} as materialized (
         with
 
         built as materialized (
-            select
-                {{ built_watermark('loaded_at') }} as loaded_at,
-                {{ built_watermark('gazetteer_loaded_at') }} as gazetteer_loaded_at
+            {{ built_watermarks(['loaded_at', 'gazetteer_loaded_at']) }}
         ),
 
         changed as materialized (
@@ -23,8 +22,10 @@
 
         gazetteer as materialized (
             select
-                (select max(located.loaded_at) from {{ ref('int_addresses_located') }} as located)
-                > (select built.gazetteer_loaded_at from built) as changed
+                (
+                    select max(loads.loaded_at) from {{ ref('stg_audit__loads') }} as loads
+                    where loads.source_table = 'gazetteer' and loads.outcome = 'loaded'
+                ) > (select built.gazetteer_loaded_at from built) as changed
         )
 
         select
@@ -47,7 +48,7 @@
         table; the month test implies the bound, so the rows are the same. The months are one
         array, not an IN (subquery): beside the OR, PostgreSQL re-ran such a subquery for every
         row once it was too big to hash (scale 10: over 11 minutes). An empty table, or one
-        that predates the watermark columns, rebuilds every month (built_watermark). -#}
+        that predates the watermark columns, rebuilds every month (built_watermarks). -#}
     {%- if is_incremental() %}
         where
             {{ range_column }} >= (select from_date from {{ name }})

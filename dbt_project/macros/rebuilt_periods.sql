@@ -19,17 +19,24 @@
 {%- endmacro %}
 
 
-{% macro built_watermark(column) -%}
-    {#- The newest input load an incremental table was last built from (its `column`), or
-        -infinity on a full build and when the table predates that column, so that the first
-        build after an upgrade rebuilds everything (with on_schema_change='append_new_columns'). -#}
+{% macro built_watermarks(columns) -%}
+    {#- A one-row select: for each of `columns`, the newest input load an incremental table was
+        last built from (the column's maximum in the table, all in one scan), or -infinity on a
+        full build and when the table predates the column, so that the first build after an
+        upgrade rebuilds everything (with on_schema_change='append_new_columns'). -#}
     {%- set built = adapter.get_columns_in_relation(this) | map(attribute='name') | list
         if is_incremental() else [] -%}
-    {%- if column in built -%}
-        (select coalesce(max({{ column }}), '-infinity') from {{ this }})
-    {%- else -%}
-        cast('-infinity' as timestamptz)
-    {%- endif -%}
+    select
+    {%- for column in columns %}
+        {% if column in built -%}
+            coalesce(max({{ column }}), '-infinity')
+        {%- else -%}
+            cast('-infinity' as timestamptz)
+        {%- endif %} as {{ column }}{{ ',' if not loop.last }}
+    {%- endfor %}
+    {%- if built | select('in', columns) | list %}
+    from {{ this }}
+    {%- endif %}
 {%- endmacro %}
 
 
@@ -56,7 +63,7 @@ inputs_loaded as (
 ),
 
 built as (
-    select {{ built_watermark('inputs_loaded_at') }} as loaded_at
+    {{ built_watermarks(['inputs_loaded_at']) }}
 ),
 
 council_changes as (
@@ -64,11 +71,11 @@ council_changes as (
         {{ changes }}.council_code,
         min({{ changes }}.{{ month_column }}) as first_month,
         min({{ changes }}.{{ month_column }}) filter (
-            where {{ changes }}.changed_at > built.loaded_at
+            where {{ changes }}.changed_at > built.inputs_loaded_at
         ) as first_changed_month,
         {%- if last_receipt_column %}
         cast(date_trunc('month', max({{ changes }}.{{ last_receipt_column }}) filter (
-            where {{ changes }}.changed_at <= built.loaded_at
+            where {{ changes }}.changed_at <= built.inputs_loaded_at
         )) as date) as last_unchanged_month
         {%- else %}
         cast(null as date) as last_unchanged_month
@@ -82,14 +89,14 @@ rebuilt as (
     select
         council_changes.council_code,
         case
-            when registry_loaded.loaded_at > built.loaded_at then council_changes.first_month
+            when registry_loaded.loaded_at > built.inputs_loaded_at then council_changes.first_month
             else least(council_changes.first_changed_month, council_changes.last_unchanged_month)
         end as rebuilt_from
     from council_changes
     cross join registry_loaded
     cross join built
     where
-        registry_loaded.loaded_at > built.loaded_at
+        registry_loaded.loaded_at > built.inputs_loaded_at
         or council_changes.first_changed_month is not null
 )
 {%- endmacro %}

@@ -6,6 +6,7 @@ import os
 import subprocess
 from pathlib import Path
 
+import pandas as pd
 import psycopg
 import pytest
 
@@ -173,15 +174,17 @@ def test_measures_model_end_to_end(measures_db, workspace):
     _dbt("run", "--full-refresh", *selection)
     assert _snapshot(url) == incremental, "incremental facts differ from a full rebuild"
 
-    # The gazetteer changes (addresses move ward): every month is recounted, old ones included.
-    with psycopg.connect(url) as conn:
-        moved = conn.execute(
-            "update raw.gazetteer g set ward_code = o.ward_code, _loaded_at = now() "
-            "from (select council_code, min(ward_code) as ward_code from raw.gazetteer "
-            "group by 1) o where g.council_code = o.council_code and g.ward_code <> o.ward_code "
-            "and g.uprn in (select uprn from raw.gazetteer order by uprn limit 200)"
-        ).rowcount
-    assert moved > 0
+    # A corrected gazetteer arrives (addresses move ward): every month is recounted, old ones
+    # included.
+    (path,) = (workspace["landing"] / "gazetteer").glob("*.csv")
+    gazetteer = pd.read_csv(path, dtype=str, keep_default_na=False)
+    first_ward = gazetteer.groupby("council_code").ward_code.transform("min")
+    moving = gazetteer.uprn.isin(sorted(gazetteer.uprn)[:200]) & (gazetteer.ward_code != first_ward)
+    assert moving.any()
+    gazetteer.loc[moving, "ward_code"] = first_ward[moving]
+    gazetteer.to_csv(path, index=False)
+    result = loaders.ingest_file(url, path, "gazetteer")
+    assert result.outcome == "loaded" and result.replaced_batches, result.summary()
     _dbt("run", *selection)
     moved_incrementally = _snapshot(url)
     assert moved_incrementally != incremental
