@@ -7,8 +7,7 @@
         everything). `changes` are queries returning months (loaded_months, or the model's
         own), which may read `built` (the table's watermarks, built_watermarks). Each part is
         materialized: pulled up into the select, each would be worked out again for every
-        place it is used. Use with in_months_to_rebuild; the model declares
-        `-- depends_on: {{ ref('stg_audit__loads') }}`. -#}
+        place it is used. Use with in_months_to_rebuild. -#}
     {{ name }} as materialized (
         with
 
@@ -22,9 +21,11 @@
 
         gazetteer as materialized (
             select
+                -- a load's transaction time, which every raw row it wrote carries as
+                -- _loaded_at (read from the source: no view to rebuild first)
                 (
-                    select max(loads.loaded_at) from {{ ref('stg_audit__loads') }} as loads
-                    where loads.source_table = 'gazetteer' and loads.outcome = 'loaded'
+                    select max(loads.started_at) from {{ source('audit', 'loads') }} as loads
+                    where loads.source = 'gazetteer' and loads.outcome = 'loaded'
                 ) > (select built.gazetteer_loaded_at from built) as changed
         )
 

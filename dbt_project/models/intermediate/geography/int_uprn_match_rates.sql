@@ -7,7 +7,6 @@
     )
 }}
 
--- depends_on: {{ ref('stg_audit__loads') }}
 -- Address match rates of records to the gazetteer, per source, council and month. A table
 -- (rates are read by their tests and by analysts) built incrementally: a source's month is
 -- recounted when any of its records was loaded since the last build, every month when the

@@ -7,7 +7,6 @@
     )
 }}
 
--- depends_on: {{ ref('stg_audit__loads') }}
 -- A month's cases are rebuilt whole when a case received in it, or a pause of such a case, was
 -- (re)loaded since the last build, or every month when the gazetteer changed.
 {% set paused_case_months %}

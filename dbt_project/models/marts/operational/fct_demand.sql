@@ -7,7 +7,6 @@
     )
 }}
 
--- depends_on: {{ ref('stg_audit__loads') }}
 -- Months are rebuilt whole: a month with any contact loaded since the last build (a new or a
 -- replacing file), or every month when the gazetteer changed (wards move with it).
 with

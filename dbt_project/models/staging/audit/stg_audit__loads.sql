@@ -14,8 +14,6 @@ renamed as (
         period_end,
         rows_loaded,
         outcome,
-        -- the load's transaction time, which every raw row it wrote carries as _loaded_at
-        started_at as loaded_at,
         finished_at
     from source
 )
