@@ -192,3 +192,23 @@ def test_measures_model_end_to_end(measures_db, workspace):
     assert _snapshot(url) == moved_incrementally, "after the gazetteer changed"
     # The replaced gazetteer batch is recorded as superseded, which the audit trail's tests accept.
     _dbt("test", "--select", "stg_audit__loads")
+
+    # A case is in fct_case_end_to_end once, by a unique index (the unique_index post-hook),
+    # which a table built without it gains at its next build; a duplicate cannot be written.
+    def case_id_indexes(conn):
+        return conn.execute(
+            "select indexrelid::regclass::text from pg_index where indisunique "
+            "and indrelid = 'marts.fct_case_end_to_end'::regclass"
+        ).fetchall()
+
+    with psycopg.connect(url) as conn:
+        ((index,),) = case_id_indexes(conn)
+        conn.execute(f"drop index {index}")
+    _dbt("run", "--select", "fct_case_end_to_end")
+    with psycopg.connect(url) as conn:
+        assert len(case_id_indexes(conn)) == 1
+        with pytest.raises(psycopg.errors.UniqueViolation):
+            conn.execute(
+                "insert into marts.fct_case_end_to_end select * from marts.fct_case_end_to_end "
+                "limit 1"
+            )

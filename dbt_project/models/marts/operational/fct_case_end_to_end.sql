@@ -3,7 +3,8 @@
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key='received_month',
-        on_schema_change='fail'
+        on_schema_change='fail',
+        post_hook="{{ unique_index(['case_id']) }}"
     )
 }}
 
