@@ -212,3 +212,15 @@ def test_measures_model_end_to_end(measures_db, workspace):
                 "insert into marts.fct_case_end_to_end select * from marts.fct_case_end_to_end "
                 "limit 1"
             )
+
+    # A pause giving its case another received date would give the case two clocks (and two
+    # pause rows in int_case_pauses_summed, which has no test of its own): the case's month is
+    # rebuilt as the pause loads, and the index refuses the second row.
+    with psycopg.connect(url) as conn:
+        conn.execute(
+            "insert into raw.case_clock_pauses select pause_id || '-x', case_id, council_code, "
+            "case_received_date - 40, paused_from, paused_to, reason, _batch_id, _source_file, "
+            "now() from raw.case_clock_pauses order by pause_id limit 1"
+        )
+    with pytest.raises(AssertionError, match="duplicate key value violates unique constraint"):
+        _dbt("run", "--select", "fct_case_end_to_end")
