@@ -93,8 +93,8 @@ def plan(url: str, suite: gx.Suite) -> Scope:
 
 
 def record(conn: psycopg.Connection, run_id: str, suite: gx.Suite, scope: Scope, passed: bool):
-    """After a run: the batches now covered (none after a failure or a whole-table run's
-    start, so coverage never outlives the basis it was found on)."""
+    """After a run: a failure empties the suite's coverage; a passing whole-table run replaces
+    it with every batch it saw; a passing run of new batches adds them."""
     if scope.batches is None or not passed:
         conn.execute("delete from audit.quality_coverage where suite = %s", (suite.name,))
     if not passed or not suite.incremental:
