@@ -127,6 +127,10 @@ class Batches:
         count = len(self.ids)
         return f"{count} new batch{'es' if count != 1 else ''}"
 
+    def sql_array(self) -> str:
+        """The ids as a PostgreSQL uuid[] literal (no braces: GX formats row queries)."""
+        return "array[" + ", ".join(f"'{batch_id}'" for batch_id in self.ids) + "]::uuid[]"
+
 
 @dataclass
 class SuiteRun:
@@ -351,10 +355,7 @@ def _lineage_expectations(contract: contracts.Contract) -> list[Expectation]:
 
 def _batch_rows_reconcile(source: str, batches: Batches | None = None) -> Expectation:
     """Every loaded batch (or every one of `batches`) has the rows audit.loads says it loaded."""
-    only = ""
-    if batches is not None:
-        ids = ", ".join(f"'{batch_id}'" for batch_id in batches.ids) or "null"
-        only = f" and l.batch_id = any(array[{ids}]::uuid[])"
+    only = "" if batches is None else f" and l.batch_id = any({batches.sql_array()})"
     query = f"""
         select l.batch_id, l.file_name, l.rows_loaded, coalesce(p.rows, 0) as rows_in_table
         from audit.loads l
@@ -386,10 +387,9 @@ def for_batches(suite: Suite, batches: Batches) -> Suite:
 def _batches_query(table: str, batches: Batches) -> str:
     if not batches.ids:
         return f"select * from {table} where false"
-    ids = ", ".join(f"'{batch_id}'" for batch_id in batches.ids)
     return (
         f"select * from {table} where _loaded_at >= '{batches.since.isoformat()}' "
-        f"and _batch_id = any(array[{ids}]::uuid[])"
+        f"and _batch_id = any({batches.sql_array()})"
     )
 
 

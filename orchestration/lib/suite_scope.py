@@ -95,9 +95,11 @@ def plan(url: str, suite: gx.Suite) -> Scope:
 def record(conn: psycopg.Connection, run_id: str, suite: gx.Suite, scope: Scope, passed: bool):
     """After a run: a failure empties the suite's coverage; a passing whole-table run replaces
     it with every batch it saw; a passing run of new batches adds them."""
+    if not suite.incremental:
+        return
     if scope.batches is None or not passed:
         conn.execute("delete from audit.quality_coverage where suite = %s", (suite.name,))
-    if not passed or not suite.incremental:
+    if not passed:
         return
     checked = scope.loaded if scope.batches is None else scope.batches.ids
     with conn.cursor() as cursor:
