@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import time
+from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -309,20 +310,20 @@ class SiteWriter:
         self.page(
             f"{base}/areas", "areas.html", wards=site.wards, localities=site.localities, **ctx
         )
+        # Each area's latest row per measure, in one pass over the values (rows are in period
+        # order, so the last one seen is the latest).
+        latest_in_area: dict[tuple[str, str], dict[str, dict]] = defaultdict(dict)
+        for measure_id, rows in site.values.items():
+            if measure_id in measures:
+                for row in rows:
+                    latest_in_area[row["geography_type"], row["geography_code"]][measure_id] = row
         for kind, areas, code_column, name_column in (
             ("ward", site.wards, "ward_code", "ward_name"),
             ("locality", site.localities, "locality_code", "locality_name"),
         ):
             for area in areas:
-                key_values = []
-                for measure_id, rows in site.values.items():
-                    mine = [
-                        r
-                        for r in rows
-                        if r["geography_type"] == kind and r["geography_code"] == area[code_column]
-                    ]
-                    if mine and measure_id in measures:
-                        key_values.append((measures[measure_id], mine[-1]))
+                latest = latest_in_area.get((kind, area[code_column]), {})
+                key_values = [(measures[m], row) for m, row in latest.items()]
                 key_values.sort(key=lambda pair: pair[0]["name"])
                 wards_here = [w for w in site.wards if w["locality_code"] == area[code_column]]
                 self.page(
@@ -343,7 +344,7 @@ class SiteWriter:
         for spec in DATASETS:
             rows = site.tables.get(spec["table"], [])
             columns = [c for c in spec["columns"]]
-            matrix = [[_export(row, c) for c in columns] for row in rows]
+            matrix = [[downloads.plain(_export(row, c)) for c in columns] for row in rows]
             updated = data.latest_date(rows, spec["updated_from"])
             meta = {
                 "title": f"{council['name']}: {spec['title']}",
