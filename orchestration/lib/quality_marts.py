@@ -70,10 +70,21 @@ join failures r on (
 )
 """
 
-TIMELY_INSERT = """
+TIMELY_SQL = """
+create temp table timely_judgments (
+    source text, period_end date, status text, evidence text
+) on commit drop
+"""
+
+# A figure is as timely as each scheduled source its dim_measures.source names, for the
+# source's period that contains the figure's last day.
+TIMELY_FINDINGS_SQL = """
 insert into quality_findings (measure_id, council_code, period_start, criterion, suite,
     check_id, status, evidence)
-values (%s, %s, %s, 'timely', %s, %s, %s, %s)
+select g.measure_id, g.council_code, g.period_start, 'timely', 'freshness.' || j.source,
+       'freshness:' || j.source, j.status, j.evidence
+from quality_figures g
+join timely_judgments j on j.period_end = g.period_end and strpos(g.source, j.source) > 0
 """
 
 BUILD_SQL = """
@@ -117,34 +128,18 @@ group by g.measure_id, g.council_code, g.period_start, c.criterion
 """
 
 
-def _timely_findings(conn: psycopg.Connection, today: dt.date) -> list[tuple]:
+def _timely_judgments(conn: psycopg.Connection, today: dt.date) -> list[tuple]:
+    """(source, period end, status, evidence) for each scheduled source late or missing for
+    a period that ends a figure: judged once per source and period, not once per figure."""
     scheduled = [c for c in contracts.all_contracts().values() if freshness.has_rule(c)]
-    figures = conn.execute(
-        "select measure_id, council_code, period_start, period_end, source from quality_figures"
-    ).fetchall()
-    cache: dict[tuple[str, dt.date], tuple[str, str] | None] = {}
-    found = []
-    for measure_id, council_code, period_start, period_end, source_text in figures:
+    ends = conn.execute("select distinct source, period_end from quality_figures").fetchall()
+    judged: dict[tuple[str, dt.date], tuple[str, str] | None] = {}
+    for source_text, period_end in ends:
         for contract in scheduled:
-            if contract.source not in source_text:
-                continue
             key = (contract.source, period_end)
-            if key not in cache:
-                cache[key] = _judge(conn, contract, period_end, today)
-            if cache[key] is not None:
-                status, evidence = cache[key]
-                found.append(
-                    (
-                        measure_id,
-                        council_code,
-                        period_start,
-                        f"freshness.{contract.source}",
-                        f"freshness:{contract.source}",
-                        status,
-                        evidence,
-                    )
-                )
-    return found
+            if contract.source in source_text and key not in judged:
+                judged[key] = _judge(conn, contract, period_end, today)
+    return [(*key, *judgment) for key, judgment in judged.items() if judgment is not None]
 
 
 def _judge(conn, contract, period_end: dt.date, today: dt.date) -> tuple[str, str] | None:
@@ -176,8 +171,12 @@ def build_measure_quality(url: str, today: dt.date | None = None) -> int | None:
         definitions = _exists(conn, "marts.dim_measures")
         conn.execute(FIGURES_SQL if definitions else FIGURES_SQL_NO_DEFINITIONS)
         conn.execute(FINDINGS_SQL)
-        with conn.cursor() as cursor:
-            cursor.executemany(TIMELY_INSERT, _timely_findings(conn, today))
+        judgments = _timely_judgments(conn, today)
+        conn.execute(TIMELY_SQL)
+        with conn.cursor().copy("copy timely_judgments from stdin") as copy:
+            for row in judgments:
+                copy.write_row(row)
+        conn.execute(TIMELY_FINDINGS_SQL)
         conn.execute("delete from marts.measure_quality")
         conn.execute(BUILD_SQL)
         return conn.execute("select count(*) from marts.measure_quality").fetchone()[0]
