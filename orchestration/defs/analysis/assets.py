@@ -49,10 +49,20 @@ def measure_chart_series(url: str, annotations) -> list:
 def case_chart_series(url: str, annotations, series_ids=None) -> tuple[list, dict]:
     """Every service's case charts, or only those of `series_ids` (case_e2e:<service>:<type>),
     which reads only those services' cases."""
-    if series_ids is None:
-        return series_lib.case_series(_frame(url, series_lib.CASES_SQL), annotations)
-    cases = _frame(url, series_lib.CASES_OF_SERIES_SQL, {"series_ids": sorted(series_ids)})
-    return series_lib.case_series(cases, annotations)
+    wanted = sorted(series_ids) if series_ids is not None else None
+    days = _frame(url, series_lib.CASE_DAYS_SQL, {"series_ids": wanted})
+    reach = series_lib.recent_months(days)
+    recent = _frame(
+        url,
+        series_lib.RECENT_CASES_SQL,
+        {
+            "councils": list(reach.council_code),
+            "services": list(reach.service),
+            "case_types": list(reach.case_type),
+            "completed_from": list(reach.completed_from),
+        },
+    )
+    return series_lib.case_series(recent, days, annotations)
 
 
 def _spc_rows(points: list[dict], key_columns: tuple[str, ...]) -> list[dict]:

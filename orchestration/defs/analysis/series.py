@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import numpy as np
 import pandas as pd
 
 from orchestration.defs.analysis.charting import Series, complete_months
@@ -33,16 +34,30 @@ DIM_MEASURES_SQL = """
     select measure_id, council_code, name, unit, polarity, frequency, target, spc_profile
     from marts.dim_measures
 """
-CASES_SQL = """
-    select council_code, service, case_type, received_date, completed_date,
-        net_days as end_to_end_days
+# The case charts read completed cases as counts per completion month and end-to-end days
+# (enough for exact medians of whole days), then only the cases of the latest months that hold
+# each chart's most recent CASE_VIEW_LIMIT: not every completed case (1.4 M at scale 10).
+CASE_DAYS_SQL = f"""
+    select council_code, service, case_type,
+        cast(date_trunc('month', completed_date) as date) as period_start,
+        net_days as end_to_end_days, count(*) as cases
     from marts.fct_case_end_to_end
     where completed_date is not null and net_days is not null
+        and (cast(%(series_ids)s as text[]) is null
+            or '{CASE_SERIES_PREFIX}:' || service || ':' || case_type = any(%(series_ids)s))
+    group by council_code, service, case_type, date_trunc('month', completed_date), net_days
 """
-CASES_OF_SERIES_SQL = (
-    CASES_SQL
-    + f"    and '{CASE_SERIES_PREFIX}:' || service || ':' || case_type = any(%(series_ids)s)\n"
-)
+RECENT_CASES_SQL = """
+    select c.council_code, c.service, c.case_type, c.received_date, c.completed_date,
+        c.net_days as end_to_end_days
+    from marts.fct_case_end_to_end as c
+    inner join unnest(
+        cast(%(councils)s as text[]), cast(%(services)s as text[]),
+        cast(%(case_types)s as text[]), cast(%(completed_from)s as date[])
+    ) as recent (council_code, service, case_type, completed_from)
+        using (council_code, service, case_type)
+    where c.completed_date >= recent.completed_from and c.net_days is not null
+"""
 
 
 def case_series_id(service: str, case_type: str) -> str:
@@ -113,39 +128,47 @@ def _case_label(service: str, case_type: str) -> str:
     return f"{service.replace('_', ' ').capitalize()}: {case_type.replace('_', ' ')}"
 
 
-def monthly_medians(cases: pd.DataFrame) -> pd.DataFrame:
-    """Median end-to-end days per completion month: council_code, service, case_type,
-    period_start (first of the month), value, cases."""
-    frame = cases.assign(
-        period_start=pd.to_datetime(cases["completed_date"])
-        .dt.to_period("M")
-        .dt.start_time.dt.date,
-        end_to_end_days=cases["end_to_end_days"].astype(float),
-    )
-    grouped = frame.groupby(["council_code", "service", "case_type", "period_start"], sort=True)
-    return grouped["end_to_end_days"].agg(value="median", cases="size").reset_index()
+SERIES_KEY = ["council_code", "service", "case_type"]
 
 
-def case_series(cases: pd.DataFrame, annotations) -> tuple[list[Series], dict]:
+def monthly_medians(days: pd.DataFrame) -> pd.DataFrame:
+    """Median end-to-end days per completion month from CASE_DAYS_SQL's counts: council_code,
+    service, case_type, period_start (first of the month), value, cases."""
+    out = []
+    ordered = days.sort_values([*SERIES_KEY, "period_start", "end_to_end_days"])
+    for key, rows in ordered.groupby([*SERIES_KEY, "period_start"], sort=True):
+        values = rows["end_to_end_days"].to_numpy(dtype=float)
+        reached = rows["cases"].to_numpy().cumsum()  # cases up to and including each value
+        total = int(reached[-1])
+        middle = values[np.searchsorted(reached, [(total - 1) // 2 + 1, total // 2 + 1])]
+        out.append((*key, float(middle.mean()), total))
+    return pd.DataFrame(out, columns=[*SERIES_KEY, "period_start", "value", "cases"])
+
+
+def recent_months(days: pd.DataFrame, limit: int = CASE_VIEW_LIMIT) -> pd.DataFrame:
+    """Per chart, the earliest completion month among its latest `limit` cases (the month
+    from which RECENT_CASES_SQL reads): council_code, service, case_type, completed_from."""
+    per_month = days.groupby([*SERIES_KEY, "period_start"], sort=True)["cases"].sum()
+    out = []
+    for key, counts in per_month.groupby(level=[0, 1, 2], sort=True):
+        newest_first = counts.iloc[::-1]
+        reached = newest_first.cumsum().to_numpy()
+        index = min(int(np.searchsorted(reached, limit)), len(reached) - 1)
+        out.append((*key, newest_first.index[index][3]))
+    return pd.DataFrame(out, columns=[*SERIES_KEY, "completed_from"])
+
+
+def case_series(recent: pd.DataFrame, days: pd.DataFrame, annotations) -> tuple[list[Series], dict]:
     """Two charts per council x service x case type: the most recent cases in completion order
-    ('case' view) and the monthly median ('month' view). Also returns the cases per point
-    (key + index -> count) for the table's `cases` column."""
+    ('case' view, from `recent`: RECENT_CASES_SQL's rows) and the monthly median ('month' view,
+    from `days`: CASE_DAYS_SQL's counts). Also returns the cases per point (key + index ->
+    count) for the table's `cases` column."""
     out, counts = [], {}
-    ordered = cases.sort_values(
-        [
-            "council_code",
-            "service",
-            "case_type",
-            "completed_date",
-            "received_date",
-            "end_to_end_days",
-        ],
-        kind="stable",
+    ordered = recent.sort_values(
+        [*SERIES_KEY, "completed_date", "received_date", "end_to_end_days"], kind="stable"
     )
-    monthly = monthly_medians(cases)
-    for (council, service, case_type), rows in ordered.groupby(
-        ["council_code", "service", "case_type"], sort=True
-    ):
+    monthly = monthly_medians(days)
+    for (council, service, case_type), rows in ordered.groupby(SERIES_KEY, sort=True):
         recent = rows.tail(CASE_VIEW_LIMIT)
         chart_notes = notes_lib.for_series(annotations, case_series_id(service, case_type), council)
         label = _case_label(service, case_type)

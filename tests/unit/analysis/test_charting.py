@@ -65,6 +65,13 @@ def test_run_matches_xmr_for_each_series():
     assert icons[1]["previous_value"] == charts[1].values[-2]
 
 
+def _case_days(cases: pd.DataFrame) -> pd.DataFrame:
+    """What CASE_DAYS_SQL returns for these cases: counts per completion month and days."""
+    frame = cases.assign(period_start=[d.replace(day=1) for d in cases.completed_date])
+    keys = ["council_code", "service", "case_type", "period_start", "end_to_end_days"]
+    return frame.groupby(keys).size().rename("cases").reset_index()
+
+
 def test_monthly_medians_by_completion_month():
     cases = pd.DataFrame(
         {
@@ -81,9 +88,64 @@ def test_monthly_medians_by_completion_month():
             "end_to_end_days": [4, 29, 30, 31],
         }
     )
-    medians = series_lib.monthly_medians(cases)
+    medians = series_lib.monthly_medians(_case_days(cases))
     assert list(medians.period_start) == [dt.date(2025, 1, 1), dt.date(2025, 2, 1)]
     assert list(medians.value) == [29.0, 31.0] and list(medians.cases) == [3, 1]
+
+
+def test_medians_from_counts_equal_the_cases_medians():
+    """Whole days counted per month give the same medians as the cases themselves, odd and
+    even counts, repeated days and all."""
+    rng = np.random.default_rng(5)
+    count = 2000
+    cases = pd.DataFrame(
+        {
+            "council_code": rng.choice(["X", "Y"], count),
+            "service": rng.choice(["a", "b"], count),
+            "case_type": "t",
+            "completed_date": [
+                dt.date(2025, 1, 1) + dt.timedelta(days=int(d)) for d in rng.integers(0, 200, count)
+            ],
+            "end_to_end_days": rng.integers(0, 40, count),
+        }
+    )
+    medians = series_lib.monthly_medians(_case_days(cases))
+    cases["period_start"] = [d.replace(day=1) for d in cases.completed_date]
+    expected = (
+        cases.groupby(["council_code", "service", "case_type", "period_start"])
+        .end_to_end_days.agg(["median", "size"])
+        .reset_index()
+    )
+    assert list(medians.value) == list(expected["median"])
+    assert list(medians.cases) == list(expected["size"])
+    assert list(medians.period_start) == list(expected.period_start)
+
+
+def test_recent_months_reach_back_to_the_latest_cases():
+    days = pd.DataFrame(
+        {
+            "council_code": "X",
+            "service": ["s", "s", "s", "q"],
+            "case_type": "t",
+            "period_start": [
+                dt.date(2025, 1, 1),
+                dt.date(2025, 2, 1),
+                dt.date(2025, 3, 1),
+                dt.date(2025, 3, 1),
+            ],
+            "end_to_end_days": 5,
+            "cases": [200, 150, 100, 10],
+        }
+    )
+    reach = series_lib.recent_months(days, limit=300)
+    # s: 100 in March + 150 in February fall short of 300, so January; q has only March
+    assert dict(zip(reach.service, reach.completed_from, strict=True)) == {
+        "s": dt.date(2025, 1, 1),
+        "q": dt.date(2025, 3, 1),
+    }
+    assert series_lib.recent_months(days, limit=250).set_index("service").completed_from[
+        "s"
+    ] == dt.date(2025, 2, 1)
 
 
 def test_measure_series_keep_the_measure_frequency_and_latest_load():
