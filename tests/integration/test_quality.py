@@ -24,21 +24,29 @@ create table marts.dim_purposes (purpose_code text, purpose_name text, director 
 insert into marts.dim_purposes values ('home', 'Help me to find somewhere to live', 'D', 'x', 1);
 create table marts.dim_measures (measure_id text, council_code text, name text, kind text,
     purpose_code text, team text, owner text, definition text, numerator_definition text,
-    denominator_definition text, unit text, polarity text, frequency text, source text);
+    denominator_definition text, unit text, polarity text, frequency text, source text,
+    calculation_family text);
 create table marts.fct_measure_values (measure_id text, council_code text, period_start date,
     period_end date, geography_type text, geography_code text, numerator numeric,
     denominator numeric, value numeric, status text, loaded_at timestamptz default now());
 """
 
 MEASURE = (
-    "insert into marts.dim_measures values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    "insert into marts.dim_measures values "
+    "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
 )
 FIGURE = """insert into marts.fct_measure_values (measure_id, council_code, period_start,
     period_end, geography_type, geography_code, numerator, denominator, value, status)
     values (%s, %s, %s, %s, 'council', %s, %s, %s, %s, 'final')"""
 
 
-def _measure(measure_id, purpose="home", definition="Share resolved first time.", kind="strategic"):
+def _measure(
+    measure_id,
+    purpose="home",
+    definition="Share resolved first time.",
+    kind="strategic",
+    family="contact_share",
+):
     return (
         measure_id,
         BROMSGROVE,
@@ -54,6 +62,7 @@ def _measure(measure_id, purpose="home", definition="Share resolved first time."
         "higher",
         "monthly",
         "crm_contacts",
+        family,
     )
 
 
@@ -322,6 +331,36 @@ def test_a_rate_may_count_more_events_than_residents_but_a_percentage_may_not(ac
             "where check_id = 'numerator_le_denominator' and not success"
         ).fetchall()
     assert flagged == [("m_pct",)]
+
+
+def test_a_figure_far_from_its_years_median_warns_unless_a_budget_variance(activated):
+    """Ten times a count's usual level is worth a look; a budget variance near zero is not
+    (it crosses zero, so it has no scale for ratios)."""
+    months = [dt.date(2024, m, 1) for m in range(1, 13)]
+    usual = [(m, 10) for m in months[:-1]] + [(months[-1], 100)]
+    variances = [(m, 1000 + 50 * (i % 3)) for i, m in enumerate(months[:-1])]
+    variances.append((months[-1], 5))
+
+    def figures(measure_id, values):
+        return [
+            (measure_id, BROMSGROVE, m, freshness.period_containing("monthly", m).end)
+            + (BROMSGROVE, v, 1, v)
+            for m, v in values
+        ]
+
+    _marts(
+        activated,
+        [_measure("m_count", family="contact_count"), _measure("m_var", family="budget_variance")],
+        figures("m_count", usual) + figures("m_var", variances),
+    )
+    run = checks.run_and_record(activated, _suite("marts.fct_measure_values"))[0]
+    (outcome,) = [
+        o for o in run.outcomes if o.expectation.check_id == "value_plausible_against_history"
+    ]
+    assert not outcome.success and not outcome.error
+    assert [(row["measure_id"], row["period_start"]) for row in outcome.rows] == [
+        ("m_count", months[-1])
+    ]
 
 
 def test_error_failure_blocks_publication_and_a_waiver_lets_it_through(activated, workspace):
