@@ -193,8 +193,8 @@ class SiteWriter:
         self.councils = councils()
         self.pages: list[str] = []
         self.files: list[str] = []
-        self.ods_pool: ProcessPoolExecutor | None = None  # set by write_all
-        self.ods_written: list = []
+        self.workers: ProcessPoolExecutor | None = None  # set by write_all
+        self.pending: list = []
 
     def page(self, path: str, template: str, **context) -> None:
         target = self.root / path / "index.html" if path else self.root / "index.html"
@@ -213,14 +213,15 @@ class SiteWriter:
         (assets / "site.css").write_text(stylesheet(), encoding="utf-8")
         shutil.copy(SITE_DIR / "static" / "favicon.svg", assets / "favicon.svg")
         # ODS files are pure-Python zips, about 3 s for the demo's data: worker processes
-        # (spawned, not forked, from a threaded host) write them while the pages render here.
+        # (spawned, not forked, from a threaded host) write them and the CSV files while the
+        # pages render here.
         spawn = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=spawn) as pool:
-            self.ods_pool, self.ods_written = pool, []
+            self.workers, self.pending = pool, []
             self.page("", "root.html")
             for code, council in self.councils.items():
                 self.write_council(code, council)
-            for written in self.ods_written:
+            for written in self.pending:
                 written.result()
 
     def write_council(self, code: str, council: dict) -> None:
@@ -357,14 +358,19 @@ class SiteWriter:
                 "markers": disclosure.MARKERS,
             }
             stem = spec["name"]
-            downloads.write_csv(folder / f"{stem}.csv", columns, matrix)
             downloads.write_json(folder / f"{stem}.json", meta, columns, matrix)
             notes = [(k, v) for k, v in meta.items() if k != "markers"] + list(
                 disclosure.MARKERS.items()
             )
-            ods, title = folder / f"{stem}.ods", spec["title"]
-            self.ods_written.append(
-                self.ods_pool.submit(downloads.write_ods, ods, title, columns, matrix, notes)
+            self.pending.append(
+                self.workers.submit(
+                    downloads.write_spreadsheets,
+                    folder / stem,
+                    spec["title"],
+                    columns,
+                    matrix,
+                    notes,
+                )
             )
             self.files += [f"data/{council['slug']}/{stem}.{ext}" for ext in ("csv", "json", "ods")]
             datasets.append({**spec, "rows": len(rows), "last_updated": updated})
