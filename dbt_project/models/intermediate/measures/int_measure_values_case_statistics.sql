@@ -81,6 +81,25 @@ data_span as (
     group by council_code
 ),
 
+-- Materialized, so the completion bound applies before the measures join: joined together,
+-- the planner paired every case with its measures first and dropped most pairs after (3.7 M
+-- pairs made, 3.1 M dropped at scale 10).
+completed_in_reach as materialized (
+    select
+        cases.council_code,
+        cases.case_type,
+        cases.completed_month,
+        cases.ward,
+        cases.locality_name,
+        cases.net_days
+    from cases
+    inner join rebuilt_reach
+        on
+            cases.council_code = rebuilt_reach.council_code
+            and cases.completed_month >= rebuilt_reach.completed_from
+    where not cases.is_open
+),
+
 completed as (
     select
         registry.measure_id,
@@ -92,11 +111,7 @@ completed as (
         cases.ward,
         cases.locality_name,
         cases.net_days
-    from cases
-    inner join rebuilt_reach
-        on
-            cases.council_code = rebuilt_reach.council_code
-            and cases.completed_month >= rebuilt_reach.completed_from
+    from completed_in_reach as cases
     inner join registry
         on
             cases.council_code = registry.council_code
@@ -111,7 +126,7 @@ completed as (
         on
             cases.council_code = rebuilt.council_code
             and periods.period_end >= rebuilt.rebuilt_from
-    where registry.calc_family = 'case_time' and not cases.is_open
+    where registry.calc_family = 'case_time'
 ),
 
 statistics as (
