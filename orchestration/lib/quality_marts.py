@@ -70,7 +70,7 @@ join failures r on (
 )
 """
 
-TIMELY_SQL = """
+TIMELY_JUDGMENTS_SQL = """
 create temp table timely_judgments (
     source text, period_end date, status text, evidence text
 ) on commit drop
@@ -172,7 +172,7 @@ def build_measure_quality(url: str, today: dt.date | None = None) -> int | None:
         conn.execute(FIGURES_SQL if definitions else FIGURES_SQL_NO_DEFINITIONS)
         conn.execute(FINDINGS_SQL)
         judgments = _timely_judgments(conn, today)
-        conn.execute(TIMELY_SQL)
+        conn.execute(TIMELY_JUDGMENTS_SQL)
         with conn.cursor().copy("copy timely_judgments from stdin") as copy:
             for row in judgments:
                 copy.write_row(row)

@@ -212,8 +212,8 @@ class SiteWriter:
         assets.mkdir()
         (assets / "site.css").write_text(stylesheet(), encoding="utf-8")
         shutil.copy(SITE_DIR / "static" / "favicon.svg", assets / "favicon.svg")
-        # ODS files are pure-Python zips, about 3 s for the demo's data: worker processes
-        # (spawned, not forked, from a threaded host) write them and the CSV files while the
+        # The CSV and ODS files (pure-Python zips) are the larger part of the site's work:
+        # worker processes (spawned, not forked, from a threaded host) write them while the
         # pages render here.
         spawn = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=spawn) as pool:

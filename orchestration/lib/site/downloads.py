@@ -10,7 +10,6 @@ import json
 from pathlib import Path
 
 import stream_write_ods as ods_library
-from stream_write_ods import stream_write_ods
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # ODS files carry a modification time in their zip entries: fix it so builds are reproducible.
@@ -123,5 +122,6 @@ def write_ods(path: Path, sheet: str, columns: list[str], rows: list[list], note
         (sheet[:31], columns, (cells(row) for row in rows)),
     ]
     with path.open("wb") as handle:
-        for chunk in stream_write_ods(sheets, get_modified_at=lambda: FIXED_MODIFIED_AT):
+        chunks = ods_library.stream_write_ods(sheets, get_modified_at=lambda: FIXED_MODIFIED_AT)
+        for chunk in chunks:
             handle.write(chunk)
