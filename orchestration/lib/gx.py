@@ -34,8 +34,10 @@ and rows (docs/benchmarks.md).
 """
 
 import datetime as dt
+import importlib.util
 import logging
 import os
+import sys
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -444,9 +446,37 @@ def _volume_expectations(contract: contracts.Contract) -> list[Expectation]:
     ]
 
 
-def _expectation_class(name: str):
+def _defer_import(name: str) -> None:
+    """Put module `name` in sys.modules unexecuted: it runs on its first attribute access
+    (importlib.util.LazyLoader). Bound on its package too, so `from package import module`
+    finds it there instead of importing it."""
+    spec = importlib.util.find_spec(name)
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    package, _, child = name.rpartition(".")
+    setattr(sys.modules[package], child, module)
+
+
+@cache
+def great_expectations():
+    """The great_expectations package, imported with scipy.stats left until first used.
+
+    GX imports scipy.stats at import time for distribution expectations (KL divergence, KS
+    tests) that no suite here uses: about 1 s of GX's 2.2 s import, paid by every run that
+    validates (docs/benchmarks.md). An expectation that needs it still gets it, on first use.
+    """
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    if "scipy.stats" not in sys.modules:
+        _defer_import("scipy.stats")
     import great_expectations as gx
 
+    return gx
+
+
+def _expectation_class(name: str):
+    gx = great_expectations()
     camel = "".join(part.capitalize() for part in name.split("_"))
     try:
         return getattr(gx.expectations, camel)
@@ -465,7 +495,7 @@ def _counted_rows_class():
     is validated again with GX's own class for its rows (_validate_detailed)."""
     from typing import ClassVar
 
-    from great_expectations.expectations import UnexpectedRowsExpectation
+    UnexpectedRowsExpectation = great_expectations().expectations.UnexpectedRowsExpectation
 
     class CountedUnexpectedRows(UnexpectedRowsExpectation):
         metric_dependencies: ClassVar[tuple[str, ...]] = ("unexpected_rows_query.row_count",)
@@ -502,8 +532,7 @@ def _missing_relations(url: str, suite: Suite) -> set[str]:
 
 
 def _context():
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    import great_expectations as gx
+    gx = great_expectations()
 
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
     context = gx.get_context(mode="ephemeral")
@@ -514,8 +543,7 @@ def _context():
 def run_suite(url: str, suite: Suite, batches: Batches | None = None) -> SuiteRun:
     """Validate the suite's table (or only `batches` of it) in the database in one call; one
     Outcome per expectation."""
-    import great_expectations as gx
-
+    gx = great_expectations()
     missing = _missing_relations(url, suite)
     if suite.table in missing:
         return SuiteRun(suite=suite, outcomes=[_table_missing(suite)])

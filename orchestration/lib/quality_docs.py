@@ -28,6 +28,7 @@ def save_result(run: gx.SuiteRun) -> Path | None:
 
 def build_data_docs() -> Path:
     """Rebuild the site from every saved result; returns its index.html."""
+    gx.great_expectations()
     from great_expectations.core.expectation_validation_result import (
         ExpectationSuiteValidationResultSchema,
     )

@@ -1,6 +1,8 @@
 """Reporting calendar, suite files and waiver matching (no database)."""
 
 import datetime as dt
+import subprocess
+import sys
 
 import pytest
 
@@ -104,3 +106,20 @@ def test_waivers_match_only_what_they_name():
     assert not waiver(measure_id="m1", period_start=dt.date(2025, 3, 1)).covers(failure)
     assert not waiver(measure_id="m1", criterion="timely").covers(failure)
     assert not waiver(measure_id="m2").covers(failure)
+
+
+def test_great_expectations_is_imported_without_running_scipy_stats_until_used():
+    # A fresh interpreter: this one may have imported scipy.stats already.
+    script = """
+import sys
+from orchestration.lib import gx
+context = gx.great_expectations().get_context(mode="ephemeral")
+assert gx._expectation_class("expect_column_values_to_not_be_null")
+print("scipy.stats._stats_py" in sys.modules)
+from scipy import stats
+print(round(float(stats.entropy([0.5, 0.5], [0.25, 0.75])), 4))
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["False", "0.1438"]
