@@ -25,6 +25,19 @@ def test_bootstrap_is_idempotent_and_creates_the_layers(fresh_db):
     assert {"analyst", "public_reader", "bdc_loader"} <= roles
 
 
+def test_sessions_in_the_warehouse_do_not_jit_compile_plans(fresh_db):
+    analyst = _role_url(fresh_db, "analyst", "analyst-test")
+    for url in (fresh_db, analyst):
+        with psycopg.connect(url) as conn:
+            assert conn.execute("show jit").fetchone() == ("off",)
+            # The database's own setting (it holds on a managed server too), not the server's.
+            settings = conn.execute(
+                "select setconfig from pg_db_role_setting join pg_database d "
+                "on d.oid = setdatabase where d.datname = current_database() and setrole = 0"
+            ).fetchone()
+            assert "jit=off" in settings[0]
+
+
 def test_analyst_reads_marts_but_is_refused_raw_and_input(fresh_db):
     with psycopg.connect(fresh_db, autocommit=True) as conn:
         for schema in ("raw", "input", "marts", "publish"):
