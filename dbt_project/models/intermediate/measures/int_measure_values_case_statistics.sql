@@ -159,6 +159,36 @@ statistics as (
         or coalesce(ward, locality_name) is not null
 ),
 
+-- The periods whose work in progress this build computes, per council: ended in the data,
+-- and rebuilt. Few in a new month's build, so the range join below stays small; materialized,
+-- or the planner joined every period to every change first and filtered after (5.8 M pairs
+-- at scale 1).
+wip_periods as materialized (
+    select
+        data_span.council_code,
+        periods.period_type,
+        periods.period_start,
+        periods.period_end
+    from data_span
+    inner join rebuilt on data_span.council_code = rebuilt.council_code
+    inner join periods
+        on
+            data_span.first_day <= periods.period_end
+            and data_span.data_ends > periods.period_end
+            and rebuilt.rebuilt_from <= periods.period_end
+),
+
+-- The first month a period of this build ends in, per council. A case received and completed
+-- (within the data) before it adds one and takes one away before every such end, so it moves
+-- no figure here: a new month's build sums the changes of its open and recent cases only.
+wip_reach as (
+    select
+        council_code,
+        cast(date_trunc('month', min(period_end)) as date) as counted_from
+    from wip_periods
+    group by council_code
+),
+
 -- Work in progress without a cases x periods join: each case adds one in the month it is
 -- received and takes one away in the month it is completed, both up to the last day of data;
 -- the cases open at a period's end are the sum of the changes up to that month. A period that
@@ -173,11 +203,18 @@ case_changes as (
         sum(change.delta) as delta
     from cases
     inner join data_span on cases.council_code = data_span.council_code
+    inner join wip_reach on cases.council_code = wip_reach.council_code
     cross join
         lateral (
             values (cases.received_date, 1), (cases.completed_date, -1)
         ) as change (event_date, delta)
-    where change.event_date <= data_span.last_day
+    where
+        change.event_date <= data_span.last_day
+        and (
+            cases.completed_date is null
+            or cases.completed_date > data_span.last_day
+            or greatest(cases.received_date, cases.completed_date) >= wip_reach.counted_from
+        )
     group by
         cases.council_code,
         cases.case_type,
@@ -206,25 +243,6 @@ wip_changes as (
         case_changes.ward,
         case_changes.locality_name,
         case_changes.change_month
-),
-
--- The periods whose work in progress this build computes, per council: ended in the data,
--- and rebuilt. Few in a new month's build, so the range join below stays small; materialized,
--- or the planner joined every period to every change first and filtered after (5.8 M pairs
--- at scale 1).
-wip_periods as materialized (
-    select
-        data_span.council_code,
-        periods.period_type,
-        periods.period_start,
-        periods.period_end
-    from data_span
-    inner join rebuilt on data_span.council_code = rebuilt.council_code
-    inner join periods
-        on
-            data_span.first_day <= periods.period_end
-            and data_span.data_ends > periods.period_end
-            and rebuilt.rebuilt_from <= periods.period_end
 ),
 
 open_at_end as (
