@@ -53,15 +53,6 @@ registry_loaded as (
     select max(loaded_at) as loaded_at from {{ registry }}
 ),
 
--- The newest load this build has read; the next build recomputes for what arrives after it.
-inputs_loaded as (
-    select
-        greatest(max({{ changes }}.changed_at), max(registry_loaded.loaded_at))
-            as inputs_loaded_at
-    from {{ changes }}
-    cross join registry_loaded
-),
-
 built as (
     {{ built_watermarks(['inputs_loaded_at']) }}
 ),
@@ -79,10 +70,21 @@ council_changes as (
         )) as date) as last_unchanged_month
         {%- else %}
         cast(null as date) as last_unchanged_month
-        {%- endif %}
+        {%- endif %},
+        max({{ changes }}.changed_at) as last_changed_at
     from {{ changes }}
     cross join built
     group by {{ changes }}.council_code
+),
+
+-- The newest load this build has read; the next build recomputes for what arrives after it.
+-- From the councils' own newest (not another pass over every row).
+inputs_loaded as (
+    select
+        greatest(max(council_changes.last_changed_at), max(registry_loaded.loaded_at))
+            as inputs_loaded_at
+    from council_changes
+    cross join registry_loaded
 ),
 
 rebuilt as (
