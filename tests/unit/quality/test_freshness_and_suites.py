@@ -1,6 +1,7 @@
 """Reporting calendar, suite files and waiver matching (no database)."""
 
 import datetime as dt
+import os
 import subprocess
 import sys
 
@@ -108,18 +109,39 @@ def test_waivers_match_only_what_they_name():
     assert not waiver(measure_id="m2").covers(failure)
 
 
-def test_great_expectations_is_imported_without_running_scipy_stats_until_used():
-    # A fresh interpreter: this one may have imported scipy.stats already.
+def test_great_expectations_is_imported_without_running_scipy_stats_until_used(tmp_path):
+    # A fresh interpreter: this one may have imported scipy.stats already. Saving a result
+    # with Decimals must not load it either (GX's own Decimal conversion inspects the stack).
     script = """
-import sys
-from orchestration.lib import gx
-context = gx.great_expectations().get_context(mode="ephemeral")
+import json, sys
+from decimal import Decimal
+from orchestration.lib import gx, quality_docs
+core = gx.great_expectations().core
+configuration = gx.great_expectations().expectations.expectation_configuration
 assert gx._expectation_class("expect_column_values_to_not_be_null")
+item = core.ExpectationValidationResult(
+    success=False,
+    result={"observed_value": Decimal("2.50"), "partial_unexpected_list": [Decimal("1.1")]},
+    expectation_config=configuration.ExpectationConfiguration(
+        type="expect_column_values_to_not_be_null", kwargs={"column": "x"}
+    ),
+)
+result = core.ExpectationSuiteValidationResult(success=False, results=[item], suite_name="s")
+path = quality_docs.save_result(gx.SuiteRun(gx.all_suites()[0], [], gx_result=result))
+print(json.dumps(json.loads(path.read_text())["results"][0]["result"], sort_keys=True))
 print("scipy.stats._stats_py" in sys.modules)
 from scipy import stats
 print(round(float(stats.entropy([0.5, 0.5], [0.25, 0.75])), 4))
 """
     result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "BDC_OUTPUT_DIR": str(tmp_path)},
     )
-    assert result.stdout.split() == ["False", "0.1438"]
+    assert result.stdout.splitlines() == [
+        '{"observed_value": 2.5, "partial_unexpected_list": [1.1]}',
+        "False",
+        "0.1438",
+    ]
