@@ -169,25 +169,25 @@ def case_series(recent: pd.DataFrame, days: pd.DataFrame, annotations) -> tuple[
     )
     monthly = monthly_medians(days)
     for (council, service, case_type), rows in ordered.groupby(SERIES_KEY, sort=True):
-        recent = rows.tail(CASE_VIEW_LIMIT)
+        latest = rows.tail(CASE_VIEW_LIMIT)
         chart_notes = notes_lib.for_series(annotations, case_series_id(service, case_type), council)
         label = _case_label(service, case_type)
-        periods = [_as_date(d) for d in recent.completed_date]
+        periods = [_as_date(d) for d in latest.completed_date]
         options, notes = notes_lib.chart_options(chart_notes, periods)
         key = (council, service, case_type, "case")
         out.append(
             Series(
                 key=key,
                 periods=periods,
-                values=[float(v) for v in recent.end_to_end_days],
-                name=f"{label}, end-to-end days per case (latest {len(recent)} cases)",
+                values=[float(v) for v in latest.end_to_end_days],
+                name=f"{label}, end-to-end days per case (latest {len(latest)} cases)",
                 unit="days",
                 improvement="decrease",
                 options={**options, "improvement": "decrease"},
                 notes=notes,
             )
         )
-        counts.update({(key, i): 1 for i in range(len(recent))})
+        counts.update({(key, i): 1 for i in range(len(latest))})
 
         month_rows = monthly[
             (monthly.council_code == council)
