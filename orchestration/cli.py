@@ -1,4 +1,4 @@
-"""`bdc`: the platform's one command line (DESIGN.md "Command line")."""
+"""`bdc`: the platform's one command line (README.md "The `bdc` command")."""
 
 import functools
 import os

@@ -10,9 +10,7 @@ from psycopg import sql
 
 from orchestration.lib import bootstrap, environment, warehouse
 
-REFERENCE_DIR = Path(
-    os.environ.get("BDC_REFERENCE_DIR") or environment.REPO_ROOT.parent / "shared/data/public"
-)
+REFERENCE_DIR = environment.reference_dir()
 
 
 ROLE_PASSWORDS = {"analyst": "analyst-test", "public_reader": "public-test"}

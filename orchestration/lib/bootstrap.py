@@ -10,7 +10,7 @@ MANUAL_VALUES_SQL = Path(__file__).parent / "sql" / "manual_values.sql"
 
 
 def bootstrap(url: str, passwords: dict[str, str] | None = None) -> None:
-    """Schemas and roles as in DESIGN.md; login passwords for the read-only roles when given."""
+    """Schemas and roles (sql/bootstrap.sql); login passwords for the read-only roles when given."""
     with psycopg.connect(url, autocommit=True) as conn:
         # Several processes may bootstrap at once (tests, sensors); serialise them.
         conn.execute("select pg_advisory_lock(424242)")

@@ -40,16 +40,10 @@ def dagster_home() -> Path:
     return _path("DAGSTER_HOME", REPO_ROOT / ".dagster_home")
 
 
-def reference_dir() -> Path | None:
-    """The folder of real published files, or None to use synthetic reference data.
-
-    BDC_REFERENCE_DIR="" turns real files off explicitly.
-    """
-    value = os.environ.get("BDC_REFERENCE_DIR")
-    if value is not None:
-        return Path(value).resolve() if value else None
-    default = REPO_ROOT.parent / "shared" / "data" / "public"
-    return default if default.is_dir() else None
+def reference_dir() -> Path:
+    """The folder of real published files: the pinned snapshot in data/reference/ (see its
+    manifest.yml), or a council's own copy of the same files in BDC_REFERENCE_DIR."""
+    return _path("BDC_REFERENCE_DIR", REPO_ROOT / "data" / "reference")
 
 
 def contracts_dir() -> Path:

@@ -680,10 +680,12 @@ def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
 
 def ingest_reference(url: str, source: str, reference_dir: Path) -> LoadResult:
     """Parse a real published file family and load it like a landing file (one static batch)."""
-    from orchestration.lib.reference import PARSERS
+    from orchestration.lib.reference import PARSERS, manifest
 
     parser = PARSERS[source]
     contract = contracts.get(source)
+    # Only the files the manifest describes: a changed or unlisted file is refused here.
+    manifest.require_listed(reference_dir, parser.files)
     files = [reference_dir / name for name in parser.files]
     digest = hashlib.sha256("".join(checksum(path) for path in files).encode()).hexdigest()
     label = Path(" + ".join(Path(name).name for name in parser.files))

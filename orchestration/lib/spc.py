@@ -1,6 +1,6 @@
 """Capability (XmR) charts in the style of NHS England's Making Data Count.
 
-`xmr(values, **options)` is the contract in ../shared/spec/spc/README.md section B. Profiles:
+`xmr(values, **options)` is the contract in tests/fixtures/spc/README.md section B. Profiles:
 `mdc` (default, current MDC practice) and `ptd` (NHSRplotthedots 0.2.2 compatible). Pure
 Python + numpy: no Dagster, no database.
 """

@@ -1,4 +1,4 @@
-"""Validate XmR options and lay out one series' partitions (see ../shared/spec/spc/README.md).
+"""Validate XmR options and lay out one series' partitions (see tests/fixtures/spc/README.md).
 
 A plan is everything the array core needs about one series that is not arithmetic: which
 points are live (not ghosted, not missing), where partitions start, which partition's figures

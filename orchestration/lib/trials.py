@@ -2,7 +2,7 @@
 
 A trial is judged per measure on the chart before and after its start: the points before the
 start are the baseline (partition 0) and the baseline's mean and limits carry forward over the
-points from the start on (spec/spc README A.8). Special-cause points after the start on the
+points from the start on (decision A.8 of tests/fixtures/spc/README.md). Special-cause points after the start on the
 improvement side (a point beyond a limit, a shift, a trend, two-of-three) mean the process
 changed for the better; on the other side, for the worse. The verdict is "sustained" when the
 latest point is still special-cause on the verdict's side.
@@ -26,7 +26,9 @@ FIELDS = ("trial_id", "title", "hypothesis", "service", "locality", "council_cod
           "start_date", "end_date", "measure_ids", "owner")  # fmt: skip
 REQUIRED = ("trial_id", "title", "hypothesis", "council_code", "start_date", "measure_ids", "owner")
 VERDICTS = ("improvement", "deterioration", "no_change", "insufficient_data")
-MIN_BASELINE_POINTS = 12  # below this the baseline's limits are trial limits (README A.7)
+MIN_BASELINE_POINTS = (
+    12  # below this the baseline's limits are trial limits (tests/fixtures/spc/README.md A.7)
+)
 MIN_AFTER_POINTS = 7  # without a signal, fewer points after the start could not show a shift
 DEFAULT_PATH = Path("config") / "trials.yml"
 

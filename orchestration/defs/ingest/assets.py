@@ -33,7 +33,7 @@ def build_raw_asset(contract: Contract) -> dg.AssetsDefinition:
     )
     def raw_table(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         reference_dir = environment.reference_dir()
-        if reference_dir and contract.source in PARSERS:
+        if contract.source in PARSERS:
             results = [loaders.ingest_reference(warehouse.url, contract.source, reference_dir)]
             already_loaded = 0
         else:

@@ -1,4 +1,4 @@
-"""Confirmed officer input starts a run of what it affects (DESIGN.md: event-driven).
+"""Confirmed officer input starts a run of what it affects (event-driven, not on a schedule).
 
 The sensor polls input.commentary and input.manual_values for rows confirmed since its cursor
 and requests one run of everything downstream of the input.* tables (measures, analysis,

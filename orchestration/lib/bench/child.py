@@ -22,12 +22,11 @@ def _peak_mb(who: int) -> float:
 def generate(spec: dict) -> dict:
     from orchestration.lib import demo
 
-    reference = spec.get("reference_dir")
     written = demo.generate(
         Path(spec["out_dir"]),
         scale=spec["scale"],
         last_month=spec["last_month"],
-        reference_dir=Path(reference) if reference else None,
+        reference_dir=Path(spec["reference_dir"]),
     )
     files = [path for paths in written.values() for path in paths]
     return {"files": len(files), "bytes": sum(path.stat().st_size for path in files)}

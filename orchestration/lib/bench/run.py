@@ -220,7 +220,7 @@ def _run_scale(scale, last_month, progress, work: Path, cluster) -> dict:
             out_dir=str(landing),
             scale=scale,
             last_month=last_month,
-            reference_dir=str(reference) if reference else None,
+            reference_dir=str(reference),
         )
     }
     figures["generate"]["present"] = True

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
+from orchestration.lib import environment
 from orchestration.lib.demo.cases import CASE_TYPES, generate_cases
 from orchestration.lib.demo.demand import generate_contacts
 from orchestration.lib.demo.finance import generate_ledger
@@ -23,13 +24,6 @@ from orchestration.lib.demo.hr import generate_hr
 from orchestration.lib.demo.months import FIRST_MONTH, month_range, parse_month
 from orchestration.lib.demo.partners import generate_partner_returns
 from orchestration.lib.demo.redesign import REDESIGN
-from orchestration.lib.demo.reference import (
-    ref_deprivation,
-    ref_population,
-    stats_flytipping,
-    stats_homelessness,
-    stats_recycling,
-)
 from orchestration.lib.demo.writer import monthly_path, static_path, write_csv
 
 DEFAULT_SEED = 20250401
@@ -41,14 +35,9 @@ MONTHLY_SOURCES = (
     "hr_enabling",
     "partner_returns",
 )
-REFERENCE_SOURCES = (
-    "ref_population",
-    "ref_deprivation",
-    "stats_homelessness",
-    "stats_flytipping",
-    "stats_recycling",
-)
-SOURCES = (*MONTHLY_SOURCES, "gazetteer", *REFERENCE_SOURCES)
+# Only the council's own internal systems are synthetic: the published statistics and reference
+# tables always come from the real files (data/reference/, loaded by their parsers).
+SOURCES = (*MONTHLY_SOURCES, "gazetteer")
 
 Progress = Callable[[str, int, int], None]  # (step label, steps done, steps in total)
 
@@ -60,7 +49,6 @@ __all__ = [
     "FIRST_MONTH",
     "MONTHLY_SOURCES",
     "REDESIGN",
-    "REFERENCE_SOURCES",
     "SOURCES",
     "generate",
 ]
@@ -76,20 +64,21 @@ def generate(
 ) -> dict[str, list[Path]]:
     """Write the demo landing files and return the paths written, by source.
 
-    With `reference_dir` (the folder holding geography/ and deprivation/ of the public data)
-    the real wards, LSOAs and IoD 2025 scores drive the data and the ref_*/stats_* fallbacks
-    are not written (the real files are used instead); without it everything is synthetic.
+    The real wards, LSOAs and IoD 2025 scores of the published files in `reference_dir`
+    (default: the configured reference folder) place the synthetic records.
     """
     if scale <= 0:
         raise ValueError(f"scale must be positive, got {scale}")
     out_dir = Path(out_dir)
     months = month_range(FIRST_MONTH, parse_month(last_month))
     as_of = months[-1].next_start - timedelta(days=1)
-    total = len(months) + 2
+    total = len(months) + 1
     report = progress or (lambda label, done, steps: None)
 
     report("gazetteer", 0, total)
-    geography, gazetteer = build_geography(seed, scale, reference_dir)
+    geography, gazetteer = build_geography(
+        seed, scale, reference_dir or environment.reference_dir()
+    )
     written: dict[str, list[Path]] = {source: [] for source in SOURCES}
     written["gazetteer"].append(write_csv(gazetteer, static_path(out_dir, "gazetteer")))
     del gazetteer
@@ -108,16 +97,5 @@ def generate(
         for source, frame in frames.items():
             written[source].append(write_csv(frame, monthly_path(out_dir, source, month.label)))
 
-    if reference_dir is None:
-        report("reference data", len(months) + 1, total)
-        reference = {
-            "ref_population": ref_population(seed, geography, months),
-            "ref_deprivation": ref_deprivation(seed, geography),
-            "stats_homelessness": stats_homelessness(seed, months),
-            "stats_flytipping": stats_flytipping(seed, months),
-            "stats_recycling": stats_recycling(seed, months),
-        }
-        for source, frame in reference.items():
-            written[source].append(write_csv(frame, static_path(out_dir, source)))
     report("done", total, total)
     return {source: paths for source, paths in written.items() if paths}

@@ -39,7 +39,6 @@ COUNCILS: tuple[Council, ...] = (
     Council("E07000236", "Redditch", "RBC", 36_400, 87_000, ("B97", "B98"), 100_121_000_000),
 )
 COUNCIL_CODES = tuple(c.code for c in COUNCILS)
-SYNTHETIC_WARDS_PER_COUNCIL = 30
 LOOKUP_FILE = Path("geography/lookup_lsoa21_ward24_ltla24_worcs.csv")
 IOD_FILE = Path("deprivation/iod2025_file7_scores_ranks_deciles_lsoa21_worcs.csv")
 
@@ -80,21 +79,6 @@ REAL_LOCALITIES: dict[str, tuple[str, ...]] = {
     "Redditch South": ("Headless Cross & Oakenshaw", "Astwood Bank & Feckenham"),
     "Redditch West": ("Webheath & Callow Hill",),
 }
-_WARD_STEMS = (
-    "Oakfield",
-    "Ashgrove",
-    "Brookside",
-    "Elmhurst",
-    "Foxlydiate",
-    "Greenhill",
-    "Hawthorn",
-    "Kingsley",
-    "Larkhill",
-    "Millbrook",
-    "Newlands",
-    "Orchard",
-)
-_COMPASS = ("North", "South", "East", "West", "Central")
 _STREETS = (
     "Oak Road",
     "Church Lane",
@@ -130,7 +114,6 @@ class Geography:
     residential_count: np.ndarray
     commercial_start: np.ndarray
     commercial_count: np.ndarray
-    from_reference: bool
 
     def council_index(self) -> np.ndarray:
         return np.searchsorted(np.array(COUNCIL_CODES), self.lsoas["council_code"].to_numpy())
@@ -192,30 +175,6 @@ def _real_areas(reference_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         locality_of.get(name, first_locality[code])
         for name, code in zip(wards["ward_name"], wards["council_code"], strict=True)
     ]
-    return wards, lsoas
-
-
-def _synthetic_areas(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
-    names = [f"{stem} {compass}" for compass in _COMPASS for stem in _WARD_STEMS]
-    names = [names[i] for i in rng.permutation(len(names))]
-    ward_rows, lsoa_rows = [], []
-    for c_index, council in enumerate(COUNCILS):
-        median_imd = 11.7 if council.short == "BDC" else 20.0
-        for w in range(SYNTHETIC_WARDS_PER_COUNCIL):
-            ward_code = f"E0590{c_index + 1}{w + 1:03d}"
-            locality = (
-                f"{council.name} {_COMPASS[w * len(_COMPASS) // SYNTHETIC_WARDS_PER_COUNCIL]}"
-            )
-            ward_rows.append((council.code, ward_code, names[c_index * 30 + w], locality))
-            for k in range(2):
-                score = float(np.round(median_imd * np.exp(0.6 * rng.standard_normal()), 3))
-                lsoa_code = f"E0199{c_index + 1}{w * 2 + k + 1:03d}"
-                lsoa_rows.append((lsoa_code, ward_code, council.code, score))
-    wards = pd.DataFrame(ward_rows, columns=["council_code", "ward_code", "ward_name", "locality"])
-    lsoas = pd.DataFrame(lsoa_rows, columns=["lsoa_code", "ward_code", "council_code", "imd_score"])
-    # Deciles against the synthetic set itself (1 = most deprived).
-    ranks = lsoas["imd_score"].rank(ascending=False, method="first").to_numpy()
-    lsoas["imd_decile"] = np.ceil(ranks * 10 / len(lsoas)).astype(int)
     return wards, lsoas
 
 
@@ -293,15 +252,11 @@ def _gazetteer(
     return gazetteer, lsoa_start, residential, lsoa_start + residential, commercial
 
 
-def build_geography(
-    seed: int, scale: float, reference_dir: Path | None
-) -> tuple[Geography, pd.DataFrame]:
-    """The areas the demo is drawn from, and the gazetteer (written once, then not kept)."""
+def build_geography(seed: int, scale: float, reference_dir: Path) -> tuple[Geography, pd.DataFrame]:
+    """The areas the demo is drawn from (the real wards and LSOAs of the published lookup, with
+    their IoD 2025 scores), and the gazetteer (written once, then not kept)."""
     rng = np.random.default_rng([seed, 1])
-    if reference_dir is None:
-        wards, lsoas = _synthetic_areas(rng)
-    else:
-        wards, lsoas = _real_areas(reference_dir)
+    wards, lsoas = _real_areas(reference_dir)
     order = np.lexsort((lsoas["lsoa_code"].to_numpy(), lsoas["council_code"].to_numpy()))
     lsoas = _add_households(rng, lsoas.iloc[order].reset_index(drop=True))
     wards = wards.sort_values(["council_code", "ward_code"]).reset_index(drop=True)
@@ -314,5 +269,4 @@ def build_geography(
         residential_count=res_count,
         commercial_start=com_start,
         commercial_count=com_count,
-        from_reference=reference_dir is not None,
     ), gazetteer

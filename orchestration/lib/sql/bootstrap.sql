@@ -1,4 +1,4 @@
--- Schemas and roles of the warehouse (DESIGN.md "Warehouse"). Idempotent: safe on every start.
+-- Schemas and roles of the warehouse (README.md, docs/tables.md). Idempotent: safe on every start.
 create schema if not exists raw;
 create schema if not exists input;
 create schema if not exists staging;

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import os
 import re
 from datetime import date
 from pathlib import Path
@@ -12,6 +11,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from orchestration.lib import environment
 from orchestration.lib.demo import REDESIGN, SOURCES, generate
 from orchestration.lib.demo.geography import COUNCILS as GEOGRAPHY_COUNCILS
 from orchestration.lib.demo.geography import build_geography
@@ -20,23 +20,15 @@ pytestmark = pytest.mark.unit
 
 REPO = Path(__file__).resolve().parents[3]
 CONTRACTS = REPO / "config" / "contracts"
-REFERENCE_DIR = Path(
-    os.environ.get("BDC_REFERENCE_DIR", REPO.parent / "shared" / "data" / "public")
-)
+REFERENCE_DIR = environment.reference_dir()
 SCALE = 0.05
 COUNCILS = {"E07000234", "E07000236"}
 FINANCIAL_YEARS = (2023, 2024, 2025)
 
 
 @pytest.fixture(scope="module")
-def synthetic(tmp_path_factory) -> dict[str, list[Path]]:
-    return generate(tmp_path_factory.mktemp("synthetic"), scale=SCALE)
-
-
-@pytest.fixture(scope="module")
 def real(tmp_path_factory) -> dict[str, list[Path]]:
-    if not (REFERENCE_DIR / "geography").is_dir():
-        pytest.skip(f"reference data not found at {REFERENCE_DIR}")
+    """The demo's files, placed on the real wards and LSOAs of the reference snapshot."""
     return generate(tmp_path_factory.mktemp("real"), scale=SCALE, reference_dir=REFERENCE_DIR)
 
 
@@ -59,28 +51,28 @@ def end_to_end_days(cases: pd.DataFrame) -> pd.Series:
 # --- determinism and layout ---------------------------------------------------------------
 
 
-def test_same_arguments_give_byte_identical_files(synthetic, tmp_path):
+def test_same_arguments_give_byte_identical_files(real, tmp_path):
     again = generate(tmp_path, scale=SCALE)
-    assert sorted(again) == sorted(synthetic)
-    for source, paths in synthetic.items():
+    assert sorted(again) == sorted(real)
+    for source, paths in real.items():
         assert [p.name for p in again[source]] == [p.name for p in paths]
         for first, second in zip(paths, again[source], strict=True):
             assert first.read_bytes() == second.read_bytes(), f"{source}: {first.name} differs"
 
 
-def test_another_seed_gives_other_data(synthetic, tmp_path):
+def test_another_seed_gives_other_data(real, tmp_path):
     other = generate(tmp_path, scale=SCALE, seed=7, last_month="2023-04")
-    assert other["crm_contacts"][0].read_bytes() != synthetic["crm_contacts"][0].read_bytes()
+    assert other["crm_contacts"][0].read_bytes() != real["crm_contacts"][0].read_bytes()
 
 
-def test_earlier_months_do_not_depend_on_the_last_month(synthetic, tmp_path):
+def test_earlier_months_do_not_depend_on_the_last_month(real, tmp_path):
     short = generate(tmp_path, scale=SCALE, last_month="2023-06")
     assert len(short["crm_contacts"]) == 3
     for source in ("crm_contacts", "finance_ledger", "hr_enabling", "partner_returns"):
-        assert short[source][0].read_bytes() == synthetic[source][0].read_bytes()
+        assert short[source][0].read_bytes() == real[source][0].read_bytes()
 
 
-def test_layout_one_file_per_month_and_rows_in_their_month(synthetic):
+def test_layout_one_file_per_month_and_rows_in_their_month(real):
     period_columns = {
         "crm_contacts": "received_at",
         "service_cases": "received_date",
@@ -90,7 +82,7 @@ def test_layout_one_file_per_month_and_rows_in_their_month(synthetic):
         "partner_returns": "period_month",
     }
     for source, column in period_columns.items():
-        paths = synthetic[source]
+        paths = real[source]
         assert len(paths) == 36, source
         assert paths[0].name == f"{source}_2023-04.csv"
         assert paths[-1].name == f"{source}_2026-03.csv"
@@ -99,12 +91,13 @@ def test_layout_one_file_per_month_and_rows_in_their_month(synthetic):
             values = pd.read_csv(path, dtype=str, keep_default_na=False)[column]
             assert len(values) > 0, path.name
             assert (values.str[:7] == month).all(), path.name
-    for source in ("gazetteer", "ref_population", "ref_deprivation", "stats_homelessness"):
-        assert [p.name for p in synthetic[source]] == [f"{source}.csv"]
+    assert [p.name for p in real["gazetteer"]] == ["gazetteer.csv"]
 
 
-def test_reference_fallbacks_only_without_a_reference_folder(synthetic, real):
-    assert set(synthetic) == set(SOURCES)
+def test_no_published_statistics_are_invented(real):
+    # Only the council's own internal systems are synthetic; published statistics and
+    # reference tables come from the real files in data/reference/ only.
+    assert set(real) == set(SOURCES)
     assert not any(source.startswith(("ref_", "stats_")) for source in real)
 
 
@@ -172,9 +165,8 @@ def contracts() -> dict[str, dict]:
     return {p.stem: yaml.safe_load(p.read_text()) for p in sorted(CONTRACTS.glob("*.yml"))}
 
 
-@pytest.mark.parametrize("mode", ["synthetic", "real"])
-def test_every_file_satisfies_its_contract(mode, request):
-    written = request.getfixturevalue(mode)
+def test_every_file_satisfies_its_contract(real):
+    written = real
     known = contracts()
     for source, paths in written.items():
         assert source in known, f"no contract for {source}"
@@ -183,9 +175,9 @@ def test_every_file_satisfies_its_contract(mode, request):
         assert problems == [], f"{source}: {problems[:5]}"
 
 
-def test_the_checker_catches_a_broken_file(synthetic, tmp_path):
+def test_the_checker_catches_a_broken_file(real, tmp_path):
     contract = contracts()["crm_contacts"]
-    with synthetic["crm_contacts"][0].open(newline="") as handle:
+    with real["crm_contacts"][0].open(newline="") as handle:
         rows = list(csv.reader(handle))[:3]
     bad_code = [*rows[1][:3], "pigeon", *rows[1][4:]]
     bad_boolean = [*rows[2][:8], "yes", rows[2][9]]
@@ -207,15 +199,14 @@ def test_references_resolve(real):
     assert set(load(real, "case_clock_pauses")["case_id"]) <= cases
 
 
-def test_every_generated_source_has_a_contract(synthetic):
+def test_every_generated_source_has_a_contract(real):
     # Contracts may also exist for real-only reference tables the generator does not fake.
-    assert set(synthetic) == set(SOURCES)
+    assert set(real) == set(SOURCES)
     assert set(SOURCES) <= set(contracts())
 
 
-@pytest.mark.parametrize("mode", ["synthetic", "real"])
-def test_codes_from_other_sources_exist(mode, request):
-    written = request.getfixturevalue(mode)
+def test_codes_from_other_sources_exist(real):
+    written = real
     checked = 0
     for source, contract in contracts().items():
         for column in contract["columns"]:
@@ -267,12 +258,6 @@ def test_real_wards_and_localities(real):
     localities = wards.groupby("council_code")["locality"].nunique()
     assert localities.between(4, 6).all(), localities.to_dict()
     assert gazetteer["lsoa_code"].str.match(r"E01\d{6}$").all()
-
-
-def test_synthetic_wards_thirty_per_council(synthetic):
-    wards = load(synthetic, "gazetteer").drop_duplicates("ward_code")
-    assert wards.groupby("council_code").size().to_dict() == {c: 30 for c in COUNCILS}
-    assert wards["ward_code"].str.match(r"E05\d{6}$").all()
 
 
 def test_deprived_areas_make_more_benefit_demand(real):

@@ -1,4 +1,4 @@
-"""Load the worked XmR cases (../shared/spec/spc/cases) and compare engine results with them.
+"""Load the worked XmR cases (tests/fixtures/spc/cases) and compare engine results with them.
 
 Each case file records expectations in one of two shapes: `ptd` (NHSRplotthedots columns) or
 `mdc_sql` (SQL v2.4 partitions and the special-cause points). `scenarios()` lists every
@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
+SPEC_DIR = REPO_ROOT / "tests" / "fixtures" / "spc"
 PTD_VARIATION = {
     "common_cause": "common_cause",
     "improvement_high": "improvement_high",
@@ -44,7 +45,7 @@ RELATIVE = 1e-9
 
 def spec_dir() -> Path:
     configured = os.environ.get("BDC_SPEC_DIR")
-    return Path(configured) if configured else REPO_ROOT.parent / "shared" / "spec" / "spc"
+    return Path(configured) if configured else SPEC_DIR
 
 
 def load(name: str) -> dict:

@@ -1,4 +1,4 @@
-"""Every worked case in ../shared/spec/spc/cases, both profiles where a case gives both."""
+"""Every worked case in tests/fixtures/spc/cases, both profiles where a case gives both."""
 
 from __future__ import annotations
 

