@@ -15,6 +15,7 @@ from orchestration.lib import environment, loaders
 from orchestration.lib.dbt import dbt_executable
 from orchestration.lib.demo import DEFAULT_SEED, MONTHLY_SOURCES, generate, officer_entries
 from orchestration.lib.measures import load_registry
+from orchestration.lib.reference import PARSERS
 
 pytestmark = pytest.mark.integration
 
@@ -92,9 +93,12 @@ def measures_db(activated, workspace):
     landing = workspace["landing"]
     # One month short first, so the full range later brings a new month and replaces files
     # whose cases have since closed.
-    generate(landing, scale=SCALE, last_month="2026-02", reference_dir=None)
+    generate(landing, scale=SCALE, last_month="2026-02")
     officer_entries.seed(activated, "2026-02", DEFAULT_SEED)
     _load_landing(activated, landing)
+    for source in PARSERS:
+        result = loaders.ingest_reference(activated, source, environment.reference_dir())
+        assert result.outcome == "loaded", result.summary()
     write_registry(activated, load_registry())
     _dbt("build")
     _assert_every_unit_test_passed()
@@ -159,8 +163,8 @@ def test_measures_model_end_to_end(measures_db, workspace):
     assert _rows(analyst_url, "select count(*) from marts.fct_measure_values")[0][0] > 0
 
     # A new month arrives (and earlier months' case files are replaced as cases close).
-    generate(workspace["landing"], scale=SCALE, last_month="2026-03", reference_dir=None)
-    # Only the monthly sources: the reference stand-ins are static files loaded once.
+    generate(workspace["landing"], scale=SCALE, last_month="2026-03")
+    # Only the monthly sources: the gazetteer and the published files are loaded once.
     _load_landing(url, workspace["landing"], MONTHLY_SOURCES)
     selection = [
         *("-s", "fct_demand+", "fct_case_end_to_end+", "int_uprn_match_rates"),
