@@ -153,4 +153,7 @@ def record(reference_dir: Path, relative_path: str, *, digest: str, rows: int, r
         block, count = re.subn(rf"(\n    {name}: ).*", rf"\g<1>{value}", block, count=1)
         if count != 1:
             raise ReferenceFormatError(f"{MANIFEST_NAME}: {relative_path} has no {name} line.")
-    path.write_text(text[:start] + block + text[end:], encoding="utf-8")
+    # Written beside and renamed over, so a crash never leaves half a manifest.
+    partial = path.with_name(f".{MANIFEST_NAME}.partial")
+    partial.write_text(text[:start] + block + text[end:], encoding="utf-8")
+    partial.replace(path)
