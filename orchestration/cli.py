@@ -164,11 +164,14 @@ def demo(scale: float, out: Path | None, last_month: str | None) -> None:
     files = sum(len(paths) for paths in written.values())
     click.echo(f"Wrote {files} files for {len(written)} sources under {out}")
     if to_landing:
+        from orchestration.lib import demonstration
         from orchestration.lib.demo import officer_entries
 
         url = warehouse_url(with_app=True)
         added = officer_entries.seed(url, last_month, demo_data.DEFAULT_SEED)
         click.echo(f"Added {added} demo officer entries for the manual measures")
+        # Every output built from this warehouse now says it shows demonstration data.
+        demonstration.mark(url)
 
 
 @main.command()

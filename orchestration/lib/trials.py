@@ -2,10 +2,10 @@
 
 A trial is judged per measure on the chart before and after its start: the points before the
 start are the baseline (partition 0) and the baseline's mean and limits carry forward over the
-points from the start on (decision A.8 of tests/fixtures/spc/README.md). Special-cause points after the start on the
-improvement side (a point beyond a limit, a shift, a trend, two-of-three) mean the process
-changed for the better; on the other side, for the worse. The verdict is "sustained" when the
-latest point is still special-cause on the verdict's side.
+points from the start on (decision A.8 of tests/fixtures/spc/README.md). Special-cause points
+after the start on the improvement side (a point beyond a limit, a shift, a trend,
+two-of-three) mean the process changed for the better; on the other side, for the worse. The
+verdict is "sustained" when the latest point is still special-cause on the verdict's side.
 """
 
 from __future__ import annotations

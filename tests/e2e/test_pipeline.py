@@ -7,7 +7,7 @@ import time
 import psycopg
 import pytest
 
-from orchestration.lib import contracts, dbt, demo, environment, freshness, runner
+from orchestration.lib import contracts, dbt, demo, demonstration, environment, freshness, runner
 from orchestration.lib.demo import officer_entries
 
 pytestmark = pytest.mark.e2e
@@ -40,6 +40,7 @@ def test_demo_then_run_loads_everything_a_second_run_changes_nothing_analysts_ca
         reference_dir=environment.reference_dir(),
     )
     officer_entries.seed(activated, last_month, demo.DEFAULT_SEED)
+    demonstration.mark(activated)  # as `bdc demo` does: the outputs say the data are invented
     dbt.prepare_manifest()
     target = environment.dbt_project_dir() / "target"
     for old in range(dbt.KEPT_INVOCATIONS + 5):  # earlier dbt commands' folders, a year old
@@ -82,6 +83,12 @@ def test_demo_then_run_loads_everything_a_second_run_changes_nothing_analysts_ca
         for suffix in ("html", "pdf", "csv"):
             assert list(folder.rglob(f"*.{suffix}")), f"no {suffix} for {kind}"
     assert (workspace["output"] / "site" / "index.html").exists()
+    # Built from the demo's invented data, the outputs say so: every site page, every PDF page.
+    for page in (workspace["output"] / "site").rglob("*.html"):
+        assert demonstration.LABEL in page.read_text(encoding="utf-8"), page
+    for pdf in (workspace["output"] / "reports").rglob("*.pdf"):
+        for number, text in enumerate(_pdf_pages(pdf), start=1):
+            assert demonstration.LABEL in text, f"{pdf.name}, page {number}"
 
     again = runner.materialize(log_level="WARNING")
     assert again.success
@@ -99,6 +106,12 @@ def test_demo_then_run_loads_everything_a_second_run_changes_nothing_analysts_ca
     with psycopg.connect(analyst) as conn:
         for statement in _readme_queries():
             assert conn.execute(statement).fetchall(), statement
+
+
+def _pdf_pages(path) -> list[str]:
+    from pypdf import PdfReader
+
+    return [" ".join(page.extract_text().split()) for page in PdfReader(path).pages]
 
 
 def _check_scopes(result) -> dict[str, str]:

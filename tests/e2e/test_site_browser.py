@@ -12,7 +12,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from orchestration.lib import bootstrap, environment, warehouse
+from orchestration.lib import bootstrap, demonstration, environment, warehouse
 from orchestration.lib.gate import GateDecision
 from orchestration.lib.site import build, data, publish, sample
 
@@ -31,6 +31,8 @@ def site_root(pg_server, tmp_path_factory):
     warehouse.create_database(url)
     bootstrap.bootstrap(url, {"public_reader": "public-test"})
     sample.seed(url)
+    # As after `bdc demo`: every page carries the demonstration banner, which axe checks too.
+    demonstration.mark(url)
     publish.build_publish(url)
     out = tmp_path_factory.mktemp("site") / "site"
     build.build_site(
@@ -166,3 +168,20 @@ def test_screenshots_are_not_blank(page, server, path, tmp_path):
     assert not_blank(png)
     blank = page.evaluate("document.body.innerHTML = ''") or page.screenshot()
     assert not not_blank(blank)  # the check itself can fail
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["index.html", "redditch/measures/enb_foi_days/index.html", "bromsgrove/areas/index.html"],
+)
+def test_demonstration_banner_is_seen_first_and_covers_nothing(page, server, path):
+    page.goto(server + path)
+    banner = page.get_by_role("region", name="Demonstration")
+    assert banner.is_visible()
+    assert demonstration.LABEL in banner.inner_text()
+    box, heading = banner.bounding_box(), page.locator("h1").bounding_box()
+    assert box["y"] + box["height"] <= heading["y"]  # above the page's heading, not over it
+    assert box["y"] + box["height"] < 900  # in the first screenful
+    # The skip link lands on the main content, whose first words are the label.
+    first = page.evaluate("document.querySelector('#main-content').innerText.trim()")
+    assert first.startswith("Demonstration\n") and demonstration.LABEL in first.split("\n")[1:3]

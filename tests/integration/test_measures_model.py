@@ -228,3 +228,68 @@ def test_measures_model_end_to_end(measures_db, workspace):
         )
     with pytest.raises(AssertionError, match="duplicate key value violates unique constraint"):
         _dbt("run", "--select", "fct_case_end_to_end")
+
+
+def test_neighbours_side_by_side_as_published(measures_db):
+    """Every year of Bromsgrove's fly-tipping incidents and recycling rate, exactly as in the
+    published files (read here independently), for all six Worcestershire districts, with the
+    rates and ranks recomputed here."""
+    url = measures_db
+    folder = environment.reference_dir()
+    incidents = pd.read_csv(
+        folder / "performance/defra_env24_flytipping_incidents_2012-13_to_2021-22_worcs.csv",
+        dtype=str,
+    )
+    incidents = incidents[incidents["ONS Code"].str.startswith("E070002", na=False)]
+    published = {
+        (row["ONS Code"], row["Year"][:4]): float(row["Total Incidents"].replace(",", ""))
+        for _, row in incidents.iterrows()
+    }
+    rows = _rows(
+        url,
+        "select area_code, to_char(period_start, 'YYYY'), value, rate, denominator, "
+        "rank_among_neighbours, districts_ranked from marts.fct_neighbour_comparison "
+        "where comparison_id = 'flytipping_incidents'",
+    )
+    held = {(r[0], r[1]): float(r[2]) for r in rows}
+    assert held == published
+    assert len({r[0] for r in rows}) == 6 and len({r[1] for r in rows}) == 10
+    for _area, year, value, rate, denominator, rank, ranked in rows:
+        assert float(rate) == pytest.approx(round(1000 * float(value) / float(denominator), 2))
+        same_year = sorted(float(r[2]) / float(r[4]) for r in rows if r[1] == year)
+        assert ranked == 6 and rank == 1 + sum(x < float(value) / float(denominator) - 1e-12
+                                               for x in same_year)  # fmt: skip
+
+    recycling = pd.read_csv(
+        folder / "performance/defra_env18_household_waste_recycling_rate_2015-16_to_2023-24"
+        "_worcs.csv",
+        dtype=str,
+    )
+    bromsgrove = recycling[recycling["area_code"] == "E07000234"]
+    expected = {
+        row["period"][:4]: round(float(row["value"]), 6) for _, row in bromsgrove.iterrows()
+    }
+    got = dict(
+        _rows(
+            url,
+            "select to_char(period_start, 'YYYY'), value::float "
+            "from marts.fct_neighbour_comparison "
+            "where comparison_id = 'household_recycling_rate' and area_code = 'E07000234'",
+        )
+    )
+    assert {year: round(value, 6) for year, value in got.items()} == expected
+    # Higher is better: the highest rate ranks first.
+    latest = _rows(
+        url,
+        "select area_code, value, rank_among_neighbours from marts.fct_neighbour_comparison "
+        "where comparison_id = 'household_recycling_rate' and is_latest_period "
+        "order by rank_among_neighbours",
+    )
+    assert [float(r[1]) for r in latest] == sorted((float(r[1]) for r in latest), reverse=True)
+    # The ONS nearest neighbours beyond Worcestershire are named and marked as not held.
+    outside = _rows(
+        url,
+        "select count(*) filter (where not neighbour_in_snapshot), count(*) "
+        "from marts.dim_nearest_neighbours where area_code = 'E07000234' and model = 'Global'",
+    )
+    assert outside == [(20, 20)]

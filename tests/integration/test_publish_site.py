@@ -10,7 +10,7 @@ from collections import defaultdict
 
 import pytest
 
-from orchestration.lib import disclosure
+from orchestration.lib import demonstration, disclosure
 from orchestration.lib.gate import GateDecision
 from orchestration.lib.site import build, data, publish, sample
 
@@ -159,3 +159,51 @@ def test_site_reads_as_public_reader_only(built):
     url, root, _, _ = built
     with pytest.raises(Exception, match="password authentication failed"):
         build.build_site(url, data.reader_url(url, "wrong"), root, gate=ALLOW)
+
+
+@pytest.fixture
+def built_from_demo(fresh_db, tmp_path):
+    """The site of a warehouse whose internal data came from `bdc demo` (the mark it sets)."""
+    sample.seed(fresh_db)
+    demonstration.mark(fresh_db)
+    publish.build_publish(fresh_db)
+    out = tmp_path / "demo-site"
+    build.build_site(fresh_db, data.reader_url(fresh_db, "public-test"), out, gate=ALLOW)
+    return fresh_db, out
+
+
+def test_demonstration_data_is_labelled_on_every_page_and_data_file(built_from_demo):
+    _, root = built_from_demo
+    pages = sorted(root.rglob("*.html"))
+    assert len(pages) >= 30
+    for path in pages:
+        html = path.read_text(encoding="utf-8")
+        main = html.split('<main class="govuk-main-wrapper" id="main-content">', 1)[1]
+        # First thing in the main content (where the skip link lands), before the heading.
+        assert main.index(demonstration.LABEL) < main.index("<h1"), path
+        assert "govuk-notification-banner" in main.split("<h1", 1)[0], path
+        assert demonstration.EXPLANATION.replace("'", "&#39;") in html, path
+        assert "- Demonstration data</title>" in html, path
+    csvs = sorted(root.glob("data/*/*.csv"))
+    assert len(csvs) == 14
+    for path in csvs:
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.reader(handle))
+        assert rows[0][-1] == demonstration.CSV_COLUMN, path
+        assert len(rows) > 1 and all(row[-1] == demonstration.LABEL for row in rows[1:]), path
+        meta = json.loads(path.with_suffix(".json").read_text())
+        assert meta["notice"] == demonstration.LABEL, path
+        assert demonstration.CSV_COLUMN not in meta["columns"]  # JSON says it once, up front
+        with zipfile.ZipFile(path.with_suffix(".ods")) as archive:
+            notes = archive.read("content.xml").decode().split("<table:table ")[1]
+        assert demonstration.LABEL in notes, path
+
+
+def test_real_data_carries_no_demonstration_label(built):
+    _, root, _, _ = built
+    scanned = 0
+    for path, text in public_texts(root):
+        assert demonstration.LABEL not in text, path
+        assert "Demonstration" not in text and demonstration.CSV_COLUMN not in text, path
+        scanned += 1
+    assert scanned > 30

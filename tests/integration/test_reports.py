@@ -16,8 +16,8 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from orchestration.commands.report import report
-from orchestration.lib import charts, spc
-from orchestration.lib.reporting import build, freeze, publication
+from orchestration.lib import charts, demonstration, spc
+from orchestration.lib.reporting import build, freeze, publication, render
 
 pytestmark = pytest.mark.integration
 
@@ -366,3 +366,77 @@ def test_latest_period_follows_the_data(reports_db, workspace):
     result = CliRunner().invoke(report, ["scrutiny"])
     assert result.exit_code == 0, result.output
     assert (workspace["output"] / "reports/scrutiny/2025-26-Q4").is_dir()
+
+
+PACKS = [("cabinet", "2026-03"), ("portfolio", "2026-03"), ("scrutiny", "2025-26-Q4")]
+
+
+def pdf_pages(path) -> list[str]:
+    """The text of each page of a PDF, whitespace collapsed."""
+    return [" ".join(page.extract_text().split()) for page in PdfReader(path).pages]
+
+
+def _build_packs(runner) -> list:
+    """Every kind of pack for one period each; the PDFs written."""
+    pdfs = []
+    for kind, period in PACKS:
+        result = runner.invoke(report, [kind, "--period", period])
+        assert result.exit_code == 0, result.output
+        pdfs += sorted(freeze.pack_dir(kind, period).glob("*.pdf"))
+    assert len(pdfs) == 2 + 4 + 2
+    return pdfs
+
+
+def test_demonstration_data_is_labelled_on_every_pdf_page_html_and_csv(reports_db, workspace):
+    demonstration.mark(reports_db)
+    pages = 0
+    for pdf in _build_packs(CliRunner()):
+        texts = pdf_pages(pdf)
+        for number, text in enumerate(texts, start=1):
+            assert demonstration.LABEL in text, f"{pdf.name}, page {number} of {len(texts)}"
+        pages += len(texts)
+        assert "(demonstration data)" in PdfReader(pdf).metadata.title
+        html = pdf.with_suffix(".html").read_text()
+        body = html.split("<body>", 1)[1]
+        assert body.index(demonstration.LABEL) < body.index("<h1"), pdf.name
+        with pdf.with_suffix(".csv").open(newline="") as handle:
+            rows = list(csv.reader(handle))
+        assert rows[0] == [*render.FIGURE_COLUMNS, demonstration.CSV_COLUMN]
+        assert len(rows) > 1 and all(row[-1] == demonstration.LABEL for row in rows[1:])
+    assert pages > 8  # the label is on the pages after the first, not only in the banner
+
+
+def test_real_data_packs_carry_no_demonstration_label(reports_db, workspace):
+    pages = 0
+    for pdf in _build_packs(CliRunner()):
+        texts = pdf_pages(pdf)
+        assert all(text for text in texts)  # the pages' text is there to search
+        for number, text in enumerate(texts, start=1):
+            assert "emonstration" not in text, f"{pdf.name}, page {number}"
+        pages += len(texts)
+        html = pdf.with_suffix(".html").read_text()
+        assert demonstration.LABEL not in html and 'class="demonstration"' not in html
+        assert "(demonstration data)" not in html and "@top-center { content" not in html
+        header = pdf.with_suffix(".csv").read_text().splitlines()[0]
+        assert header.split(",") == render.FIGURE_COLUMNS
+    assert pages > 8
+
+
+def test_issued_demonstration_pack_keeps_its_label_when_the_mark_goes(reports_db, workspace):
+    """The label is frozen with the issued rows: the pack regenerates byte-identical."""
+    runner = CliRunner()
+    demonstration.mark(reports_db)
+    issued = runner.invoke(report, ["cabinet", "--period", "2026-03", "--issue"])
+    assert issued.exit_code == 0, issued.output
+    folder = freeze.pack_dir("cabinet", "2026-03")
+    before = _hashes(folder)
+    demonstration.clear(reports_db)
+    again = runner.invoke(report, ["cabinet", "--period", "2026-03"])
+    assert again.exit_code == 0 and "byte-identical" in again.output, again.output
+    assert _hashes(folder) == before
+    assert all(demonstration.LABEL in t for t in pdf_pages(next(folder.glob("*.pdf"))))
+    # A new period is built from the warehouse as it is now: real data, no label.
+    later = runner.invoke(report, ["cabinet", "--period", "2026-05"])
+    assert later.exit_code == 0, later.output
+    for pdf in freeze.pack_dir("cabinet", "2026-05").glob("*.pdf"):
+        assert not any(demonstration.LABEL in t for t in pdf_pages(pdf)), pdf.name

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import psycopg
 from psycopg.rows import dict_row
 
-from orchestration.lib import charts, spc
+from orchestration.lib import charts, demonstration, neighbours, spc
 from orchestration.lib.environment import TIMEZONE
 from orchestration.lib.reporting import calendar, csvsafe, focus
 from orchestration.lib.reporting.calendar import Period
@@ -48,6 +48,8 @@ TABLES = {
         "measure_id", "council_code", "period_start", "issued_value", "current_value",
         "issued_in",
     ],
+    "neighbours": neighbours.ROWS,
+    "nearest": neighbours.NEAREST,
 }  # fmt: skip
 
 Snapshot = dict[str, list[dict[str, str]]]
@@ -362,6 +364,8 @@ def snapshot(
         commentary = _commentary(conn, period, chosen)
         quality = _quality(conn, chart_rows)
         trials, verdicts = _trials(conn, period, councils) if kind == "scrutiny" else ([], [])
+        neighbour_rows, nearest = neighbours.read(conn)
+        demo = demonstration.is_demonstration(conn)
     known = {(m["measure_id"], m["council_code"]) for m in all_measures}
     for row in focus_rows:
         if (row["measure_id"], row["council_code"]) not in known:
@@ -380,6 +384,9 @@ def snapshot(
         "councils": ";".join(councils),
         "previous_issue": "",
         "notes": "\n".join(notes),
+        # Built from `bdc demo`'s invented internal data: every page says so. Frozen with the
+        # rows, so an issued pack regenerates with the same label whatever the warehouse says.
+        "demonstration": demo,
     }
     if previous:
         context["previous_issue"] = dict((r["key"], r["value"]) for r in previous["context"])[
@@ -396,6 +403,8 @@ def snapshot(
         "trials": _text_rows(trials, "trials"),
         "verdicts": _text_rows(verdicts, "verdicts"),
         "revisions": revisions(previous, value_rows),
+        "neighbours": _text_rows(neighbour_rows, "neighbours"),
+        "nearest": _text_rows(nearest, "nearest"),
     }
 
 
@@ -405,7 +414,11 @@ def dump(snap: Snapshot) -> dict[str, str]:
 
 
 def load(files: dict[str, str]) -> Snapshot:
-    return {name: csvsafe.loads(files[f"{name}.csv"]) for name in TABLES}
+    # A snapshot issued before a table existed has no file for it: that table is empty.
+    return {
+        name: csvsafe.loads(files[f"{name}.csv"]) if f"{name}.csv" in files else []
+        for name in TABLES
+    }
 
 
 def periods_for(kind: str) -> list[str]:

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from orchestration.lib import charts
+from orchestration.lib import charts, neighbours
 from orchestration.lib.environment import COUNCILS
 from orchestration.lib.reporting.data import Snapshot
 
@@ -133,6 +133,9 @@ class Document:
     notes: list[str] = field(default_factory=list)
     portfolio: str = ""
     portfolio_holder: str = ""
+    comparisons: list = field(default_factory=list)  # neighbours.Comparison, published figures
+    nearest_note: str = ""
+    demonstration: bool = False  # from `bdc demo`'s invented data: labelled on every page
 
     @property
     def council_name(self) -> str:
@@ -259,6 +262,8 @@ def documents(snap: Snapshot) -> list[Document]:
             "period_label": context["label"],
             "meeting_date": _long_date(context["meeting_date"]),
             "previous_issue": context["previous_issue"],
+            # Snapshots issued before the label existed have no such row: real data.
+            "demonstration": context.get("demonstration") == "true",
             "notes": [n for n in notes if f"({council})" in n or "(E0" not in n],
         }
         name = COUNCILS.get(council, council)
@@ -294,7 +299,15 @@ def _cabinet(common, name, own, snap, entries) -> Document:
         key=key,
         exceptions=[e for e in shown if e.exception],
         revised=[e for e in shown if e.revisions],
+        **_neighbours(snap, council, name),
     )
+
+
+def _neighbours(snap, council: str, name: str) -> dict:
+    return {
+        "comparisons": neighbours.comparisons(snap.get("neighbours", []), council),
+        "nearest_note": neighbours.nearest_note(snap.get("nearest", []), council, name),
+    }
 
 
 def _portfolio(common, name, portfolio, own) -> Document:
@@ -351,4 +364,5 @@ def _scrutiny(common, name, own, snap) -> Document:
         purposes=list(purposes.items()),
         trials=trials,
         quality_summary=summary,
+        **_neighbours(snap, common["council_code"], name),
     )

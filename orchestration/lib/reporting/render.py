@@ -11,7 +11,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from orchestration.lib import environment
+from orchestration.lib import demonstration, environment
 from orchestration.lib.reporting import csvsafe
 from orchestration.lib.reporting.model import Document
 
@@ -35,7 +35,16 @@ def _environment() -> Environment:
 
 def html(doc: Document) -> str:
     css = (REPORTS_DIR / "css" / "report.css").read_text()
-    return _environment().get_template(f"{doc.kind}.html").render(doc=doc, css=css)
+    return (
+        _environment()
+        .get_template(f"{doc.kind}.html")
+        .render(
+            doc=doc,
+            css=css,
+            DEMONSTRATION_LABEL=demonstration.LABEL,
+            DEMONSTRATION_TEXT=demonstration.EXPLANATION,
+        )
+    )
 
 
 def pdf(html_text: str) -> bytes:
@@ -54,11 +63,15 @@ def figures_csv(doc: Document) -> str:
             "measure": entry.name,
             "unit": entry.unit,
             **{k: point[k] for k in ("period_start", "period_end", "value", "status")},
+            demonstration.CSV_COLUMN: demonstration.LABEL,
         }
         for entry in doc.measures
         for point in entry.series
     ]
-    return csvsafe.dumps(rows, FIGURE_COLUMNS)
+    # From invented data, each row says so in a last column: readers of the others (by name or
+    # by position) are unaffected, and anyone who opens the file sees it beside every figure.
+    columns = [*FIGURE_COLUMNS, demonstration.CSV_COLUMN] if doc.demonstration else FIGURE_COLUMNS
+    return csvsafe.dumps(rows, columns)
 
 
 def render(docs: list[Document]) -> dict[str, bytes]:

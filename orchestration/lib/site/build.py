@@ -23,7 +23,7 @@ from pathlib import Path
 import yaml
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
 
-from orchestration.lib import disclosure, environment
+from orchestration.lib import demonstration, disclosure, environment, neighbours
 from orchestration.lib.site import data, downloads
 from orchestration.lib.site import format as fmt
 
@@ -83,11 +83,13 @@ def build_site(
         kept = "the last good site is kept" if out_dir.exists() else "no site has been built yet"
         raise SiteBlocked(f"{decision.summary()}; {kept} ({out_dir}).")
     tables = data.load(public_url)
+    # Invented internal data (`bdc demo`) is labelled on every page and in every data file.
+    demo = demonstration.is_demonstration(admin_url)
     staging = out_dir.parent / f".{out_dir.name}.new"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     try:
-        writer = SiteWriter(staging, tables)
+        writer = SiteWriter(staging, tables, demonstration=demo)
         writer.write_all()
         _swap(staging, out_dir)
     except BaseException:
@@ -145,6 +147,8 @@ def jinja_env() -> Environment:
         link=fmt.link,
         LICENCE=LICENCE,
         LICENCE_URL=LICENCE_URL,
+        DEMONSTRATION_LABEL=demonstration.LABEL,
+        DEMONSTRATION_TEXT=demonstration.EXPLANATION,
     )
     return env
 
@@ -186,9 +190,15 @@ def stylesheet() -> str:
 class SiteWriter:
     """Renders every page and data file of the site into one folder."""
 
-    def __init__(self, root: Path, tables: dict[str, list[dict]]):
+    def __init__(self, root: Path, tables: dict[str, list[dict]], *, demonstration: bool = False):
         self.root = root
         self.tables = tables
+        self.demonstration = demonstration  # built from `bdc demo`'s invented internal data
+        sources = neighbours.source_labels()
+        self.neighbour_rows = [
+            {**row, "source": sources.get(row["source_table"], "")}
+            for row in tables.get("neighbour_comparison", [])
+        ]
         self.env = jinja_env()
         self.councils = councils()
         self.pages: list[str] = []
@@ -202,7 +212,11 @@ class SiteWriter:
         depth = len([p for p in path.split("/") if p])
         context.setdefault("council", None)
         html = self.env.get_template(template).render(
-            root="../" * depth, path=path, councils=self.councils, **context
+            root="../" * depth,
+            path=path,
+            councils=self.councils,
+            demonstration=self.demonstration,
+            **context,
         )
         target.write_text(html, encoding="utf-8")
         self.pages.append(path + "/" if path else "")
@@ -255,6 +269,15 @@ class SiteWriter:
         for measure in site.measures:
             self.write_measure(site, measure, purpose_names, ctx)
         self.write_areas(site, ctx)
+        self.page(
+            f"{slug}/neighbours",
+            "neighbours.html",
+            comparisons=neighbours.comparisons(self.neighbour_rows, code),
+            nearest_note=neighbours.nearest_note(
+                self.tables.get("nearest_neighbours", []), code, council["short_name"]
+            ),
+            **ctx,
+        )
         self.page(f"{slug}/finance", "finance.html", costs=site.costs, **ctx)
         self.page(f"{slug}/open-data", "open_data.html", datasets=datasets, **ctx)
         self.page(f"{slug}/accessibility", "accessibility.html", **ctx)
@@ -282,13 +305,17 @@ class SiteWriter:
                 and r["period_start"] == latest["period_start"]
                 and r["period_end"] == latest["period_end"]
             ]
-        comparators = [
-            r
-            for r in rows
-            if r["geography_type"] == "lad"
-            and latest
-            and r["period_start"] == latest["period_start"]
-        ]
+        comparison_id = neighbours.MEASURE_COMPARISONS.get(measure_id)
+        comparison = next(
+            (
+                c
+                for c in neighbours.comparisons(
+                    [r for r in self.neighbour_rows if r["comparison_id"] == comparison_id],
+                    measure["council_code"],
+                )
+            ),
+            None,
+        )
         self.page(
             f"{ctx['base']}/measures/{measure_id}",
             "measure.html",
@@ -297,7 +324,7 @@ class SiteWriter:
             council_rows=council_rows,
             latest=latest,
             areas=areas,
-            comparators=comparators,
+            comparison=comparison,
             chart=site.charts.get(measure_id),
             quality=site.quality.get(measure_id),
             commentary=site.commentary.get(measure_id, []),
@@ -357,11 +384,19 @@ class SiteWriter:
                 "last_updated": updated.isoformat() if updated else None,
                 "markers": disclosure.MARKERS,
             }
+            if self.demonstration:
+                meta = {"notice": demonstration.LABEL, "notice_detail": demonstration.EXPLANATION,
+                        **meta}  # fmt: skip
             stem = spec["name"]
             downloads.write_json(folder / f"{stem}.json", meta, columns, matrix)
             notes = [(k, v) for k, v in meta.items() if k != "markers"] + list(
                 disclosure.MARKERS.items()
             )
+            if self.demonstration:
+                # Spreadsheet users see the label on every row: a last column, so readers of
+                # the other columns (by name or position) are unaffected.
+                columns = [*columns, demonstration.CSV_COLUMN]
+                matrix = [[*row, demonstration.LABEL] for row in matrix]
             self.pending.append(
                 self.workers.submit(
                     downloads.write_spreadsheets,

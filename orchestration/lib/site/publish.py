@@ -58,6 +58,14 @@ TABLES = {
     "cost_of_service": """council_code text, service text, period_start date,
         period_end date, spend numeric, transactions numeric, cost_per_transaction numeric,
         cost_per_transaction_marker text""",
+    # Published statistics only (ONS, MHCLG, Defra), already public: no disclosure control.
+    "neighbour_comparison": """comparison_id text, period_start date, area_code text,
+        comparison_name text, source_table text, unit text, polarity text, sort_order int,
+        period_label text, area_name text, value numeric, rate numeric, rate_unit text,
+        rank_among_neighbours int, districts_ranked int, is_latest_period boolean,
+        primary key (comparison_id, period_start, area_code)""",
+    "nearest_neighbours": """area_code text, neighbour_rank int, neighbour_name text,
+        neighbour_in_snapshot boolean, primary key (area_code, neighbour_rank)""",
 }
 
 # Localities are named in the marts; their public code is the name as a URL slug.
@@ -86,6 +94,12 @@ SOURCES = {
         f"council_code, {LOCALITY_CODE} as locality_code, locality as locality_name,"
         " population, null::numeric as households, imd_average_score as imd_score,"
         " imd_most_deprived_decile as imd_decile, wards as ward_count, null::date as as_of",
+    ),
+    "neighbour_comparison": (
+        "marts.fct_neighbour_comparison",
+        "comparison_id, period_start, area_code, comparison_name, source_table, unit, polarity,"
+        " sort_order, period_label, area_name, value, rate, rate_unit, rank_among_neighbours,"
+        " districts_ranked, is_latest_period",
     ),
     "cost_of_service": (
         "marts.fct_cost_of_service",
@@ -196,6 +210,11 @@ def build_publish(url: str, threshold: int = disclosure.DEFAULT_THRESHOLD) -> Pu
             )
             if (c["measure_id"], c["council_code"]) in public_keys
         ]
+        tables["nearest_neighbours"] = read(
+            "marts.dim_nearest_neighbours",
+            "area_code, neighbour_rank, neighbour_name, neighbour_in_snapshot",
+            "where model = 'Global'",
+        )
         suppressed += protect_profiles(tables, threshold)
         for row in tables["cost_of_service"]:
             row["cost_per_transaction_marker"] = (

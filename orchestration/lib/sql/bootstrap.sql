@@ -66,3 +66,12 @@ create table if not exists audit.loads (
     finished_at timestamptz
 );
 create index if not exists loads_source_checksum on audit.loads (source, file_checksum);
+
+-- One row when the internal data came from the demonstration generator (`bdc demo`): every
+-- public page and member report built from it then says so (orchestration/lib/demonstration.py).
+create table if not exists audit.data_origin (
+    only_row boolean primary key default true check (only_row),
+    origin text not null check (origin in ('demonstration')),
+    marked_at timestamptz not null default now(),
+    marked_by text not null default current_user
+);

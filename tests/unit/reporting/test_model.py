@@ -45,3 +45,26 @@ def test_each_chart_gets_its_own_title_and_desc_ids():
     assert 'aria-labelledby="chart-title-m1 chart-desc-m1"' in out
     assert 'id="chart-title-m1"' in out and 'id="chart-desc-m1"' in out
     assert 'id="chart-title"' not in out
+
+
+def _snapshot(context: dict[str, str]) -> dict:
+    from orchestration.lib.reporting import data
+
+    base = {"kind": "scrutiny", "period": "2025-26-Q4", "label": "Quarter 4 2025/26",
+            "meeting_date": "2026-05-20", "councils": "E07000234;E07000236",
+            "previous_issue": "", "notes": ""}  # fmt: skip
+    rows = [{"key": k, "value": v} for k, v in {**base, **context}.items()]
+    return {name: [] for name in data.TABLES} | {"context": rows}
+
+
+@pytest.mark.parametrize(
+    ("context", "expected"),
+    [
+        ({"demonstration": "true"}, True),
+        ({"demonstration": "false"}, False),
+        ({}, False),  # a snapshot issued before the label existed
+    ],
+)
+def test_documents_are_labelled_only_from_a_demonstration_snapshot(context, expected):
+    docs = model.documents(_snapshot(context))
+    assert len(docs) == 2 and all(doc.demonstration is expected for doc in docs)
