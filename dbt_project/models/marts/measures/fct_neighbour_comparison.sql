@@ -78,24 +78,26 @@ series as (
     ) as published
     union all
     select
-        'ref_lad_deprivation',
-        measure,
-        lad_code,
-        make_date(iod_year, 1, 1),
-        make_date(iod_year, 12, 31),
-        'Indices of Deprivation ' || iod_year,
+        'ref_lad_deprivation' as source_table,
+        measure as series,
+        lad_code as area_code,
+        make_date(iod_year, 1, 1) as period_start,
+        make_date(iod_year, 12, 31) as period_end,
+        'Indices of Deprivation ' || iod_year as period_label,
         value
     from {{ ref('stg_reference__lad_deprivation') }}
     union all
     -- Mid-year estimates, and the Census 2021 count for 2021 (ref_population's 'all' rows).
     select
-        'ref_population',
-        age_band,
+        'ref_population' as source_table,
+        age_band as series,
         area_code,
-        make_date(population_year, 6, 30),
-        make_date(population_year, 6, 30),
-        case when population_year = 2021 then 'Census 2021' else 'mid-' || population_year end,
-        persons
+        make_date(population_year, 6, 30) as period_start,
+        make_date(population_year, 6, 30) as period_end,
+        case
+            when population_year = 2021 then 'Census 2021' else 'mid-' || population_year
+        end as period_label,
+        persons as value
     from {{ ref('stg_reference__population') }}
     where area_type = 'lad'
 ),
@@ -182,11 +184,11 @@ select
     period_label,
     area_code,
     area_name,
-    area_code in ('E07000234', 'E07000236') as is_platform_council,
     value,
     rate,
     rate_unit,
     denominator,
+    area_code in ('E07000234', 'E07000236') as is_platform_council,
     case
         when ranked_value is null then null
         when polarity = 'lower'
