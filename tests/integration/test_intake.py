@@ -328,15 +328,19 @@ def test_bdc_ingest_exits_non_zero_with_a_readable_report(activated, good):
 
 
 def test_a_longer_published_series_replaces_the_shorter_one(activated, workspace, tmp_path):
-    short, long = tmp_path / "short", tmp_path / "long"
-    demo.generate(short, scale=0.01, last_month="2024-03")
-    demo.generate(long, scale=0.01, last_month="2025-03")
+    # A published series in the tidy stats shape (as a council's own extract would arrive),
+    # first to 2022-23, then a year longer.
+    rows = ["area_code,area_name,period_start,period_end,series,value"] + [
+        f"E07000234,Bromsgrove,{year}-04-01,{year + 1}-03-31,"
+        f"household_waste_recycling_rate_pct,{40 + year % 10}.5"
+        for year in range(2015, 2024)
+    ]
     target = workspace["landing"] / "stats_recycling"
     target.mkdir()
     first = target / "stats_recycling.csv"
-    shutil.copyfile(short / "stats_recycling" / "stats_recycling.csv", first)
+    first.write_text("\n".join(rows[:-1]) + "\n")
     assert loaders.ingest_file(activated, first).outcome == "loaded"
-    shutil.copyfile(long / "stats_recycling" / "stats_recycling.csv", first)
+    first.write_text("\n".join(rows) + "\n")
     second = loaders.ingest_file(activated, first)
     assert second.outcome == "loaded", second.summary()
     assert len(second.replaced_batches) == 1

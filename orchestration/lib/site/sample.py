@@ -79,6 +79,15 @@ create table if not exists marts.fct_cost_of_service (council_code text, service
     period_month date, budget numeric, actual numeric, income numeric, net_cost numeric,
     fte numeric, transactions numeric, failure_transactions numeric,
     cost_per_transaction numeric, cost_of_failure_demand numeric);
+create table if not exists marts.fct_neighbour_comparison (comparison_id text,
+    comparison_name text, source_table text, unit text, polarity text, sort_order int,
+    period_start date, period_end date, period_label text, area_code text, area_name text,
+    value numeric, rate numeric, rate_unit text, denominator numeric,
+    is_platform_council boolean, rank_among_neighbours int, districts_ranked int,
+    rank_order text, is_latest_period boolean);
+create table if not exists marts.dim_nearest_neighbours (model text, area_code text,
+    area_name text, neighbour_rank int, neighbour_code text, neighbour_name text,
+    neighbour_in_snapshot boolean);
 """
 
 
@@ -118,8 +127,24 @@ def seed(url: str, seed_value: int = 7) -> None:
             "marts.profile_wards",
             "marts.profile_localities",
             "marts.fct_cost_of_service",
+            "marts.fct_neighbour_comparison",
+            "marts.dim_nearest_neighbours",
         ):
             conn.execute(f"truncate {table}")
+        for rank, (area, name, value) in enumerate(
+            (("E07000235", "Malvern Hills", 236), ("E07000234", "Bromsgrove", 1261)), start=1
+        ):
+            conn.execute(
+                "insert into marts.fct_neighbour_comparison values ('flytipping_incidents', "
+                "'Fly-tipping incidents', 'stats_flytipping', 'count', 'lower', 1, "
+                "'2021-04-01', '2022-03-31', '2021-22', %s, %s, %s, %s, "
+                "'per 1,000 residents', 100000, %s, %s, 2, 'lowest first', true)",
+                (area, name, value, value / 100, area == "E07000234", rank),
+            )
+        conn.execute(
+            "insert into marts.dim_nearest_neighbours values ('Global', 'E07000234', "
+            "'Bromsgrove', 1, 'E06000049', 'Cheshire East', false)"
+        )
         for code, name, description, order in PURPOSES:
             conn.execute(
                 "insert into marts.dim_purposes values (%s, %s, %s, %s, %s)",
