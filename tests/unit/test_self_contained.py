@@ -2,14 +2,14 @@
 
 Every file git knows about (tracked, plus new files not yet added that .gitignore does not
 exclude) is read line by line. A line fails when it:
-- climbs above the repository in code: `REPO_ROOT.parent`, `_REPO_ROOT.parent`, `REPO.parent`,
-  `.parent / "shared"`, or `Path(__file__)...parents[N]` / `.parent.parent...` with more levels
-  than the file is deep;
+- climbs above the repository in code: the parent of a repository-root variable (`REPO_ROOT`,
+  `_REPO_ROOT`, `REPO`), a sibling folder joined onto a parent, or `Path(__file__)...parents[N]`
+  / `.parent.parent...` with more levels than the file is deep;
 - holds a relative path `../name` that lands outside the repository. It is resolved against the
   file's folder and, except in link targets (`](...)`, `href=`, `src=`, `url(`) and in the
   public site's templates and builder (whose links are relative to the built site), against
   the repository root too, since commands, docs and config name paths from the root;
-- names the absolute folder that holds the repository (e.g. `/work/shared` beside `/work/main`);
+- names the absolute folder that holds the repository (a sibling folder of the clone);
 - names DESIGN.md, which the repository does not have.
 
 Binary files are skipped, and so is data/reference/ except its *.yml and *.md files:
@@ -62,7 +62,7 @@ def parent_references(line: str, relpath: PurePosixPath | str, root: Path = ROOT
     for match in ROOT_PARENT.finditer(line):
         found.append(f"the repository's parent ({match.group(0).strip()})")
     if SHARED_JOIN.search(line):
-        found.append('a "shared" folder beside a parent')
+        found.append("a sibling folder joined onto a parent")
     for match in FILE_CHAIN.finditer(line):
         levels = sum(
             int(step.group(1)) + 1 if step.group(1) else 1
@@ -136,25 +136,30 @@ def test_no_file_reads_or_names_a_path_outside_the_repository():
 
 
 ROOT_SAMPLE = Path("/srv/checkout/repo")
+# The bad samples are assembled from parts so that this file does not itself name the folder
+# beside the repository or climb to it (the scan above reads this file too).
+SIBLING = "shared"
+UP = ".."
+PARENT = ".parent"
 
 
 @pytest.mark.parametrize(
     ("relpath", "line"),
     [
-        ("orchestration/lib/x.py", 'DEFAULT = REPO_ROOT.parent / "shared" / "data" / "public"'),
-        ("orchestration/lib/x.py", "    return _REPO_ROOT.parent"),
-        ("tests/x.py", 'os.environ.get("X", REPO.parent / "shared")'),
-        ("tests/unit/x.py", 'SPEC = HERE.parent.parent / "shared" / "spec"'),
+        ("orchestration/lib/x.py", f'DEFAULT = REPO_ROOT{PARENT} / "{SIBLING}" / "data"'),
+        ("orchestration/lib/x.py", f"    return _REPO_ROOT{PARENT}"),
+        ("tests/x.py", f'os.environ.get("X", REPO{PARENT} / "{SIBLING}")'),
+        ("tests/unit/x.py", f'SPEC = HERE{PARENT}{PARENT} / "{SIBLING}" / "spec"'),
         ("tests/unit/x.py", "ROOT = Path(__file__).resolve().parents[3]"),
         ("a/b.py", "ROOT = Path(__file__).parent.parent.parent"),
-        ("orchestration/lib/x.py", 'FOLDER = Path("../shared")'),
+        ("orchestration/lib/x.py", f'FOLDER = Path("{UP}/{SIBLING}")'),
         ("orchestration/lib/x.py", "folder = '../data'"),
-        ("docs/x.md", "the shared folder (`../shared/data/public/`)"),
+        ("docs/x.md", f"the folder beside it (`{UP}/{SIBLING}/data/public/`)"),
         ("docs/x.md", "see [the notes](../../notes.md)"),
         ("README.md", "see [the design](../DESIGN.md)"),
         ("config/x.yml", "path: ../../elsewhere/file.csv"),
         ("docs/x.md", "outputs are in /srv/checkout/notes/bench20 on this machine"),
-        ("docs/x.md", "read /srv/checkout/shared/spec"),
+        ("docs/x.md", f"read /srv/checkout/{SIBLING}/spec"),
         ("docs/x.md", 'as DESIGN.md "Measures" says'),
     ],
 )
