@@ -13,6 +13,7 @@ TIMEZONE = "Europe/London"
 COUNCILS = {"E07000234": "Bromsgrove", "E07000236": "Redditch"}
 
 WAREHOUSE_URL_VAR = "BDC_WAREHOUSE_URL"
+REFERENCE_MIRROR_VAR = "BDC_REFERENCE_MIRROR"
 
 
 def _path(var: str, default: Path) -> Path:
@@ -44,6 +45,11 @@ def reference_dir() -> Path:
     """The folder of real published files: the pinned snapshot in data/reference/ (see its
     manifest.yml), or a council's own copy of the same files in BDC_REFERENCE_DIR."""
     return _path("BDC_REFERENCE_DIR", REPO_ROOT / "data" / "reference")
+
+
+def reference_mirror() -> str | None:
+    """Where `bdc reference update` fetches newer files from (a mirror of the extracts), if set."""
+    return os.environ.get(REFERENCE_MIRROR_VAR) or None
 
 
 def contracts_dir() -> Path:

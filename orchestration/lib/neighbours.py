@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from psycopg.rows import dict_row
+
 from orchestration.lib import environment
 from orchestration.lib.reference import manifest
 
@@ -34,30 +36,26 @@ MEASURE_COMPARISONS = {
 
 
 def read(conn) -> tuple[list[dict], list[dict]]:
-    """The comparison rows and the Global-model nearest neighbours (dict rows), or ([], [])
-    before the marts are built."""
-    exists = conn.execute(
-        "select to_regclass('marts.fct_neighbour_comparison') is not null as built"
-    ).fetchone()
-    if not (exists["built"] if isinstance(exists, dict) else exists[0]):
-        return [], []
-    cursor = conn.execute(
-        "select * from marts.fct_neighbour_comparison order by sort_order, period_start, area_name"
-    )
-    names = [column.name for column in cursor.description]
-    rows = [dict(zip(names, row, strict=True)) if not isinstance(row, dict) else row
-            for row in cursor.fetchall()]  # fmt: skip
+    """The comparison rows and the Global-model nearest neighbours, or ([], []) before the
+    marts are built."""
+    with conn.cursor(row_factory=dict_row) as cursor:
+        built = cursor.execute(
+            "select to_regclass('marts.fct_neighbour_comparison') is not null as built"
+        ).fetchone()["built"]
+        if not built:
+            return [], []
+        rows = cursor.execute(
+            "select * from marts.fct_neighbour_comparison "
+            "order by sort_order, period_start, area_name"
+        ).fetchall()
+        nearest = cursor.execute(
+            "select area_code, neighbour_rank, neighbour_name, neighbour_in_snapshot "
+            "from marts.dim_nearest_neighbours where model = 'Global' "
+            "order by area_code, neighbour_rank"
+        ).fetchall()
     sources = source_labels()
     for row in rows:
         row["source"] = sources.get(row["source_table"], "")
-    cursor = conn.execute(
-        "select area_code, neighbour_rank, neighbour_name, neighbour_in_snapshot "
-        "from marts.dim_nearest_neighbours where model = 'Global' order by area_code, "
-        "neighbour_rank"
-    )
-    names = [column.name for column in cursor.description]
-    nearest = [dict(zip(names, row, strict=True)) if not isinstance(row, dict) else row
-               for row in cursor.fetchall()]  # fmt: skip
     return rows, nearest
 
 

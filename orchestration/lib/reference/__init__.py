@@ -5,8 +5,8 @@ are declared in its `Parser` entry, ready for the transactional loader to COPY i
 `raw.<table>`. Which file is which, and where it came from, is in the snapshot's manifest.yml
 (`manifest.py`).
 
-    from orchestration.lib.reference import PARSERS, parse_all, default_reference_dir
-    frames = parse_all(default_reference_dir())
+    from orchestration.lib.reference import PARSERS, parse_all
+    frames = parse_all()  # from environment.reference_dir()
     frames["stats_recycling"]
 """
 
@@ -34,7 +34,6 @@ __all__ = [
     "PARSERS",
     "Parser",
     "ReferenceFormatError",
-    "default_reference_dir",
     "parse_all",
     "validate_frame",
 ]
@@ -120,11 +119,6 @@ _REGISTRY = (
 PARSERS: dict[str, Parser] = {parser.table: parser for parser in _REGISTRY}
 
 
-def default_reference_dir() -> Path:
-    """The configured folder of published files (the snapshot in data/reference/ by default)."""
-    return environment.reference_dir()
-
-
 _DTYPE_CHECKS: dict[str, Callable[[pd.Series], bool]] = {
     "text": pd.api.types.is_string_dtype,
     "date": pd.api.types.is_datetime64_any_dtype,
@@ -149,8 +143,8 @@ def validate_frame(frame: pd.DataFrame, parser: Parser) -> None:
 
 
 def parse_all(reference_dir: Path | None = None) -> dict[str, pd.DataFrame]:
-    """Every registered table, parsed from reference_dir (default: default_reference_dir())."""
-    folder = Path(reference_dir) if reference_dir is not None else default_reference_dir()
+    """Every registered table, parsed from reference_dir (default: the configured folder)."""
+    folder = Path(reference_dir) if reference_dir is not None else environment.reference_dir()
     frames = {}
     for table, parser in PARSERS.items():
         frame = parser.parse(folder)

@@ -34,10 +34,10 @@ from http.client import HTTPException
 from pathlib import Path
 from urllib.parse import quote, urljoin, urlsplit
 
+from orchestration.lib import environment
 from orchestration.lib.reference import PARSERS, manifest, validate_frame
 from orchestration.lib.reference.errors import ReferenceFormatError
 
-MIRROR_VAR = "BDC_REFERENCE_MIRROR"
 SCHEMES = frozenset({"http", "https"})
 DEFAULT_TIMEOUT = 30.0
 # Far above any extract (the largest is a few MB); a bigger answer is not one of them.
@@ -131,7 +131,7 @@ def update(
                 "--source",
             )
         entries = [entry for entry in entries if entry.loader == source]
-    base_url = base_url or os.environ.get(MIRROR_VAR) or None
+    base_url = base_url or environment.reference_mirror()
     if base_url is not None and urlsplit(base_url).scheme.lower() not in SCHEMES:
         raise UpdateError(
             f"The mirror address {base_url!r} is not an http or https address; only those are "

@@ -11,10 +11,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from orchestration.lib import environment
 from orchestration.lib.reference import (
     PARSERS,
     ReferenceFormatError,
-    default_reference_dir,
     homelessness,
     parse_all,
     validate_frame,
@@ -69,7 +69,7 @@ REQUIRED_COLUMN = {
 
 @pytest.fixture(scope="module")
 def reference_dir() -> Path:
-    return default_reference_dir()
+    return environment.reference_dir()
 
 
 @pytest.fixture(scope="module")

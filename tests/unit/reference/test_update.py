@@ -22,6 +22,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from orchestration.lib import environment
 from orchestration.lib.reference import PARSERS, flytipping, homelessness, manifest, recycling
 from orchestration.lib.reference import update as updating
 
@@ -40,7 +41,7 @@ def _no_proxy_or_mirror(monkeypatch):
     for name in ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.delenv("ALL_PROXY", raising=False)
-    monkeypatch.delenv(updating.MIRROR_VAR, raising=False)
+    monkeypatch.delenv(environment.REFERENCE_MIRROR_VAR, raising=False)
 
 
 @pytest.fixture
@@ -349,7 +350,7 @@ def test_a_file_without_an_address_says_where_the_publisher_is(snapshot):
 def test_the_mirror_can_come_from_the_environment(snapshot, mirror, monkeypatch):
     mirror.put(RATE, rate_with_new_row())
     mirror.put_snapshot(TONNAGES)
-    monkeypatch.setenv(updating.MIRROR_VAR, mirror.url)
+    monkeypatch.setenv(environment.REFERENCE_MIRROR_VAR, mirror.url)
 
     outcomes = by_path(updating.update(snapshot, source="stats_recycling"))
 
