@@ -193,6 +193,52 @@ def ingest(file: Path, source: str | None) -> None:
 
 
 @main.command()
+@click.argument("batch")
+@click.option("--reason", required=True, help="Why the batch is withdrawn (kept in audit.loads).")
+@click.option(
+    "--rebuild/--no-rebuild",
+    default=True,
+    show_default=True,
+    help="Rebuild everything downstream of the source afterwards.",
+)
+@friendly
+def withdraw(batch: str, reason: str, rebuild: bool) -> None:
+    """Withdraw a loaded batch (its id is in audit.loads): its rows leave the raw table, the
+    withdrawal is audited, and what depends on it is rebuilt."""
+    import getpass
+
+    from orchestration.lib import loaders
+
+    url = warehouse_url()
+    try:
+        done = loaders.withdraw(url, batch, reason, by=getpass.getuser())
+    except loaders.WithdrawRefused as refused:
+        raise Abort(f"Nothing withdrawn: {refused}.") from refused
+    click.echo(
+        f"Withdrew {done.file_name}: {done.rows:,} rows left raw.{done.source}. "
+        "Send a new file for the period to replace it."
+    )
+    if rebuild:
+        _rebuild_after_withdrawal(done.source)
+
+
+def _rebuild_after_withdrawal(source: str) -> None:
+    """What a new file for the source would rebuild (the sensors' selection)."""
+    import dagster as dg
+
+    from orchestration.defs.schedules import rebuild_selection
+    from orchestration.lib import dbt, runner
+
+    dbt.prepare_manifest()
+    raw = dg.AssetSelection.assets(dg.AssetKey(["raw", source]))
+    result = runner.materialize(rebuild_selection(raw.downstream()))
+    if not result.success:
+        failed = [event.step_key for event in result.all_events if event.is_step_failure]
+        raise Abort(f"Withdrawn, but the rebuild failed at: {', '.join(failed)}.")
+    click.echo(f"Rebuilt everything downstream of raw.{source}.")
+
+
+@main.command()
 @click.option(
     "--select", "selection", help="A Dagster asset selection, e.g. 'key:raw/crm_contacts+'."
 )

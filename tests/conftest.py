@@ -62,6 +62,8 @@ def workspace(tmp_path, monkeypatch):
     monkeypatch.setenv("BDC_LANDING_DIR", str(paths["landing"]))
     monkeypatch.setenv("BDC_OUTPUT_DIR", str(paths["output"]))
     monkeypatch.setenv("DAGSTER_HOME", str(paths["dagster_home"]))
+    # Files a test has just written count as complete after half a second unchanged.
+    monkeypatch.setenv("BDC_LANDING_SETTLE_SECONDS", "0.5")
     return paths
 
 

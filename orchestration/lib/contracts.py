@@ -4,6 +4,7 @@ Kept as YAML in config/contracts/ (format in its README); the loader validates f
 them, the raw tables are created from them and tests check the dbt sources agree with them.
 """
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -38,6 +39,9 @@ class Column:
     personal: bool = False
     references: str | None = None
     codes_from: str | None = None
+    # A regular expression the whole value must match (text columns), and how to say it.
+    pattern: str | None = None
+    pattern_hint: str | None = None
     description: str = ""
 
     @property
@@ -85,6 +89,16 @@ def _parse(data: dict, path: Path) -> Contract:
         if kind not in TYPES:
             raise ContractError(f"{where}: column {raw.get('name')} has unknown type {kind!r}.")
         allowed = raw.get("allowed")
+        pattern = raw.get("pattern")
+        if pattern is not None:
+            if kind != "text":
+                raise ContractError(f"{where}: column {raw['name']} has a pattern but is not text.")
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                raise ContractError(
+                    f"{where}: column {raw['name']} has an invalid pattern ({error})."
+                ) from error
         columns.append(
             Column(
                 name=raw["name"],
@@ -96,6 +110,8 @@ def _parse(data: dict, path: Path) -> Contract:
                 personal=bool(raw.get("personal", False)),
                 references=raw.get("references"),
                 codes_from=raw.get("codes_from"),
+                pattern=pattern,
+                pattern_hint=raw.get("pattern_hint"),
                 description=raw.get("description", ""),
             )
         )

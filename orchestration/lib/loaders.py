@@ -9,8 +9,11 @@ a no-op.
 import csv
 import hashlib
 import io
+import os
+import re
 import shutil
 import sys
+import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -25,6 +28,7 @@ from psycopg import sql
 
 from orchestration.lib import contracts, environment, screening
 from orchestration.lib.contracts import Contract
+from orchestration.lib.reporting import csvsafe
 from orchestration.lib.validation import (
     MAX_FIELD_CHARS,
     Problem,
@@ -49,7 +53,7 @@ class FileRejected(Exception):
 class LoadResult:
     source: str
     file: Path
-    outcome: str  # loaded | rejected | duplicate
+    outcome: str  # loaded | rejected | duplicate | superseded | withdrawn | arriving
     batch_id: str | None = None
     rows_read: int = 0
     rows_loaded: int = 0
@@ -71,11 +75,42 @@ class LoadResult:
             )
         if self.outcome == "duplicate":
             return f"{self.file.name}: already loaded (same checksum); nothing to do"
+        if self.outcome in ("superseded", "withdrawn"):
+            return (
+                f"{self.file.name}: this content was loaded before and has since been "
+                f"{self.outcome}; it is not loaded again"
+            )
+        if self.outcome == "arriving":
+            return f"{self.file.name}: still being written; it will be loaded once complete"
         first = self.problems[0].as_line() if self.problems else ""
         more = f" and {len(self.problems) - 1} more problems" if len(self.problems) > 1 else ""
         return (
             f"{self.file.name}: rejected, nothing loaded: {first}{more}. Report: {self.report_path}"
         )
+
+
+# Names a sender gives a file while it is still being written (then renamed into place).
+TEMPORARY_NAME = re.compile(r"^(?:\.|~\$)|\.(?:part|partial|tmp|crdownload|filepart)$", re.I)
+# Outcomes after which the same content is never loaded again by a run.
+SETTLED_OUTCOMES = ("loaded", "superseded", "withdrawn", "rejected")
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A landing entry refused without reading it: a link, or a path leading elsewhere."""
+
+    path: Path
+    reason: str
+
+
+@dataclass
+class LandingScan:
+    """What a run finds in one source's landing folder."""
+
+    to_load: list[Path] = field(default_factory=list)  # complete, never seen, oldest first
+    already: int = 0  # content loaded, superseded, withdrawn or refused before
+    refused: list[Refused] = field(default_factory=list)
+    arriving: list[Path] = field(default_factory=list)  # still being written: next time
 
 
 def checksum(path: Path) -> str:
@@ -91,27 +126,75 @@ def source_for(path: Path) -> str:
     return path.resolve().parent.name
 
 
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+# Control characters other than tab, line feed and carriage return (NUL among them): no
+# system of record means to send them, and PostgreSQL refuses NUL in text.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Every byte but those control characters (the same single bytes in UTF-8 and Windows-1252):
+# deleting them leaves nothing from a clean file, ten times quicker than searching the text.
+NOT_CONTROL = bytes(b for b in range(256) if not CONTROL.match(chr(b)))
+SAVE_AS_UTF8 = "save it as 'CSV UTF-8 (comma delimited)' and send it again"
+
+
+def _where(data: bytes | str, offset: int) -> tuple[int, int]:
+    """Line and character (both from 1) of an offset into the file."""
+    before = data[:offset]
+    newline = b"\n" if isinstance(data, bytes) else "\n"
+    line_start = before.rfind(newline) + 1
+    return before.count(newline) + 1, offset - line_start + 1
+
+
 def decode(data: bytes) -> tuple[str, str]:
-    """UTF-8 (with or without a BOM), else Windows-1252 if it decodes cleanly."""
-    try:
-        text = data.decode("utf-8-sig")
-        return text, "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252"), "windows-1252"
-    except UnicodeDecodeError as error:
+    """UTF-8 (with or without a BOM), else Windows-1252 (which covers Latin-1 text) if it
+    decodes cleanly; anything else is refused with the line and character of the problem."""
+    if data.startswith(UTF16_BOMS) or (b"\x00" in data[:4096] and data[1:2] == b"\x00"):
         raise FileRejected(
             [
                 Problem(
-                    None,
-                    None,
-                    None,
-                    "the file is neither UTF-8 nor Windows-1252 text "
-                    f"({error.reason} at byte {error.start})",
+                    None, None, None, f"the file is saved as UTF-16 (Unicode) text; {SAVE_AS_UTF8}"
                 )
             ]
-        ) from error
+        )
+    try:
+        text = data.decode("utf-8-sig")
+        encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
+    except UnicodeDecodeError:
+        try:
+            text, encoding = data.decode("cp1252"), "windows-1252"
+        except UnicodeDecodeError as error:
+            line, char = _where(data, error.start)
+            raise FileRejected(
+                [
+                    Problem(
+                        line,
+                        None,
+                        None,
+                        f"character {char}: byte 0x{data[error.start]:02X} is neither UTF-8 nor "
+                        f"Windows-1252 (Latin-1) text; {SAVE_AS_UTF8}",
+                    )
+                ]
+            ) from error
+    if data.translate(None, NOT_CONTROL):
+        problems = []
+        for match in CONTROL.finditer(text):
+            line, char = _where(text, match.start())
+            name = (
+                "a NUL byte"
+                if match.group() == "\x00"
+                else f"control character U+{ord(match.group()):04X}"
+            )
+            problems.append(
+                Problem(
+                    line,
+                    None,
+                    None,
+                    f"character {char} is {name}; remove it and send the file again",
+                )
+            )
+            if len(problems) == 50:
+                break
+        raise FileRejected(problems)
+    return text, encoding
 
 
 def field_count_problems(text: str) -> list[Problem]:
@@ -164,6 +247,26 @@ def read_csv_text(text: str, check_fields: bool = True) -> tuple[list[str], pd.D
 
 
 def read_xlsx(path: Path, source: str) -> tuple[list[str], pd.DataFrame]:
+    """The workbook's one sheet (or the sheet named after the source) as text."""
+    try:
+        return _read_xlsx(path, source)
+    except FileRejected:
+        raise
+    except Exception as error:  # a damaged workbook fails in zipfile, XML or openpyxl code
+        raise FileRejected(
+            [
+                Problem(
+                    None,
+                    None,
+                    None,
+                    "the workbook cannot be opened: it is damaged or not really an Excel "
+                    f"(.xlsx) file ({type(error).__name__})",
+                )
+            ]
+        ) from error
+
+
+def _read_xlsx(path: Path, source: str) -> tuple[list[str], pd.DataFrame]:
     import openpyxl
 
     book = openpyxl.load_workbook(path, read_only=True, data_only=True)
@@ -322,7 +425,15 @@ def quarantine_file(path: Path, result: LoadResult, contract: Contract) -> Path:
         writer = csv.writer(handle)
         writer.writerow(["line", "column", "value", "problem"])
         for problem in result.problems:
-            writer.writerow([problem.row, problem.column, problem.value, problem.message])
+            # Rejected values may be formulas: guarded, as in every CSV we write.
+            writer.writerow(
+                [
+                    problem.row,
+                    csvsafe.guard(problem.column or ""),
+                    csvsafe.guard(problem.value or ""),
+                    csvsafe.guard(problem.message),
+                ]
+            )
     return report
 
 
@@ -365,20 +476,6 @@ def _superseded(conn, source: str, period) -> list[str]:
             (source, *period),
         ).fetchall()
     return [str(row[0]) for row in rows]
-
-
-def loaded_checksums(conn, source: str, digests: list[str]) -> set[str]:
-    """Those of the checksums whose file content is loaded (the current batch) for the source."""
-    rows = conn.execute(
-        "select file_checksum from audit.loads where source = %s "
-        "and outcome = 'loaded' and file_checksum = any(%s)",
-        (source, digests),
-    )
-    return {row[0] for row in rows}
-
-
-def already_loaded(conn, source: str, digest: str) -> bool:
-    return bool(loaded_checksums(conn, source, [digest]))
 
 
 def known_codes(conn: psycopg.Connection, contract: Contract) -> dict[str, set[str]]:
@@ -534,12 +631,20 @@ class Landed:
     encoding: str = ""
     header: list[str] = field(default_factory=list)
     screened: screening.Screened | None = None  # None: the full check decides
+    changing: bool = False  # the file changed while it was read: still being written
+    unreadable: str | None = None  # why the file could not be read at all
 
 
 def read_landed(path: Path, contract: Contract, known: dict[str, set[str]], today: date) -> Landed:
-    data = path.read_bytes()
-    landed = Landed(path, contract, data, hashlib.sha256(data).hexdigest())
-    if path.suffix.lower() == ".xlsx":
+    try:
+        before = signature(path)
+        data = path.read_bytes()
+        changing = signature(path) != before
+    except OSError as error:
+        landed = Landed(path, contract, b"", "", unreadable=error.strerror or type(error).__name__)
+        return landed
+    landed = Landed(path, contract, data, hashlib.sha256(data).hexdigest(), changing=changing)
+    if changing or path.suffix.lower() == ".xlsx":
         return landed
     try:
         text, encoding = decode(data)
@@ -618,13 +723,29 @@ def ingest_file(
     return ingest_files(url, [path], source, quarantine)[0]
 
 
+# Failures that are the database's, not the file's: they stop the run instead of
+# quarantining a good file.
+CONNECTION_ERRORS = (psycopg.OperationalError, psycopg.InterfaceError)
+
+
 def _ingest(conn, landed: Landed, known: dict[str, set[str]], quarantine: bool) -> LoadResult:
-    contract, path, digest, size = landed.contract, landed.path, landed.digest, len(landed.data)
+    """One file's load, whose every failure is that file's alone: rejected, quarantined with
+    its report and audited, while the other files load."""
+    contract, digest = landed.contract, landed.digest
     result = LoadResult(
-        source=contract.source, file=path, outcome="rejected", batch_id=str(uuid.uuid4())
+        source=contract.source, file=landed.path, outcome="rejected", batch_id=str(uuid.uuid4())
     )
-    if already_loaded(conn, contract.source, digest):
-        result.outcome = "duplicate"
+    if landed.changing:
+        result.outcome = "arriving"
+        return result
+    if landed.unreadable is not None:
+        result.problems = [
+            Problem(None, None, None, f"the file cannot be read ({landed.unreadable})")
+        ]
+        return _reject(conn, landed, result, quarantine)
+    status = checksum_status(conn, contract.source, digest)
+    if status in ("loaded", "superseded", "withdrawn"):
+        result.outcome = "duplicate" if status == "loaded" else status
         return result
     try:
         if landed.screened is not None:
@@ -652,14 +773,56 @@ def _ingest(conn, landed: Landed, known: dict[str, set[str]], quarantine: bool) 
         result.problems = [
             Problem(None, None, None, f"the database refused a value: {error.diag.message_primary}")
         ]
+    except CONNECTION_ERRORS:
+        raise
+    except Exception as error:  # anything else this file triggers must not stop the source
+        conn.rollback()
+        result.problems = [
+            Problem(None, None, None, f"the file could not be loaded ({type(error).__name__})")
+        ]
+    return _reject(conn, landed, result, quarantine)
+
+
+def _reject(conn, landed: Landed, result: LoadResult, quarantine: bool) -> LoadResult:
     result.outcome = "rejected"
     result.rows_rejected = result.rows_read
     result.rows_loaded = 0
     if quarantine:
-        result.report_path = quarantine_file(path, result, contract)
-    record_load(conn, result, digest, size, (None, None), result.problems[0].as_line())
+        result.report_path = quarantine_file(landed.path, result, landed.contract)
+    record_load(
+        conn, result, landed.digest, len(landed.data), (None, None), result.problems[0].as_line()
+    )
     conn.commit()
     return result
+
+
+def checksum_status(conn, source: str, digest: str) -> str | None:
+    """What became of this content for the source: loaded, superseded, withdrawn, or None."""
+    row = conn.execute(
+        """select outcome from audit.loads where source = %s and file_checksum = %s
+           and outcome in ('loaded', 'superseded', 'withdrawn')
+           order by outcome = 'loaded' desc, started_at desc limit 1""",
+        (source, digest),
+    ).fetchone()
+    return row[0] if row else None
+
+
+def refuse_entries(url: str, source: str, refused: list[Refused]) -> list[LoadResult]:
+    """Quarantine and audit landing entries refused unread (links, paths leading elsewhere).
+    Only the entry itself moves; what a link points at is never opened."""
+    contract = contracts.get(source)
+    results = []
+    with psycopg.connect(url) as conn:
+        for entry in refused:
+            result = LoadResult(
+                source=source, file=entry.path, outcome="rejected", batch_id=str(uuid.uuid4())
+            )
+            result.problems = [Problem(None, None, None, entry.reason)]
+            # An identity for the audit row that reads nothing through the link.
+            digest = hashlib.sha256(f"refused:{entry.path.name}".encode()).hexdigest()
+            landed = Landed(entry.path, contract, b"", digest)
+            results.append(_reject(conn, landed, result, quarantine=True))
+    return results
 
 
 def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
@@ -692,8 +855,11 @@ def ingest_reference(url: str, source: str, reference_dir: Path) -> LoadResult:
     result = LoadResult(source=source, file=label, outcome="rejected", batch_id=str(uuid.uuid4()))
     size = sum(path.stat().st_size for path in files)
     with psycopg.connect(url) as conn:
-        if already_loaded(conn, source, digest):
-            result.outcome = "duplicate"
+        status = checksum_status(conn, source, digest)
+        if status in ("loaded", "withdrawn"):
+            # A reverted snapshot (an older checksum, superseded) is loaded again: it is the
+            # snapshot the repository now holds.
+            result.outcome = "duplicate" if status == "loaded" else status
             return result
         frame = _as_text(parser.parse(reference_dir))[contract.column_names]
         result.rows_read = len(frame)
@@ -705,24 +871,144 @@ def ingest_reference(url: str, source: str, reference_dir: Path) -> LoadResult:
     return result
 
 
-def pending_files(source: str) -> list[Path]:
+def settle_seconds() -> float:
+    """How long a file must stay unchanged before it counts as complete."""
+    return float(os.environ.get("BDC_LANDING_SETTLE_SECONDS", "2"))
+
+
+def signature(path: Path) -> tuple[int, int]:
+    stat = path.stat(follow_symlinks=False)
+    return stat.st_size, stat.st_mtime_ns
+
+
+def landing_entries(source: str) -> tuple[list[Path], list[Refused]]:
+    """The source's landing files (CSV or XLSX, not temporary names) and the entries refused
+    unread: symbolic links, and anything that resolves outside the source's folder."""
     folder = environment.landing_dir() / source
     if not folder.is_dir():
-        return []
-    return sorted(
-        path
-        for path in folder.iterdir()
-        if path.is_file() and path.suffix.lower() in LANDING_SUFFIXES
+        return [], []
+    home = folder.resolve()
+    files, refused = [], []
+    for path in sorted(folder.iterdir()):
+        if TEMPORARY_NAME.search(path.name) or path.suffix.lower() not in LANDING_SUFFIXES:
+            continue
+        if path.is_symlink():
+            refused.append(
+                Refused(
+                    path,
+                    "is a symbolic link; links are not followed, so nothing was read. Copy the "
+                    "file itself into the landing folder",
+                )
+            )
+        elif path.resolve().parent != home:
+            refused.append(Refused(path, "resolves outside its landing folder; nothing was read"))
+        elif path.is_file():
+            files.append(path)
+    return files, refused
+
+
+def pending_files(source: str) -> list[Path]:
+    return landing_entries(source)[0]
+
+
+def complete_files(paths: list[Path], settle: float | None = None) -> tuple[list[Path], list[Path]]:
+    """The files that stay the same size and age across two looks at least `settle` seconds
+    after their last change, and those still being written. A file written in one go and
+    left alone passes at once; a young file is looked at again when it is `settle` old."""
+    settle = settle_seconds() if settle is None else settle
+    first = {path: signature(path) for path in paths}
+    youngest = max((mtime for _, mtime in first.values()), default=0)
+    wait = settle - (time.time_ns() - youngest) / 1e9
+    if paths and wait > 0:
+        time.sleep(min(wait, settle))
+    now = time.time_ns()
+    complete, arriving = [], []
+    for path in paths:
+        try:
+            second = signature(path)
+        except FileNotFoundError:
+            continue  # moved away (renamed into place under another name) meanwhile
+        settled = second == first[path] and (now - second[1]) / 1e9 >= settle
+        (complete if settled else arriving).append(path)
+    return complete, arriving
+
+
+def seen_checksums(conn, source: str, digests: list[str]) -> set[str]:
+    """Those of the checksums that a run must not load again for the source."""
+    rows = conn.execute(
+        "select file_checksum from audit.loads where source = %s "
+        "and outcome = any(%s) and file_checksum = any(%s)",
+        (source, list(SETTLED_OUTCOMES), digests),
     )
+    return {row[0] for row in rows}
+
+
+def scan_landing(url: str, source: str) -> LandingScan:
+    """The source's landing files to load now, oldest arrival first, so that the newest
+    version of a period is loaded last and supersedes the others. Content seen before (loaded,
+    superseded by a later version, withdrawn or refused) is never loaded again by a run: one
+    query for the lot."""
+    files, refused = landing_entries(source)
+    complete, arriving = complete_files(files)
+    digests = {path: checksum(path) for path in complete}
+    with psycopg.connect(url) as conn:
+        seen = seen_checksums(conn, source, list(digests.values()))
+    fresh = [path for path in complete if digests[path] not in seen]
+    fresh.sort(key=lambda path: (signature(path)[1], path.name))
+    return LandingScan(fresh, len(complete) - len(fresh), refused, arriving)
 
 
 def unloaded_files(url: str, source: str) -> tuple[list[Path], int]:
-    """The source's landing files whose content has not been loaded yet, and how many have
-    been (the landing zone keeps loaded files). One query for the lot, where asking file by
-    file cost a connection each: most of a new month's run for a source of small files."""
-    files = pending_files(source)
-    digests = {path: checksum(path) for path in files}
+    """The source's complete landing files not seen before, and how many have been."""
+    scan = scan_landing(url, source)
+    return scan.to_load, scan.already
+
+
+class WithdrawRefused(ValueError):
+    """The batch cannot be withdrawn (unknown, or not the loaded version of its period)."""
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    batch_id: str
+    source: str
+    file_name: str
+    rows: int
+    period: tuple[date | None, date | None]
+
+
+def withdraw(url: str, batch_id: str, reason: str, by: str) -> Withdrawal:
+    """Take a loaded batch out of its raw table, in one transaction, audited with who, when
+    and why. Its content is never loaded again by a run; the earlier versions it superseded
+    stay superseded (send a new file for the period to replace it)."""
+    if not reason.strip():
+        raise WithdrawRefused("say why the batch is withdrawn (--reason)")
+    try:
+        uuid.UUID(batch_id)
+    except ValueError as error:
+        raise WithdrawRefused(f"'{batch_id}' is not a batch id (see audit.loads)") from error
     with psycopg.connect(url) as conn:
-        loaded = loaded_checksums(conn, source, list(digests.values()))
-    unloaded = [path for path in files if digests[path] not in loaded]
-    return unloaded, len(files) - len(unloaded)
+        row = conn.execute(
+            """select source, file_name, outcome, period_start, period_end
+               from audit.loads where batch_id = %s""",
+            (batch_id,),
+        ).fetchone()
+        if row is None:
+            raise WithdrawRefused(f"no batch {batch_id} in audit.loads")
+        source, file_name, outcome, start, end = row
+        if outcome != "loaded":
+            raise WithdrawRefused(
+                f"batch {batch_id} ({file_name}) is {outcome}, not loaded; nothing to withdraw"
+            )
+        conn.execute("select pg_advisory_xact_lock(hashtext(%s))", (source,))
+        deleted = conn.execute(
+            sql.SQL("delete from {} where _batch_id = %s").format(sql.Identifier("raw", source)),
+            (batch_id,),
+        ).rowcount
+        conn.execute(
+            """update audit.loads set outcome = 'withdrawn', withdrawn_at = now(),
+                   withdrawn_by = %s, withdrawn_reason = %s
+               where batch_id = %s""",
+            (by, reason.strip(), batch_id),
+        )
+    return Withdrawal(batch_id, source, file_name, deleted, (start, end))

@@ -17,8 +17,9 @@ def prepare_dagster_home() -> None:
         shutil.copyfile(source, target)
 
 
-def materialize(selection: str | None = None, log_level: str = "INFO"):
-    """Run everything (or a Dagster selection string like 'key:raw/crm_contacts+') in-process."""
+def materialize(selection: str | dg.AssetSelection | None = None, log_level: str = "INFO"):
+    """Run everything (or a selection, or a Dagster selection string like
+    'key:raw/crm_contacts+') in-process."""
     from orchestration.definitions import defs
 
     prepare_dagster_home()
@@ -26,7 +27,10 @@ def materialize(selection: str | None = None, log_level: str = "INFO"):
     job = defs.resolve_implicit_global_asset_job_def()
     from orchestration.defs.schedules import EVERYTHING
 
-    chosen = dg.AssetSelection.from_string(selection) if selection else EVERYTHING
+    if isinstance(selection, str):
+        chosen = dg.AssetSelection.from_string(selection)
+    else:
+        chosen = selection or EVERYTHING
     # A multi-asset (dbt, the charts) runs whole: take its other assets along.
     keys = list(chosen.required_multi_asset_neighbors().resolve(defs.resolve_asset_graph()))
     if not keys:

@@ -79,6 +79,8 @@ def _check_column(values: pa.ChunkedArray, column: Column, today: date):
         values = pc.filter(values, present)
     if column.allowed:
         _require(_all(pc.is_in(values, value_set=pa.array(column.allowed))))
+    if column.pattern:
+        _require(_all(pc.match_substring_regex(values, f"^(?:{column.pattern})$")))
     if column.type == "boolean":
         _require(_all(pc.is_in(pc.utf8_lower(values), value_set=BOOLEANS)))
     if column.type not in PLAIN:

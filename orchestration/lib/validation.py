@@ -170,6 +170,10 @@ def check_rows(
                 column.name,
                 "starts like a spreadsheet formula (= + @ or - not followed by a digit)",
             )
+        if column.pattern:
+            unmatched = present & ~values.str.fullmatch(column.pattern)
+            hint = column.pattern_hint or f"does not match the pattern {column.pattern}"
+            problems += _problems(values, unmatched, column.name, hint)
         if column.allowed:
             unknown = present & ~values.isin(column.allowed)
             problems += _problems(

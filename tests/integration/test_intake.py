@@ -1,6 +1,6 @@
 """The intake never loses or corrupts data: every bad input a council sends, against PostgreSQL."""
 
-import shutil
+import csv
 import subprocess
 import sys
 from datetime import date
@@ -10,31 +10,9 @@ import openpyxl
 import psycopg
 import pytest
 
-from orchestration.lib import contracts, demo, loaders, screening
+from orchestration.lib import contracts, loaders, screening
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory):
-    out = tmp_path_factory.mktemp("demo")
-    demo.generate(out, scale=0.02, last_month="2023-06")
-    return out
-
-
-@pytest.fixture
-def good(demo_dir, workspace):
-    """A copy of real-shaped demo files in this test's landing zone."""
-
-    def copy(source: str, name: str | None = None) -> Path:
-        files = sorted((demo_dir / source).glob("*.csv"))
-        original = files[0] if name is None else demo_dir / source / name
-        target = workspace["landing"] / source / original.name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(original, target)
-        return target
-
-    return copy
 
 
 def _counts(url: str) -> dict[str, int]:
@@ -119,7 +97,8 @@ def test_only_files_whose_content_is_not_loaded_are_taken_up(activated, good, de
     second = good("crm_contacts", sorted((demo_dir / "crm_contacts").glob("*.csv"))[1].name)
     assert loaders.unloaded_files(activated, "crm_contacts") == ([second], 1)
     _rewrite(first, lambda lines: lines[:-5])  # a corrected extract is new content
-    assert loaders.unloaded_files(activated, "crm_contacts") == ([first, second], 0)
+    # Oldest arrival first: the correction, written last, is loaded last.
+    assert loaders.unloaded_files(activated, "crm_contacts") == ([second, first], 0)
 
 
 def test_a_corrected_file_for_the_same_period_replaces_the_batch(activated, good):
@@ -253,6 +232,77 @@ def test_bad_crm_files_are_rejected_whole_and_quarantined(activated, good, works
             "select outcome, rows_loaded from audit.loads where file_name = %s", (path.name,)
         ).fetchone()
     assert audit == ("rejected", 0)
+
+
+def test_the_problems_file_guards_rejected_formulas(activated, good):
+    path = good("crm_contacts", "crm_contacts_2023-05.csv")
+    _rewrite(path, lambda lines: _set_cell(lines, 1, "contact_id", '=HYPERLINK("http://x")'))
+    _rewrite(path, lambda lines: _set_cell(lines, 2, "contact_id", "+cmd|' /C calc'!A0"))
+    result = loaders.ingest_file(activated, path)
+    assert result.outcome == "rejected"
+    with (result.report_path.parent / "problems.csv").open(newline="") as handle:
+        values = [row["value"] for row in csv.DictReader(handle)]
+    assert '\'=HYPERLINK("http://x")' in values and "'+cmd|' /C calc'!A0" in values
+    assert not any(value.startswith(("=", "+", "@")) for value in values)
+
+
+@pytest.mark.parametrize(
+    "content,where,message",
+    [
+        ("utf-16", None, "saved as UTF-16"),
+        ("utf-16-no-bom", None, "saved as UTF-16"),
+        ("nul", (3, 4), "is a NUL byte"),
+        ("control", (2, 1), "control character U+0007"),
+        ("not-windows-1252", (2, 6), "byte 0x81 is neither UTF-8 nor Windows-1252"),
+    ],
+)
+def test_encodings_and_control_characters_are_named_with_line_and_character(
+    activated, good, content, where, message
+):
+    path = good("crm_contacts")
+    text = path.read_text()
+    lines = text.splitlines()
+    if content == "utf-16":
+        path.write_bytes(text.encode("utf-16"))
+    elif content == "utf-16-no-bom":
+        path.write_bytes(text.encode("utf-16-le"))
+    elif content == "nul":
+        lines[2] = lines[2][:3] + "\x00" + lines[2][3:]
+        path.write_bytes(("\n".join(lines) + "\n").encode())
+    elif content == "control":
+        lines[1] = "\x07" + lines[1]
+        path.write_bytes(("\n".join(lines) + "\n").encode())
+    else:
+        data = ("\n".join(lines) + "\n").encode()
+        at = len(lines[0]) + 1 + 5
+        path.write_bytes(data[:at] + b"\x81" + data[at:])
+    result = loaders.ingest_file(activated, path)
+    assert result.outcome == "rejected"
+    problem = result.problems[0]
+    assert message in problem.message, problem.as_line()
+    if where is not None:
+        assert problem.row == where[0] and f"character {where[1]}" in problem.message
+    assert "database" not in problem.message
+
+
+def test_a_latin_1_file_loads_as_windows_1252(activated, good):
+    path = good("gazetteer")
+    lines = path.read_text().splitlines()
+    header = lines[0].split(",")
+    cells = lines[1].split(",")
+    cells[header.index("locality")] = "Alvechurch \u00e0 la carte"
+    lines[1] = ",".join(cells)
+    path.write_bytes(("\n".join(lines) + "\n").encode("latin-1"))
+    result = loaders.ingest_file(activated, path)
+    assert result.outcome == "loaded" and result.encoding == "windows-1252"
+
+
+@pytest.mark.parametrize("uprn", ["twelve", "1234567890123", "12 34", "-5"])
+def test_an_identifier_that_is_not_a_uprn_is_rejected(activated, good, uprn):
+    path = _rewrite(good("gazetteer"), lambda lines: _set_cell(lines, 1, "uprn", uprn))
+    result = loaders.ingest_file(activated, path)
+    assert result.outcome == "rejected"
+    assert result.problems[0].as_line().startswith("line 2, column 'uprn': is not a UPRN")
 
 
 @pytest.mark.parametrize(

@@ -33,13 +33,16 @@ def build_raw_asset(contract: Contract) -> dg.AssetsDefinition:
     )
     def raw_table(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         reference_dir = environment.reference_dir()
+        arriving = []
         if contract.source in PARSERS:
             results = [loaders.ingest_reference(warehouse.url, contract.source, reference_dir)]
-            already_loaded = 0
+            already = 0
         else:
             load = RECEIVERS.get(contract.source, loaders.ingest_files)
-            files, already_loaded = loaders.unloaded_files(warehouse.url, contract.source)
-            results = load(warehouse.url, files)
+            scan = loaders.scan_landing(warehouse.url, contract.source)
+            results = load(warehouse.url, scan.to_load)
+            results += loaders.refuse_entries(warehouse.url, contract.source, scan.refused)
+            already, arriving = scan.already, scan.arriving
             with psycopg.connect(warehouse.url, autocommit=True) as conn:
                 loaders.ensure_raw_table(conn, contract)
         for result in results:
@@ -47,6 +50,8 @@ def build_raw_asset(contract: Contract) -> dg.AssetsDefinition:
                 context.log.warning(result.summary())
             elif result.outcome == "loaded":
                 context.log.info(result.summary())
+        for path in arriving:
+            context.log.info(f"{path.name}: still being written; left for the next run")
         counts = {
             outcome: sum(1 for result in results if result.outcome == outcome)
             for outcome in ("loaded", "duplicate", "rejected")
@@ -54,8 +59,9 @@ def build_raw_asset(contract: Contract) -> dg.AssetsDefinition:
         return dg.MaterializeResult(
             metadata={
                 "files_loaded": counts["loaded"],
-                "files_already_loaded": counts["duplicate"] + already_loaded,
+                "files_already_loaded": counts["duplicate"] + already,
                 "files_rejected": counts["rejected"],
+                "files_still_arriving": len(arriving),
                 "rows_loaded": sum(result.rows_loaded for result in results),
                 "rejected_files": ", ".join(
                     result.file.name for result in results if result.outcome == "rejected"

@@ -22,8 +22,8 @@ def build_ingest_job(source: str):
 
 
 def _signature(path) -> str:
-    stat = path.stat()
-    return f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}"
+    size, mtime = loaders.signature(path)
+    return f"{path.name}:{size}:{mtime}"
 
 
 def build_landing_sensor(source: str) -> dg.SensorDefinition:
@@ -32,16 +32,32 @@ def build_landing_sensor(source: str) -> dg.SensorDefinition:
         job_name=ingest_job_name(source),
         minimum_interval_seconds=30,
         default_status=dg.DefaultSensorStatus.RUNNING,
-        description=f"Watches landing/{source}/ for new CSV or XLSX files.",
+        description=(
+            f"Watches landing/{source}/ for new CSV or XLSX files; starts a run once a file "
+            "has stayed the same across two looks."
+        ),
     )
     def landing_sensor(context: dg.SensorEvaluationContext):
-        seen = set(json.loads(context.cursor)) if context.cursor else set()
-        current = {_signature(path) for path in loaders.pending_files(source)}
-        new = sorted(current - seen)
-        if not new:
-            return dg.SkipReason(f"No new files in landing/{source}/.")
-        context.update_cursor(json.dumps(sorted(current)))
-        return dg.RunRequest(run_key=f"{source}:{'|'.join(new)}", tags={"source": source})
+        # The cursor keeps the signatures already run for, and those seen once: a file is
+        # taken up only when the next look finds it unchanged (no half-written files).
+        cursor = json.loads(context.cursor) if context.cursor else {}
+        if isinstance(cursor, list):  # the cursor of an older version: all already run
+            cursor = {"run": cursor, "seen": []}
+        done, seen_once = set(cursor.get("run", [])), set(cursor.get("seen", []))
+        files, refused = loaders.landing_entries(source)
+        current = {_signature(path) for path in [*files, *(entry.path for entry in refused)]}
+        stable = sorted((current & seen_once) - done)
+        context.update_cursor(
+            json.dumps({"run": sorted(done & current | set(stable)), "seen": sorted(current)})
+        )
+        if not stable:
+            waiting = len(current - done)
+            return dg.SkipReason(
+                f"{waiting} file(s) in landing/{source}/ to look at again before loading."
+                if waiting
+                else f"No new files in landing/{source}/."
+            )
+        return dg.RunRequest(run_key=f"{source}:{'|'.join(stable)}", tags={"source": source})
 
     return landing_sensor
 

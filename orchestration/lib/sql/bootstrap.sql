@@ -58,7 +58,7 @@ create table if not exists audit.loads (
     rows_read bigint not null default 0,
     rows_loaded bigint not null default 0,
     rows_rejected bigint not null default 0,
-    outcome text not null check (outcome in ('loaded', 'rejected', 'duplicate', 'superseded')),
+    outcome text not null,
     message text,
     report_path text,
     loaded_by text not null default current_user,
@@ -66,6 +66,14 @@ create table if not exists audit.loads (
     finished_at timestamptz
 );
 create index if not exists loads_source_checksum on audit.loads (source, file_checksum);
+-- A loaded batch may later be superseded by a newer version of its period, or withdrawn by
+-- hand (`bdc withdraw`): who, when and why are kept with it.
+alter table audit.loads drop constraint if exists loads_outcome_check;
+alter table audit.loads add constraint loads_outcome_check
+    check (outcome in ('loaded', 'rejected', 'duplicate', 'superseded', 'withdrawn'));
+alter table audit.loads add column if not exists withdrawn_at timestamptz;
+alter table audit.loads add column if not exists withdrawn_by text;
+alter table audit.loads add column if not exists withdrawn_reason text;
 
 -- One row when the internal data came from the demonstration generator (`bdc demo`): every
 -- public page and member report built from it then says so (orchestration/lib/demonstration.py).

@@ -73,6 +73,8 @@ def _valid(column, row: int) -> str:
         return column.allowed[row % len(column.allowed)]
     if column.codes_from:
         return KNOWN[row % len(KNOWN)]
+    if column.pattern:  # the only patterns are UPRNs: digits
+        return str(100_000 + row)
     low = float(column.min) if isinstance(column.min, int | float) else 1
     return {
         "integer": str(int(low) + row),
@@ -132,6 +134,7 @@ def _column_kinds() -> list[tuple]:
     for contract in CONTRACTS:
         for position, column in enumerate(contract.columns):
             rules = (column.type, column.required, column.allowed, column.min, column.max)
+            rules += (column.pattern,)
             rules += (column.codes_from is not None, column.name == contract.period_column)
             rules += (column.name in contract.primary_key,)
             kinds.setdefault(rules, (contract, position))
