@@ -2,7 +2,9 @@
 
 Everything comes from the environment: BDC_WAREHOUSE_URL (the warehouse; the app's tables live
 in its `input` schema), BDC_WEB_SECRET_KEY (sessions and CSRF; a random one per process when
-unset, which signs everyone out on restart), BDC_WEB_DEBUG, BDC_WEB_HTTPS (secure cookies).
+unset, which signs everyone out on restart), BDC_WEB_DEBUG, BDC_WEB_HTTPS (production: served
+behind the council's HTTPS proxy; secure cookies and HSTS), BDC_WEB_TRUSTED_PROXIES (how many
+proxies in front of the app append to X-Forwarded-For; 0 = use the connection's address).
 """
 
 import os
@@ -28,6 +30,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "webapp.officer.security.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -86,11 +89,19 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Repeated failed logins: five failures for one username from one address lock it for
-# fifteen minutes (django-axes).
+# The client's address: behind the council's proxy, the X-Forwarded-For entry its outermost
+# trusted proxy added (webapp.officer.security.client_address); never a client-supplied one.
+BDC_TRUSTED_PROXIES = int(os.environ.get("BDC_WEB_TRUSTED_PROXIES", "0") or 0)
+
+# Repeated failed sign-ins (django-axes, webapp.officer.security.LockoutHandler): five failures
+# for one username, from any addresses, lock that username; twenty failures from one address,
+# for any usernames, lock that address. Each for fifteen minutes (docs/webapp.md: trade-offs).
+AXES_HANDLER = "webapp.officer.security.LockoutHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # this order: LockoutHandler relies on it
 AXES_FAILURE_LIMIT = 5
+BDC_ADDRESS_FAILURE_LIMIT = 20
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "webapp.officer.security.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 AXES_VERBOSE = False
@@ -100,10 +111,20 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 8 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = os.environ.get("BDC_WEB_HTTPS", "") == "1"
+# Production = served behind the council's HTTPS proxy (BDC_WEB_HTTPS=1). The proxy must set
+# X-Forwarded-Proto: https (replacing any the client sent); Django then knows the request is
+# secure and sends HSTS. Never on in development: HSTS would pin http://127.0.0.1 to HTTPS.
+PRODUCTION = os.environ.get("BDC_WEB_HTTPS", "") == "1"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = PRODUCTION
+if PRODUCTION:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = False  # other council sites may share the domain
+    SECURE_HSTS_PRELOAD = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy: webapp.officer.security.ContentSecurityPolicyMiddleware.
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

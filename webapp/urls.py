@@ -19,6 +19,12 @@ urlpatterns = [
     path("my-work/", views.my_work, name="my_work"),
     path("review/", views.review_list, name="review_list"),
     path("review/<str:council_code>/<str:measure_id>/<str:period>/", views.review, name="review"),
+    path("sign-off/", views.sign_off_list, name="sign_off_list"),
+    path(
+        "sign-off/<str:council_code>/<str:measure_id>/<str:period>/",
+        views.sign_off,
+        name="sign_off",
+    ),
     path("policy/", policy_views.index, name="policy"),
     path("policy/focus/", policy_views.focus, name="policy_focus"),
     path("policy/focus/<int:item_id>/remove/", policy_views.focus_remove, name="focus_remove"),

@@ -1,5 +1,6 @@
 """`bdc web`: the officer input and commentary app on 127.0.0.1 (waitress)."""
 
+import getpass
 import os
 
 import click
@@ -46,8 +47,9 @@ def add_user(username: str, role_names: tuple[str, ...], password: str) -> None:
     from django.contrib.auth.models import Group
     from django.contrib.auth.password_validation import validate_password
     from django.core.exceptions import ValidationError
+    from django.db import transaction
 
-    from webapp.officer import roles
+    from webapp.officer import grants, roles
 
     roles.ensure_groups()
     user, created = get_user_model().objects.get_or_create(username=username)
@@ -57,6 +59,17 @@ def add_user(username: str, role_names: tuple[str, ...], password: str) -> None:
         raise click.ClickException(" ".join(error.messages)) from error
     user.set_password(password)
     user.save()
-    for name in role_names:
-        user.groups.add(Group.objects.get(name=roles.ROLE_OPTIONS[name]))
+    # Each role given is written to audit.role_grants (who ran the command, when, to whom), in
+    # the same transaction as the grant.
+    with transaction.atomic(), grants.granting(_operator(), "bdc web user (command line)"):
+        for name in role_names:
+            user.groups.add(Group.objects.get(name=roles.ROLE_OPTIONS[name]))
     click.echo(f"{'Created' if created else 'Updated'} {username}: {', '.join(role_names)}.")
+
+
+def _operator() -> str:
+    """Who runs `bdc web user`: the operating-system account."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return f"uid {os.getuid()}"

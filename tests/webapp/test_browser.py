@@ -58,6 +58,23 @@ def test_officer_enters_and_manager_confirms(people, sign_in_as, live_server):
     assert "confirmed and locked" in officer.content()
     assert officer.get_by_label("What the data shows").count() == 0
 
+    director = sign_in_as("dev")
+    blocked = []  # the browser reports anything the Content-Security-Policy refused
+    director.on("console", lambda m: blocked.append(m.text) if "Security Policy" in m.text else 0)
+    director.get_by_role("link", name="To sign off").click()
+    director.get_by_role(
+        "link", name=f"hou_homeless_prevented_pct (E07000234), {people.this_month:%B %Y}"
+    ).click()
+    director.get_by_role("button", name="Sign off").click()
+    assert "Signed off: Homelessness cases prevented" in director.content()
+    assert committed_rows("select status, confirmed_by, signed_off_by from input.commentary") == [
+        ("signed_off", "maya", "dev")
+    ]
+    # The inline stylesheet is allowed (by its hash): the page is styled, nothing was blocked.
+    header = "getComputedStyle(document.querySelector('header')).backgroundColor"
+    assert director.evaluate(header) == "rgb(11, 12, 12)"
+    assert blocked == []
+
 
 def test_director_member_and_partner_see_what_they_should(people, sign_in_as, live_server):
     from webapp.officer.models import Commentary

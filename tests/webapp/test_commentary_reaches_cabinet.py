@@ -1,5 +1,6 @@
 """Issue #9 end to end: an officer enters a value and commentary in the browser, the manager
-confirms it, and the next Cabinet pack built from the same warehouse shows it (a draft does not).
+confirms it, the Director signs it off, and the next Cabinet pack built from the same warehouse
+shows it (a draft does not).
 
 The app's database is the warehouse (docs/webapp.md), so the pack is built from the Django test
 database itself: bootstrapped like the warehouse, with fixture marts rows standing in for dbt.
@@ -179,11 +180,18 @@ def test_confirmed_commentary_reaches_the_cabinet_pack(warehouse, sign_in_as, li
     manager.get_by_role("button", name="Confirm").click()
     assert "Confirmed: Homelessness cases prevented" in manager.content()
 
+    director = sign_in_as("dev")
+    director.get_by_role("link", name="To sign off").click()
+    director.get_by_role("link", name=f"{MANUAL} ({BROMSGROVE}), {entered:%B %Y}").click()
+    director.get_by_role("button", name="Sign off").click()
+    assert "Signed off: Homelessness cases prevented" in director.content()
+
     with psycopg.connect(url, autocommit=True) as conn:
-        confirmed_at = conn.execute(
-            "select confirmed_at from input.commentary where measure_id = %s and status = %s",
-            (MANUAL, "confirmed"),
-        ).fetchone()[0]
+        confirmed_at, signed_off_at = conn.execute(
+            "select confirmed_at, signed_off_at from input.commentary "
+            "where measure_id = %s and status = %s",
+            (MANUAL, "signed_off"),
+        ).fetchone()
         conn.execute(MANUAL_VALUES_TO_FACTS)
 
     # The next run: `bdc report cabinet` (the same build.build the Dagster asset calls), gate on.
@@ -199,11 +207,13 @@ def test_confirmed_commentary_reaches_the_cabinet_pack(warehouse, sign_in_as, li
         )
     )
     confirmed_day = confirmed_at.astimezone(ZoneInfo(environment.TIMEZONE)).date()
+    signed_day = signed_off_at.astimezone(ZoneInfo(environment.TIMEZONE)).date()
     expected = [
         SHOWS,
         DOING,
         f"By olivia for {entered:%B %Y}.",
         f"Confirmed by maya on {confirmed_day.day} {confirmed_day:%B %Y}.",
+        f"Signed off by dev on {signed_day.day} {signed_day:%B %Y}.",
     ]
     manual_html = html_section(html, "Homelessness cases prevented")
     assert f"Owner</th><td>{OWNER_NAME}</td>" in manual_html
@@ -215,7 +225,7 @@ def test_confirmed_commentary_reaches_the_cabinet_pack(warehouse, sign_in_as, li
         assert "Not yet confirmed" not in section
     assert DRAFT not in html and DRAFT not in pdf
     derived_html = html_section(html, "Housing register end-to-end time")
-    assert "No commentary has been submitted for this period." in derived_html
+    assert "No signed-off commentary for this period." in derived_html
 
     figures = (folder / f"cabinet-{period.key}-bromsgrove.csv").read_text()
     entered_row = f"{entered.isoformat()},{month_end(entered).isoformat()},72.5"

@@ -1,4 +1,5 @@
-"""The officer-input sensor: confirmed rows since the cursor start one run, exactly once."""
+"""The officer-input sensor: values confirmed and commentary signed off since the cursor start one
+run, exactly once."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.integration
 TABLES = """
 create schema if not exists input;
 create table input.commentary (measure_id text, council_code text, period_start date,
-    status text, confirmed_at timestamptz);
+    status text, signed_off_at timestamptz);
 create table input.manual_values (measure_id text, council_code text, period_start date,
     status text, confirmed_at timestamptz);
 """
@@ -61,9 +62,11 @@ def test_no_tables_yet_is_a_skip(fresh_db):
 
 def test_confirmed_rows_request_one_run_then_nothing(warehouse):
     now = datetime.now(UTC)
-    add(warehouse, "commentary", "hou_a", "confirmed", now - timedelta(minutes=2))
+    add(warehouse, "commentary", "hou_a", "signed_off", now - timedelta(minutes=2))
     add(warehouse, "manual_values", "hou_b", "confirmed", now - timedelta(minutes=1))
     add(warehouse, "commentary", "hou_c", "submitted", None)
+    # Confirmed by the manager but not signed off: no report or page shows it yet.
+    add(warehouse, "commentary", "hou_e", "confirmed", now - timedelta(minutes=1))
 
     result, cursor = evaluate(warehouse)
     assert isinstance(result, dg.RunRequest)
@@ -76,7 +79,7 @@ def test_confirmed_rows_request_one_run_then_nothing(warehouse):
 
 
 def test_confirmed_rows_also_rebuild_the_packs_whose_periods_hold_them(warehouse):
-    add(warehouse, "commentary", "hou_a", "confirmed", datetime.now(UTC), period="2026-04-01")
+    add(warehouse, "commentary", "hou_a", "signed_off", datetime.now(UTC), period="2026-04-01")
     evaluate(warehouse)
     packs = {(r.job_name, r.partition_key) for r in evaluate.reports}
     # April 2026 is in the Cabinet cycle of May 2026 (March-April) and in O&S 2026-27 Q1.
@@ -89,9 +92,9 @@ def test_confirmed_rows_also_rebuild_the_packs_whose_periods_hold_them(warehouse
 
 def test_later_confirmation_starts_a_new_run_with_only_it(warehouse):
     now = datetime.now(UTC)
-    add(warehouse, "commentary", "hou_a", "confirmed", now - timedelta(minutes=5))
+    add(warehouse, "commentary", "hou_a", "signed_off", now - timedelta(minutes=5))
     first, cursor = evaluate(warehouse)
-    add(warehouse, "commentary", "hou_d", "confirmed", now)
+    add(warehouse, "commentary", "hou_d", "signed_off", now)
     second, _ = evaluate(warehouse, cursor)
     assert isinstance(second, dg.RunRequest)
     assert second.tags["bdc/measures"] == "E07000234:hou_d"
@@ -101,7 +104,7 @@ def test_later_confirmation_starts_a_new_run_with_only_it(warehouse):
 def test_late_commit_with_an_earlier_timestamp_is_not_missed(warehouse):
     """A confirmation stamped before the cursor but committed after it (two managers at once)."""
     now = datetime.now(UTC)
-    add(warehouse, "commentary", "hou_a", "confirmed", now)
+    add(warehouse, "commentary", "hou_a", "signed_off", now)
     _, cursor = evaluate(warehouse)
     add(warehouse, "manual_values", "hou_late", "confirmed", now - timedelta(seconds=3))
     result, after = evaluate(warehouse, cursor)

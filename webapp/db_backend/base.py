@@ -1,14 +1,15 @@
-"""Django's PostgreSQL backend, with table introspection that lists the `input` schema.
+"""Django's PostgreSQL backend, with table introspection that lists the `input` and `audit`
+schemas.
 
 The app's tables live in the warehouse's `input` schema (db_table = 'input"."commentary'), where
-dbt reads them. Django's introspection only lists tables on the search path, so flushing a test
-database (TransactionTestCase, live_server) would miss them; this lists them under the quoted
-names the models use.
+dbt reads them; its record of role grants is audit.role_grants. Django's introspection only
+lists tables on the search path, so flushing a test database (TransactionTestCase,
+live_server) would miss them; this lists them under the quoted names the models use.
 """
 
 from django.db.backends.postgresql import base, introspection
 
-EXTRA_SCHEMAS = ("input",)
+EXTRA_SCHEMAS = ("input", "audit")
 
 
 class DatabaseIntrospection(introspection.DatabaseIntrospection):

@@ -6,3 +6,8 @@ class OfficerConfig(AppConfig):
     label = "officer"
     verbose_name = "Officer input and commentary"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from webapp.officer import grants
+
+        grants.connect()

@@ -6,13 +6,18 @@ input.reporting_calendar follow docs/tables.md; each also has an `id` key for Dj
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Now
 from simple_history.models import HistoricalRecords
 
+# draft -> submitted -> confirmed (the manager) -> signed_off (the Director); the manager may
+# return submitted commentary instead. Only signed-off commentary reaches members and the public.
 COMMENTARY_STATUSES = [
     ("draft", "Draft"),
     ("submitted", "Submitted"),
     ("returned", "Returned"),
     ("confirmed", "Confirmed"),
+    ("signed_off", "Signed off"),
 ]
 VALUE_STATUSES = [("draft", "Draft"), ("submitted", "Submitted"), ("confirmed", "Confirmed")]
 EVENTS = [
@@ -41,12 +46,34 @@ class Commentary(models.Model):
     return_reason = models.TextField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     is_public = models.BooleanField(default=False)
+    # Not in the first contract: the Director's sign-off, after the manager's confirmation.
+    signed_off_by = models.TextField(null=True, blank=True)
+    signed_off_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
         db_table = 'input"."commentary'
         constraints = [
-            _unique("commentary_one_per_period", "measure_id", "council_code", "period_start")
+            _unique("commentary_one_per_period", "measure_id", "council_code", "period_start"),
+            # Segregation of duties, enforced by the database whatever writes the row: the
+            # confirmer is never the author; the signer is neither the author nor the confirmer.
+            models.CheckConstraint(
+                condition=Q(confirmed_by__isnull=True) | ~Q(confirmed_by=F("author")),
+                name="commentary_confirmer_is_not_author",
+            ),
+            models.CheckConstraint(
+                condition=Q(signed_off_by__isnull=True)
+                | (
+                    Q(confirmed_by__isnull=False)
+                    & ~Q(signed_off_by=F("author"))
+                    & ~Q(signed_off_by=F("confirmed_by"))
+                ),
+                name="commentary_signer_is_neither_author_nor_confirmer",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="signed_off") | Q(signed_off_by__isnull=False),
+                name="commentary_signed_off_names_the_signer",
+            ),
         ]
 
 
@@ -130,6 +157,26 @@ class PurposeDirector(models.Model):
     class Meta:
         db_table = 'input"."purpose_directors'
         constraints = [_unique("director_purpose_once", "purpose_code", "user")]
+
+
+class RoleGrant(models.Model):
+    """One grant or removal of a role (audit.role_grants; append-only, see migration 0004).
+
+    Written by webapp.officer.grants for every change to a user's Django groups (the six
+    roles), measure assignments (owner, manager) and Directors by purpose, whatever made it.
+    """
+
+    granted_at = models.DateTimeField(db_default=Now())
+    action = models.TextField(choices=[("grant", "Granted"), ("revoke", "Removed")])
+    role = models.TextField()
+    scope = models.TextField(blank=True, default="")
+    grantee = models.TextField()
+    granted_by = models.TextField()
+    means = models.TextField()
+
+    class Meta:
+        db_table = 'audit"."role_grants'
+        ordering = ["-granted_at", "-id"]
 
 
 class SavedView(models.Model):

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from webapp.officer import roles
+from webapp.officer import grants, roles
 from webapp.officer.access import role_only
 from webapp.officer.forms import AssignmentForm, CalendarForm, DirectorForm, FocusForm
 from webapp.officer.models import (
@@ -18,10 +18,12 @@ from webapp.officer.models import (
     Purpose,
     PurposeDirector,
     ReportingCalendar,
+    RoleGrant,
 )
 from webapp.officer.views import table_exists
 
 policy_only = role_only(roles.POLICY)
+OWNERS_PAGE = "Policy Team page: Who owns what"
 AUDITED = {
     "Commentary": Commentary,
     "Manual value": ManualValue,
@@ -112,20 +114,22 @@ def owners(request):
         form = AssignmentForm(None, measures=measures, prefix="measure")
         director_form = DirectorForm(request.POST, purposes=purposes, prefix="director")
         if director_form.is_valid():
-            PurposeDirector.objects.get_or_create(
-                purpose_code=director_form.cleaned_data["purpose_code"],
-                user=director_form.cleaned_data["username"],
-            )
+            with grants.granting(request.user.username, OWNERS_PAGE):
+                PurposeDirector.objects.get_or_create(
+                    purpose_code=director_form.cleaned_data["purpose_code"],
+                    user=director_form.cleaned_data["username"],
+                )
             messages.success(request, "Director assigned.")
             return redirect("policy_owners")
-    elif request.method == "POST" and form.is_valid():
+    elif request.method == "POST" and form.is_valid() and _duties_apart(form):
         measure_id, council_code = form.measure_key()
-        MeasureAssignment.objects.update_or_create(
-            measure_id=measure_id,
-            council_code=council_code,
-            role=form.cleaned_data["role"],
-            defaults={"user": form.cleaned_data["username"]},
-        )
+        with grants.granting(request.user.username, OWNERS_PAGE):
+            MeasureAssignment.objects.update_or_create(
+                measure_id=measure_id,
+                council_code=council_code,
+                role=form.cleaned_data["role"],
+                defaults={"user": form.cleaned_data["username"]},
+            )
         messages.success(request, "Assignment saved.")
         return redirect("policy_owners")
     return render(
@@ -139,6 +143,23 @@ def owners(request):
         },
         status=400 if (form.is_bound and form.errors) or director_form.errors else 200,
     )
+
+
+def _duties_apart(form) -> bool:
+    """The owner (who writes) and the manager (who confirms) of a measure are two people."""
+    measure_id, council_code = form.measure_key()
+    other_role = "manager" if form.cleaned_data["role"] == "owner" else "owner"
+    other = MeasureAssignment.objects.filter(
+        measure_id=measure_id, council_code=council_code, role=other_role
+    ).first()
+    if other is not None and other.user_id == form.cleaned_data["username"].pk:
+        form.add_error(
+            "username",
+            f"{other.user.username} is already the {other_role} of this measure: the manager "
+            "who confirms commentary must be someone other than the owner who writes it.",
+        )
+        return False
+    return True
 
 
 def _changes(record) -> list[tuple[str, object, object]]:
@@ -168,4 +189,8 @@ def audit(request):
         }
         for label, record in records
     ]
-    return render(request, "officer/policy/audit.html", {"entries": entries})
+    return render(
+        request,
+        "officer/policy/audit.html",
+        {"entries": entries, "grants": RoleGrant.objects.all()[:200]},
+    )

@@ -61,6 +61,6 @@ def _task(measure: Measure, cycle: ReportingCalendar, today: date) -> Task | Non
     commentary = Commentary.objects.filter(
         measure_id=measure.measure_id, council_code=measure.council_code, period_start=start
     ).first()
-    if commentary is not None and commentary.status == "confirmed":
+    if commentary is not None and commentary.status in ("confirmed", "signed_off"):
         return None
     return Task(measure, start, cycle, commentary.status if commentary else "not started")

@@ -21,6 +21,7 @@ from webapp.officer.models import (
     MeasureAssignment,
     MeasureIcon,
     Purpose,
+    PurposeDirector,
     ReportingCalendar,
     SavedView,
 )
@@ -162,7 +163,8 @@ def measure_detail(request, council_code: str, measure_id: str):
     commentary = Commentary.objects.filter(measure_id=measure_id, council_code=council_code)
     values = ManualValue.objects.filter(measure_id=measure_id, council_code=council_code)
     if not in_progress:
-        commentary = commentary.filter(status="confirmed")
+        # Members and other staff see commentary once the Director has signed it off.
+        commentary = commentary.filter(status="signed_off")
         values = values.filter(status="confirmed")
     owner = roles.owns(request.user, measure)
     return render(
@@ -176,6 +178,7 @@ def measure_detail(request, council_code: str, measure_id: str):
             "values": values.order_by("-period_start"),
             "is_owner": owner,
             "is_manager": roles.manages(request.user, measure),
+            "is_director": roles.directs(request.user, measure),
             "open_periods": _open_periods(measure, date.today()) if owner else [],
             "assignments": MeasureAssignment.objects.filter(
                 measure_id=measure_id, council_code=council_code
@@ -276,20 +279,31 @@ def review(request, council_code: str, measure_id: str, period: str):
     if commentary is None:
         raise Http404("No commentary for that period")
     return_form = ReturnForm()
+    refused = None
     if request.method == "POST":
         if commentary.status != "submitted":
             raise PermissionDenied("Only submitted input can be confirmed or returned.")
         if request.POST.get("action") == "confirm":
-            workflow.confirm(measure, start, request.user.username)
-            messages.success(request, f"Confirmed: {measure.name}, {start:%B %Y}.")
-            return redirect("review_list")
-        return_form = ReturnForm(request.POST)
-        if return_form.is_valid():
-            workflow.return_to_officer(
-                measure, start, request.user.username, return_form.cleaned_data["return_reason"]
-            )
-            messages.success(request, f"Returned to the officer: {measure.name}, {start:%B %Y}.")
-            return redirect("review_list")
+            try:
+                workflow.confirm(measure, start, request.user.username)
+            except workflow.SamePerson as error:
+                refused = str(error)
+            else:
+                messages.success(request, f"Confirmed: {measure.name}, {start:%B %Y}.")
+                return redirect("review_list")
+        else:
+            return_form = ReturnForm(request.POST)
+            if return_form.is_valid():
+                workflow.return_to_officer(
+                    measure,
+                    start,
+                    request.user.username,
+                    return_form.cleaned_data["return_reason"],
+                )
+                messages.success(
+                    request, f"Returned to the officer: {measure.name}, {start:%B %Y}."
+                )
+                return redirect("review_list")
     return render(
         request,
         "officer/review.html",
@@ -299,6 +313,67 @@ def review(request, council_code: str, measure_id: str, period: str):
             "commentary": commentary,
             "value": value,
             "return_form": return_form,
+            "may_confirm": workflow.may_confirm(commentary, value, request.user.username),
+            "refused": refused,
         },
-        status=400 if return_form.errors else 200,
+        status=403 if refused else 400 if return_form.errors else 200,
+    )
+
+
+def _sign_off_queue(user) -> list[tuple[Commentary, bool]]:
+    """Confirmed commentary of the measures under the purposes this Director signs off, each
+    with whether this Director may sign it off (not its author or confirmer)."""
+    if not table_exists("marts.dim_measures"):
+        return []
+    purposes = PurposeDirector.objects.filter(user=user).values_list("purpose_code", flat=True)
+    directed = set(
+        Measure.objects.filter(purpose_code__in=list(purposes)).values_list(
+            "measure_id", "council_code"
+        )
+    )
+    confirmed = Commentary.objects.filter(status="confirmed").order_by("period_start")
+    return [
+        (c, workflow.may_sign_off(c, user.username))
+        for c in confirmed
+        if (c.measure_id, c.council_code) in directed
+    ]
+
+
+@role_only(roles.DIRECTOR)
+def sign_off_list(request):
+    return render(request, "officer/sign_off_list.html", {"queue": _sign_off_queue(request.user)})
+
+
+@role_only(roles.DIRECTOR)
+def sign_off(request, council_code: str, measure_id: str, period: str):
+    measure = find_measure(council_code, measure_id)
+    start = parse_period(period)
+    if not roles.directs(request.user, measure):
+        raise PermissionDenied("You can only sign off measures under purposes you direct.")
+    commentary, value = workflow.current(measure, start)
+    if commentary is None:
+        raise Http404("No commentary for that period")
+    refused = None
+    if request.method == "POST":
+        if commentary.status != "confirmed":
+            raise PermissionDenied("Only confirmed commentary can be signed off.")
+        try:
+            workflow.sign_off(measure, start, request.user.username)
+        except workflow.SamePerson as error:
+            refused = str(error)
+        else:
+            messages.success(request, f"Signed off: {measure.name}, {start:%B %Y}.")
+            return redirect("sign_off_list")
+    return render(
+        request,
+        "officer/sign_off.html",
+        {
+            "measure": measure,
+            "period_start": start,
+            "commentary": commentary,
+            "value": value,
+            "may_sign_off": workflow.may_sign_off(commentary, request.user.username),
+            "refused": refused,
+        },
+        status=403 if refused else 200,
     )

@@ -1,6 +1,9 @@
-"""Saving, submitting, confirming and returning a measure's input for one period.
+"""Saving, submitting, confirming, returning and signing off a measure's input for one period.
 
 Every step runs in one transaction: the value and its commentary are saved together or not at all.
+Segregation of duties: the manager who confirms is never the author, and the Director who signs
+off is neither the author nor the confirmer (checked here for a clear message, and by the
+database's CHECK constraints on input.commentary whatever writes the row).
 """
 
 from datetime import date
@@ -14,6 +17,28 @@ from webapp.officer.models import Commentary, ManualValue
 
 class Locked(Exception):
     """The input can't change (it is confirmed, or awaiting the manager)."""
+
+
+class SamePerson(Exception):
+    """The step would let one person approve their own work (segregation of duties)."""
+
+
+SELF_CONFIRM = (
+    "You wrote this commentary, so you can't confirm it: another manager must. "
+    "Ask the Policy Team to assign a different manager to this measure."
+)
+SELF_SIGN_OFF = (
+    "You wrote or confirmed this commentary, so you can't sign it off: another Director "
+    "of this purpose must."
+)
+
+
+def may_confirm(commentary: Commentary, value: ManualValue | None, username: str) -> bool:
+    return commentary.author != username and (value is None or value.entered_by != username)
+
+
+def may_sign_off(commentary: Commentary, username: str) -> bool:
+    return username not in (commentary.author, commentary.confirmed_by)
 
 
 def current(measure, start: date) -> tuple[Commentary | None, ManualValue | None]:
@@ -64,6 +89,8 @@ def confirm(measure, start: date, username: str) -> None:
     commentary, value = _locked_pair(measure, start)
     if commentary is None or commentary.status != "submitted":
         raise Locked("Only submitted commentary can be confirmed.")
+    if not may_confirm(commentary, value, username):
+        raise SamePerson(SELF_CONFIRM)
     now = timezone.now()
     commentary.status, commentary.confirmed_by, commentary.confirmed_at = "confirmed", username, now
     commentary.return_reason = None
@@ -83,6 +110,19 @@ def return_to_officer(measure, start: date, username: str, reason: str) -> None:
     if value is not None:
         value.status = "draft"
         value.save()
+
+
+@transaction.atomic
+def sign_off(measure, start: date, username: str) -> None:
+    """The Director's sign-off: only signed-off commentary reaches members and the public."""
+    commentary, _ = _locked_pair(measure, start)
+    if commentary is None or commentary.status != "confirmed":
+        raise Locked("Only confirmed commentary can be signed off.")
+    if not may_sign_off(commentary, username):
+        raise SamePerson(SELF_SIGN_OFF)
+    commentary.status = "signed_off"
+    commentary.signed_off_by, commentary.signed_off_at = username, timezone.now()
+    commentary.save()
 
 
 def _locked_pair(measure, start: date):

@@ -27,9 +27,11 @@ OVERLAP = timedelta(minutes=10)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MEASURES_MART = dg.AssetKey(["marts", "fct_measure_values"])
 
+# Commentary counts once a Director has signed it off (only then do reports and the site show
+# it, docs/webapp.md); values once the manager has confirmed them.
 CONFIRMED_SQL = """
-select 'commentary', measure_id, council_code, period_start, confirmed_at
-from input.commentary where status = 'confirmed' and confirmed_at > %(since)s
+select 'commentary', measure_id, council_code, period_start, signed_off_at
+from input.commentary where status = 'signed_off' and signed_off_at > %(since)s
 union all
 select 'manual_values', measure_id, council_code, period_start, confirmed_at
 from input.manual_values where status = 'confirmed' and confirmed_at > %(since)s

@@ -43,6 +43,7 @@ MEASURES = [  # id, name, purpose, unit, polarity, is_public, is_key
     ("enb_internal_only", "Internal staffing measure", "enabling", "count", "lower", False, False),
 ]
 OFFICER = "Jane Example-Officer"
+DIRECTOR = "Dana Example-Director"
 MONTHS = 18
 FIRST_MONTH = dt.date(2024, 10, 1)
 
@@ -67,7 +68,7 @@ create table if not exists analysis.measure_icons (measure_id text, council_code
 create table if not exists input.commentary (measure_id text, council_code text,
     period_start date, what_data_shows text, what_we_are_doing text, author text, status text,
     confirmed_by text, confirmed_at timestamptz, return_reason text, updated_at timestamptz,
-    is_public boolean);
+    is_public boolean, signed_off_by text, signed_off_at timestamptz);
 create table if not exists marts.profile_wards (council_code text, ward_code text,
     ward_name text, locality text, population numeric, imd_average_score numeric,
     imd_most_deprived_decile int, contacts_last_12_months numeric,
@@ -285,13 +286,18 @@ def _seed_council(conn, council, rng, periods, now) -> None:
             ),
         )
         last = periods[-1][0]
+        # Only signed-off commentary is published (docs/webapp.md).
         for status, public, text in (
-            ("confirmed", True, "Prevention rose after the new triage started."),
-            ("confirmed", False, "Internal note about one case handled by Jane Example-Officer."),
+            ("signed_off", True, "Prevention rose after the new triage started."),
+            ("signed_off", False, "Internal note about one case handled by Jane Example-Officer."),
+            ("confirmed", True, "Confirmed by the manager, not yet signed off."),
+            ("returned", True, "Returned to the officer for more detail."),
+            ("submitted", True, "Submitted, waiting for the manager."),
             ("draft", True, "Draft text not yet confirmed."),
         ):
+            confirmed = status in ("confirmed", "signed_off")
             conn.execute(
-                "insert into input.commentary values (%s,%s,%s,%s,%s,%s,%s,%s,%s,null,%s,%s)",
+                "insert into input.commentary values (%s,%s,%s,%s,%s,%s,%s,%s,%s,null,%s,%s,%s,%s)",
                 (
                     measure_id,
                     council,
@@ -300,10 +306,12 @@ def _seed_council(conn, council, rng, periods, now) -> None:
                     "We are reviewing the process.",
                     OFFICER,
                     status,
-                    "Mark Manager" if status == "confirmed" else None,
-                    now if status == "confirmed" else None,
+                    "Mark Manager" if confirmed else None,
+                    now if confirmed else None,
                     now,
                     public,
+                    DIRECTOR if status == "signed_off" else None,
+                    now if status == "signed_off" else None,
                 ),
             )
     for service, spend, transactions in (
