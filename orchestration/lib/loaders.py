@@ -547,10 +547,15 @@ def _copy_frame(conn, contract: Contract, frame: pd.DataFrame, result: LoadResul
         copier.write(_to_copy_csv(frame, contract))
 
 
+def lock_source(conn, source: str) -> None:
+    """Hold the source's load lock until this transaction ends (taking it again is a no-op)."""
+    conn.execute("select pg_advisory_xact_lock(hashtext(%s))", (source,))
+
+
 def _replace_period(conn, contract: Contract, period, result: LoadResult) -> None:
     """The raw table made sure of and the earlier batches of the period deleted."""
+    lock_source(conn, contract.source)
     ensure_raw_table(conn, contract)
-    conn.execute("select pg_advisory_xact_lock(hashtext(%s))", (contract.source,))
     result.replaced_batches = _superseded(conn, contract.source, period)
     if result.replaced_batches:
         conn.execute(
@@ -743,8 +748,12 @@ def _ingest(conn, landed: Landed, known: dict[str, set[str]], quarantine: bool) 
             Problem(None, None, None, f"the file cannot be read ({landed.unreadable})")
         ]
         return _reject(conn, landed, result, quarantine)
+    # One load of a source at a time, from the check of what is loaded to the commit: two
+    # loads of one file at once load it once, and never race to create the raw table.
+    lock_source(conn, contract.source)
     status = checksum_status(conn, contract.source, digest)
     if status in ("loaded", "superseded", "withdrawn"):
+        conn.rollback()
         result.outcome = "duplicate" if status == "loaded" else status
         return result
     try:
@@ -1000,7 +1009,7 @@ def withdraw(url: str, batch_id: str, reason: str, by: str) -> Withdrawal:
             raise WithdrawRefused(
                 f"batch {batch_id} ({file_name}) is {outcome}, not loaded; nothing to withdraw"
             )
-        conn.execute("select pg_advisory_xact_lock(hashtext(%s))", (source,))
+        lock_source(conn, source)
         deleted = conn.execute(
             sql.SQL("delete from {} where _batch_id = %s").format(sql.Identifier("raw", source)),
             (batch_id,),
@@ -1012,3 +1021,21 @@ def withdraw(url: str, batch_id: str, reason: str, by: str) -> Withdrawal:
             (by, reason.strip(), batch_id),
         )
     return Withdrawal(batch_id, source, file_name, deleted, (start, end))
+
+
+def withdrawals_to_rebuild(url: str) -> list[str]:
+    """Withdrawn batches whose rows the incremental models may still hold."""
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "select batch_id::text from audit.loads "
+            "where outcome = 'withdrawn' and withdrawal_rebuilt_at is null"
+        ).fetchall()
+    return [row[0] for row in rows]
+
+
+def mark_withdrawals_rebuilt(url: str, batch_ids: list[str]) -> None:
+    with psycopg.connect(url) as conn:
+        conn.execute(
+            "update audit.loads set withdrawal_rebuilt_at = now() where batch_id = any(%s::uuid[])",
+            (batch_ids,),
+        )

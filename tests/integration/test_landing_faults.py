@@ -188,13 +188,17 @@ def test_links_are_refused_unread_and_never_followed(activated, good, workspace,
     assert run_source(activated, "crm_contacts")["files_rejected"].value == 0
 
 
-def _write_slowly(path: Path, head: str, tail: str, pause: float) -> threading.Thread:
+def _write_slowly(path: Path, head: str, tail: str, pieces: int = 10) -> threading.Thread:
+    """Write `head` now and `tail` in pieces over the next few seconds, as a slow copy would:
+    whenever a run looks, the file changes again within the settling time."""
     path.write_text(head)
+    size = -(-len(tail) // pieces)
 
     def finish():
-        time.sleep(pause)
-        with path.open("a") as handle:
-            handle.write(tail)
+        for start in range(0, len(tail), size):
+            time.sleep(0.3)
+            with path.open("a") as handle:
+                handle.write(tail[start : start + size])
 
     writer = threading.Thread(target=finish)
     writer.start()
@@ -208,7 +212,7 @@ def test_a_file_still_being_written_is_not_loaded_or_moved(activated, demo_dir, 
     cut_at = source.index("\n", half) + 1 if cut == "line" else half
     path = workspace["landing"] / "crm_contacts" / "crm_contacts_2023-04.csv"
     path.parent.mkdir(parents=True)
-    writer = _write_slowly(path, source[:cut_at], source[cut_at:], pause=0.2)
+    writer = _write_slowly(path, source[:cut_at], source[cut_at:])
     metadata = run_source(activated, "crm_contacts")
     writer.join()
     assert metadata["files_loaded"].value == 0 and metadata["files_rejected"].value == 0
@@ -287,3 +291,48 @@ def test_a_quarantined_file_dropped_again_unchanged_is_tried_again_by_bdc_ingest
     metadata = run_source(activated, "crm_contacts")
     assert metadata["files_rejected"].value == 0, "a run skips content refused before"
     assert loaders.ingest_file(activated, path).outcome == "rejected", "a person may retry"
+
+
+def test_two_loads_of_one_file_at_once_load_it_once(activated, good):
+    path = good("crm_contacts")
+    expected = len(path.read_text().splitlines()) - 1
+    outcomes_seen = []
+    barrier = threading.Barrier(2)
+
+    def load():
+        barrier.wait()
+        result = loaders.ingest_file(activated, path, quarantine=False)
+        outcomes_seen.append(result.outcome)
+
+    threads = [threading.Thread(target=load) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes_seen) == ["duplicate", "loaded"]
+    with psycopg.connect(activated) as conn:
+        assert conn.execute("select count(*) from raw.crm_contacts").fetchone()[0] == expected
+        loaded = conn.execute(
+            "select count(*) from audit.loads where outcome = 'loaded'"
+        ).fetchone()[0]
+    assert loaded == 1
+
+
+def test_a_problem_far_down_a_long_file_is_named_by_its_line(activated, good):
+    path = good("crm_contacts")
+    lines = path.read_text().splitlines()
+    header, row = lines[0], lines[1].split(",")
+    key = header.split(",").index("contact_id")
+    channel = header.split(",").index("channel")
+    body = []
+    for number in range(2, 60_002):
+        cells = list(row)
+        cells[key] = f"C{number:08d}"
+        if number == 50_000:
+            cells[channel] = "pigeon"
+        body.append(",".join(cells))
+    path.write_text("\n".join([header, *body]) + "\n")
+    result = loaders.ingest_file(activated, path)
+    assert result.outcome == "rejected"
+    assert [problem.row for problem in result.problems] == [50_000]
+    assert result.problems[0].column == "channel"

@@ -5,7 +5,7 @@ import os
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
-from orchestration.lib import environment
+from orchestration.lib import environment, loaders
 from orchestration.lib.dbt import dbt_project, docs_fingerprint, prune_invocations, translator
 from orchestration.lib.resources import WarehouseResource
 
@@ -21,10 +21,19 @@ def dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ):
     os.environ.update(environment.dbt_env(warehouse.url))
+    # A withdrawn batch loads no rows, so the incremental facts (which rebuild the months with
+    # rows loaded since their last build) would keep its rows: rebuild them in full, until a
+    # build of every model has done so.
+    withdrawn = loaders.withdrawals_to_rebuild(warehouse.url)
+    refresh = ["--full-refresh"] if withdrawn else []
+    if withdrawn:
+        context.log.info(f"{len(withdrawn)} withdrawn batch(es): the models are rebuilt in full.")
     # dbt's unit tests check the models' SQL on fixed inputs, not the data: they run in
     # `make test` (a `dbt build` from the command line), as dbt advises, not in every run.
-    invocation = dbt.cli(["build", *BUILD_EXCLUDES], context=context)
+    invocation = dbt.cli(["build", *BUILD_EXCLUDES, *refresh], context=context)
     yield from invocation.stream()
+    if withdrawn and set(context.selected_asset_keys) == set(context.assets_def.keys):
+        loaders.mark_withdrawals_rebuilt(warehouse.url, withdrawn)
     prune_invocations(invocation.target_path.parent, context.op_execution_context.op.name)
 
 
