@@ -206,7 +206,9 @@ def build_publish(url: str, threshold: int = disclosure.DEFAULT_THRESHOLD) -> Pu
                 "input.commentary",
                 "measure_id, council_code, period_start, what_data_shows, what_we_are_doing,"
                 " (confirmed_at at time zone 'Europe/London')::date as confirmed_on",
-                "where is_public and status = 'confirmed'",
+                # Only commentary a Director has signed off (docs/webapp.md), never drafts,
+                # submissions, returns or commentary only the manager has confirmed.
+                "where is_public and status = 'signed_off'",
             )
             if (c["measure_id"], c["council_code"]) in public_keys
         ]
@@ -304,17 +306,22 @@ def protect_measure_values(values, units, ward_locality, threshold):
 
 
 def area_relations(counts, council_code, ward_locality) -> list[Relation]:
-    """The sums a reader knows: all wards, all localities, and the wards of each locality."""
+    """The sums a reader knows: all wards, and all localities with the wards in none (each the
+    council's figure), and the wards of each locality minus the locality (zero)."""
     wards = [c for c in counts if c[0] == "ward"]
     localities = [c for c in counts if c[0] == "locality"]
-    relations = [Relation.of(wards), Relation.of(localities)]
     by_locality: dict[str, list] = defaultdict(list)
+    loose = []
     for cell in wards:
         locality = ward_locality.get((council_code, cell[1]))
         if locality:
             by_locality[locality].append(cell)
+        else:
+            loose.append(cell)
+    relations = [Relation.of(wards), Relation.of([*localities, *loose])]
     for locality, members in by_locality.items():
-        relations.append(Relation.of([*members, ("locality", locality)]))
+        cell = ("locality", locality)
+        relations.append(Relation.of([*members, cell], minus=[cell]))
     return relations
 
 
