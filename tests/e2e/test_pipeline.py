@@ -4,10 +4,21 @@ import json
 import os
 import time
 
+import dagster as dg
 import psycopg
 import pytest
 
-from orchestration.lib import contracts, dbt, demo, demonstration, environment, freshness, runner
+from orchestration.defs import schedules
+from orchestration.lib import (
+    contracts,
+    dbt,
+    demo,
+    demonstration,
+    environment,
+    freshness,
+    loaders,
+    runner,
+)
 from orchestration.lib.demo import officer_entries
 
 pytestmark = pytest.mark.e2e
@@ -100,6 +111,34 @@ def test_demo_then_run_loads_everything_a_second_run_changes_nothing_analysts_ca
     assert scopes[1]["gx_raw_gazetteer"] == "whole table"
     # Nothing about the models changed, so dbt's docs were kept, not regenerated.
     assert [_docs_regenerated(run) for run in (result, again)] == [True, False]
+
+    # A batch withdrawn by hand leaves the raw table and, once rebuilt, the marts (an early
+    # month: withdrawing the newest would make the data stale, and the gate would hold the site).
+    with psycopg.connect(activated) as conn:
+        batch, month = conn.execute(
+            "select batch_id::text, period_start from audit.loads where source = 'crm_contacts' "
+            "and outcome = 'loaded' order by period_start limit 1"
+        ).fetchone()
+
+        def demand_rows() -> int:
+            return conn.execute(
+                "select count(*) from marts.fct_demand where period_month = %s",
+                (month,),
+            ).fetchone()[0]
+
+        before = demand_rows()
+        conn.commit()
+    assert before > 0
+    loaders.withdraw(activated, batch, "sent in error", by="test")
+    rebuilt = runner.materialize(
+        schedules.rebuild_selection(
+            dg.AssetSelection.assets(dg.AssetKey(["raw", "crm_contacts"])).downstream()
+        ),
+        log_level="WARNING",
+    )
+    assert rebuilt.success
+    with psycopg.connect(activated) as conn:
+        assert demand_rows() == 0
 
     # The README's example queries, exactly as written, as the read-only analyst.
     analyst = "postgresql://analyst:analyst-test@" + activated.split("@", 1)[1]
