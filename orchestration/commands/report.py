@@ -11,18 +11,25 @@ from orchestration.lib.reporting.calendar import KINDS
 @click.option(
     "--period",
     help="Cabinet cycle YYYY-MM (the meeting month, e.g. 2026-01; Portfolio Holder briefings "
-    "use their Cabinet's) or O&S quarter (e.g. 2025-26-Q4). Default: the latest with data.",
+    "use their Cabinet's) or O&S quarter (e.g. 2025-26-Q4). Default: the newest period whose "
+    "pack date in the reporting calendar has come (never the newest month in the data).",
 )
 @click.option(
     "--issue", is_flag=True, help="Freeze the pack: immutable copy, data snapshot, audit row."
 )
-def report(kind: str, period: str | None, issue: bool) -> None:
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Act as if today were this date (YYYY-MM-DD; default: today in London): sets the "
+    "default period and what the gate counts as due.",
+)
+def report(kind: str, period: str | None, issue: bool, today) -> None:
     """Write a member report pack (HTML, PDF, CSV) to build/reports/<kind>/<period>/."""
     from orchestration.lib.reporting import build, data, freeze, publication
 
     url = warehouse_url()
     try:
-        result = build.build(url, kind, period, issue=issue)
+        result = build.build(url, kind, period, issue=issue, today=today.date() if today else None)
     except publication.Refused as refused:
         raise click.ClickException(str(refused)) from refused
     except (ValueError, data.MissingData) as problem:

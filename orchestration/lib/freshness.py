@@ -2,11 +2,14 @@
 
 A contract with a `due_working_day` N says: the data for a period is due by the N-th working day
 of the month after the period ends (working days: Monday to Friday except England and Wales bank
-holidays). A source is stale for a report when the data for the latest period the report needs
-has not been loaded; without a report period, when the latest period that is already due has
-not been loaded. The Policy Team may record an override (input.freshness_overrides) to let one
-output go out with stale inputs; it names the output (or '*'), optionally one source, a reason,
-a person and an expiry.
+holidays). A source is stale when data that are due have not been loaded: for an output with a
+period, the source's period holding the output's period end; without one, the latest period that
+is already due. A period whose data are not due yet is never stale: the output then needs the
+latest period that is due, and the period still to come is reported as a warning (`awaiting`).
+Which period an output covers is never read from the data (reporting/calendar.py for reports,
+`latest_due_end` for partner extracts). The Policy Team may record an override
+(input.freshness_overrides) to let one output go out with stale inputs; it names the output
+(or '*'), optionally one source, a reason, a person and an expiry.
 """
 
 import datetime as dt
@@ -111,6 +114,17 @@ def required_period(contract: Contract, today: dt.date, period_end: dt.date | No
     return latest_due_period(contract, today)
 
 
+def latest_due_end(sources: list[str] | tuple[str, ...] | None, today: dt.date) -> dt.date | None:
+    """The last day of the newest period whose data are due from every named scheduled source
+    (every scheduled source when None) on `today`; None when none of them has a due rule."""
+    ends = [
+        latest_due_period(contract, today).end
+        for contract in contracts.all_contracts().values()
+        if has_rule(contract) and (sources is None or contract.source in sources)
+    ]
+    return min(ends) if ends else None
+
+
 def london_today() -> dt.date:
     return dt.datetime.now(ZoneInfo(environment.TIMEZONE)).date()
 
@@ -121,19 +135,32 @@ class SourceFreshness:
     period: Period
     due: dt.date
     loaded_at: dt.datetime | None
+    today: dt.date | None = None  # None: judged as if the period were due
+    # The output's own period, when its data are not due yet and not loaded (then `period` is
+    # the latest one that is due), and the day it is due.
+    awaiting: Period | None = None
+    awaiting_due: dt.date | None = None
 
     @property
     def stale(self) -> bool:
-        return self.loaded_at is None
+        """Data that are due have not been loaded (a period not due yet is never stale)."""
+        return self.loaded_at is None and (self.today is None or self.due <= self.today)
 
     @property
     def late(self) -> bool:
         return self.loaded_at is not None and self.loaded_at.date() > self.due
 
+    def awaiting_message(self) -> str:
+        return (
+            f"{self.source}: data for {self.awaiting.label()} are not due until "
+            f"{self.awaiting_due:%d %B %Y}; the latest due, {self.period.label()}, is used"
+        )
+
     def message(self) -> str:
-        if self.stale:
+        if self.loaded_at is None:
+            state = "has not been loaded" if self.stale else "is not due yet"
             return (
-                f"{self.source}: data for {self.period.label()} has not been loaded "
+                f"{self.source}: data for {self.period.label()} {state} "
                 f"(due by {self.due:%d %B %Y})"
             )
         if self.late:
@@ -162,19 +189,34 @@ def check_sources(
     today: dt.date | None = None,
     period_end: dt.date | None = None,
 ) -> list[SourceFreshness]:
-    """Freshness of every scheduled source (or the named ones) for a report period."""
+    """Freshness of every scheduled source (or the named ones) for a report period.
+
+    When the source's period holding `period_end` is not due yet and not loaded, nothing about it
+    is stale: the state judges the latest period that is due and names the other as `awaiting`.
+    """
     today = today or london_today()
     found = []
     for contract in contracts.all_contracts().values():
         if not has_rule(contract) or (sources is not None and contract.source not in sources):
             continue
         period = required_period(contract, today, period_end)
+        due = due_date(contract, period)
+        loaded = loaded_at(conn, contract.source, period)
+        awaiting = awaiting_due = None
+        if loaded is None and due > today:
+            awaiting, awaiting_due = period, due
+            period = latest_due_period(contract, today)
+            due = due_date(contract, period)
+            loaded = loaded_at(conn, contract.source, period)
         found.append(
             SourceFreshness(
                 source=contract.source,
                 period=period,
-                due=due_date(contract, period),
-                loaded_at=loaded_at(conn, contract.source, period),
+                due=due,
+                loaded_at=loaded,
+                today=today,
+                awaiting=awaiting,
+                awaiting_due=awaiting_due,
             )
         )
     return found
@@ -224,8 +266,9 @@ def add_override(
 
 
 def latest_due_month(today: dt.date | None = None) -> str:
-    """The newest month whose monthly data is due by today (YYYY-MM): where fresh demo data ends."""
-    from orchestration.lib import contracts
-
-    monthly = next(c for c in contracts.all_contracts().values() if has_rule(c))
-    return f"{latest_due_period(monthly, today or london_today()).start:%Y-%m}"
+    """The newest month whose data is due from any monthly source by today (YYYY-MM): where
+    fresh demo data ends, so that nothing due is missing (later sources are simply early)."""
+    today = today or london_today()
+    monthly = [c for c in contracts.all_contracts().values() if has_rule(c)]
+    monthly = [c for c in monthly if c.frequency == "monthly"]
+    return f"{max(latest_due_period(c, today).start for c in monthly):%Y-%m}"

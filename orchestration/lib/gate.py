@@ -7,11 +7,17 @@
 Blocked by (reasons):
 - an ERROR-severity expectation that failed in the latest run of a suite the output depends on,
   unless an active waiver (input.quality_waivers) covers it;
-- a stale input source (freshness.py) unless an active Policy Team override
+- a stale input source (freshness.py): data that are due for the output's period (or, without
+  one, the latest period due) and not loaded, unless an active Policy Team override
   (input.freshness_overrides) covers that output and source.
 Recorded but not blocking (warnings): WARN failures, waived failures, overridden staleness,
-late arrivals and suites that have never been run. Every decision is written to
+late arrivals, data of the output's period that are not due yet (the latest due period is
+checked instead) and suites that have never been run. Every decision is written to
 audit.gate_decisions.
+
+The caller names the period (reports: the reporting calendar; extracts: the latest period due),
+never the newest row of a table, so rows loaded early for a later month neither move a period
+nor close the gate; quality failures after the period end are not the period's either.
 
 Which suites and sources an output depends on: expectations/outputs.yml, else everything.
 """
@@ -190,6 +196,8 @@ def _timeliness(conn, output, inputs: Inputs, period_end, today, decision) -> No
     overrides = freshness.active_overrides(conn, output)
     sources = list(inputs.sources) if inputs.sources is not None else None
     for state in freshness.check_sources(conn, sources, today=today, period_end=period_end):
+        if state.awaiting is not None:
+            decision.warnings.append(state.awaiting_message())
         if state.late:
             decision.warnings.append(state.message())
         if not state.stale:

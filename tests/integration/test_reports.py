@@ -70,7 +70,8 @@ create table analysis.trial_verdicts (trial_id text, measure_id text, verdict te
   sustained bool, evidence text, computed_at timestamptz default now());
 create table input.commentary (measure_id text, council_code text, period_start date,
   what_data_shows text, what_we_are_doing text, author text, status text, confirmed_by text,
-  confirmed_at timestamptz, return_reason text, updated_at timestamptz, is_public bool);
+  confirmed_at timestamptz, return_reason text, updated_at timestamptz, is_public bool,
+  signed_off_by text, signed_off_at timestamptz);
 create table input.cmt_focus (cabinet_date date, measure_id text, council_code text,
   added_by text, added_at timestamptz, reason text);
 """
@@ -141,8 +142,9 @@ def load_fixture(url: str) -> None:
                     )
         conn.execute(
             "insert into input.commentary values ('ENA-FD-SHARE','E07000234',%s,%s,"
-            "'=HYPERLINK(\"x\") Redesign the letters','Sam Officer','confirmed','Pat Manager',"
-            "'2026-03-05 10:00+00',null,'2026-03-05 10:00+00',false)",
+            "'=HYPERLINK(\"x\") Redesign the letters','Sam Officer','signed_off','Pat Manager',"
+            "'2026-03-05 10:00+00',null,'2026-03-05 10:00+00',false,'Dee Director',"
+            "'2026-03-06 09:00+00')",
             (MONTHS[-2], COMMENT),
         )
         conn.execute(
@@ -173,7 +175,7 @@ def load_fixture(url: str) -> None:
 def reports_db(activated, workspace, monkeypatch):
     load_fixture(activated)
     monkeypatch.setattr(
-        publication, "check", lambda url, kind, period_end: publication.Decision(True)
+        publication, "check", lambda url, kind, period_end, today=None: publication.Decision(True)
     )
     return activated
 
@@ -195,8 +197,10 @@ def test_cabinet_pdf_has_focus_measures_commentary_and_icons(reports_db, workspa
         assert name in focus_part
     assert "Members asked about fly-tipping" in text
     assert "Chasing calls rose after the new bin rounds" in text
-    assert "Confirmed by Pat Manager on 5 March 2026" in text
-    assert "Not yet confirmed by the manager (status: submitted)" in text
+    assert "Confirmed by Pat Manager on 5 March 2026. Signed off by Dee Director on 6 March" in text
+    # Only signed-off commentary reaches members: never a submission, and never a status.
+    assert "Steady improvement since the triage change" not in text
+    assert "Not yet confirmed" not in text and "status:" not in text
     assert "A draft nobody should see" not in text
     assert "Special cause concern (high)" in text  # failure demand shifted up (lower is better)
     assert "Passes all six data-quality criteria" not in text.split("Failure demand")[1][:300]
@@ -353,7 +357,9 @@ def test_gate_refusal_keeps_the_last_good_version(reports_db, workspace, monkeyp
     monkeypatch.setattr(
         publication,
         "check",
-        lambda url, kind, period_end: publication.Decision(False, ["accurate: ERROR on ENA"]),
+        lambda url, kind, period_end, today=None: publication.Decision(
+            False, ["accurate: ERROR on ENA"]
+        ),
     )
     refused = runner.invoke(report, ["cabinet", "--period", "2026-03"])
     assert refused.exit_code != 0
@@ -362,10 +368,123 @@ def test_gate_refusal_keeps_the_last_good_version(reports_db, workspace, monkeyp
     assert _hashes(folder) == before
 
 
-def test_latest_period_follows_the_data(reports_db, workspace):
-    result = CliRunner().invoke(report, ["scrutiny"])
+def test_default_period_comes_from_the_calendar_and_the_date(reports_db, workspace):
+    # The fixture's data run to March 2026 whatever the date: the period follows the calendar.
+    runner = CliRunner()
+    for today, key in (("2026-05-12", "2025-26-Q3"), ("2026-05-13", "2025-26-Q4")):
+        result = runner.invoke(report, ["scrutiny", "--today", today])
+        assert result.exit_code == 0, result.output
+        assert f"Scrutiny {key}:" in result.output
+    assert {p.name for p in (workspace["output"] / "reports/scrutiny").iterdir()} == {
+        "2025-26-Q3",
+        "2025-26-Q4",
+    }
+
+
+# The real gate over a warehouse whose every scheduled source has loaded its batches up to March
+# 2026, on 20 April 2026 (Europe/London): Cabinet's current cycle is March's (January-February;
+# May's, on March-April, is not produced until 8 May); March's data were due by 9 April (5th
+# working day, after Easter), 16 April (10th) or 23 April (15th) depending on the source.
+ON_20_APRIL = "2026-04-20"
+EARLY_APRIL = dt.date(2026, 4, 1)
+
+
+def _record_loads(url: str, upto: dt.date = MONTHS[-1]) -> list[str]:
+    """A loaded monthly batch of every scheduled source for each fixture month up to `upto`."""
+    from orchestration.lib import contracts, freshness
+
+    sources = [c.source for c in contracts.all_contracts().values() if freshness.has_rule(c)]
+    with psycopg.connect(url) as conn:
+        for source in sources:
+            for month in (m for m in MONTHS if m <= upto):
+                conn.execute(
+                    "insert into audit.loads (batch_id, source, file_name, file_checksum, "
+                    "file_bytes, period_start, period_end, rows_read, rows_loaded, outcome, "
+                    "finished_at) values (gen_random_uuid(), %s, %s, md5(%s), 100, %s, %s, 10, "
+                    "10, 'loaded', now())",
+                    (source, f"{source}_{month:%Y_%m}.csv", f"{source}{month}", month,
+                     _month_end(month)),
+                )  # fmt: skip
+    return sources
+
+
+def _early_rows(url: str) -> None:
+    """One source delivered a few rows for the first days of April: a batch covering 1-3 April
+    and April figures for one measure of one council."""
+    with psycopg.connect(url) as conn:
+        conn.execute(
+            "insert into audit.loads (batch_id, source, file_name, file_checksum, file_bytes, "
+            "period_start, period_end, rows_read, rows_loaded, outcome, finished_at) values "
+            "(gen_random_uuid(), 'crm_contacts', 'crm_contacts_2026_04_early.csv', md5('early'), "
+            "100, '2026-04-01', '2026-04-03', 4, 4, 'loaded', now())"
+        )
+        conn.execute(
+            "insert into marts.fct_measure_values values "
+            "('ENA-FD-SHARE', 'E07000234', %s, %s, 'council', 'E07000234', 3, 4, 75, "
+            "'provisional')",
+            (EARLY_APRIL, _month_end(EARLY_APRIL)),
+        )
+
+
+@pytest.fixture
+def gated_db(activated, workspace):
+    """The fixture tables with the real publication gate (no stand-in decision)."""
+    load_fixture(activated)
+    _record_loads(activated)
+    return activated
+
+
+def _decisions(url: str) -> list[tuple]:
+    with psycopg.connect(url) as conn:
+        return conn.execute(
+            "select output, period_end, allowed, reasons from audit.gate_decisions "
+            "order by decision_id"
+        ).fetchall()
+
+
+def test_early_rows_for_a_later_month_neither_move_the_period_nor_close_the_gate(
+    gated_db, workspace
+):
+    _early_rows(gated_db)
+    runner = CliRunner()
+    for kind in ("cabinet", "portfolio"):
+        result = runner.invoke(report, [kind, "--today", ON_20_APRIL])
+        assert result.exit_code == 0, result.output
+        assert f"{kind.capitalize()} 2026-03:" in result.output
+        assert not freeze.pack_dir(kind, "2026-05").exists()
+    # The real gate judged the cycle's own end, February, and let it through.
+    assert [d[:3] for d in _decisions(gated_db)] == [
+        ("report:cabinet", dt.date(2026, 2, 28), True),
+        ("report:portfolio", dt.date(2026, 2, 28), True),
+    ]
+    figures = (freeze.pack_dir("cabinet", "2026-03") / "cabinet-2026-03-bromsgrove.csv").read_text()
+    assert "2026-02-01" in figures and "2026-04-01" not in figures and "2026-03-01" not in figures
+
+
+def test_a_period_not_due_yet_is_not_stale(gated_db, workspace):
+    # May's cycle (March-April) named early: April is not due from any source yet, so nothing is
+    # stale; the gate checks the latest due month of each source and says what is still to come.
+    result = CliRunner().invoke(report, ["cabinet", "--period", "2026-05", "--today", ON_20_APRIL])
     assert result.exit_code == 0, result.output
-    assert (workspace["output"] / "reports/scrutiny/2025-26-Q4").is_dir()
+    assert "crm_contacts: data for April 2026 are not due until 08 May 2026" in result.output
+    assert "has not been loaded" not in result.output
+
+
+def test_overdue_data_for_the_period_still_close_the_gate(gated_db, workspace):
+    with psycopg.connect(gated_db) as conn:
+        conn.execute(
+            "delete from audit.loads where source = 'service_cases' and period_start = %s",
+            (dt.date(2026, 2, 1),),
+        )
+    _early_rows(gated_db)
+    result = CliRunner().invoke(report, ["cabinet", "--today", ON_20_APRIL])
+    assert result.exit_code != 0
+    assert "service_cases: data for February 2026 has not been loaded" in result.output
+    assert "due by 06 March 2026" in result.output
+    assert not freeze.pack_dir("cabinet", "2026-03").exists()
+    ((output, period_end, allowed, reasons),) = _decisions(gated_db)
+    assert (output, period_end, allowed) == ("report:cabinet", dt.date(2026, 2, 28), False)
+    assert len(reasons) == 1 and "service_cases" in reasons[0]
 
 
 PACKS = [("cabinet", "2026-03"), ("portfolio", "2026-03"), ("scrutiny", "2025-26-Q4")]

@@ -16,7 +16,9 @@ from orchestration.lib.sharing.returns import ReturnRefused, receive_return
 
 pytestmark = pytest.mark.integration
 
-TODAY = dt.date(2025, 7, 10)  # last complete month: June 2025
+# The 25th, when extracts are scheduled: June 2025 is due from every source (the latest, partner
+# returns, by the 15th working day, 21 July).
+TODAY = dt.date(2025, 7, 25)
 BROMSGROVE, REDDITCH = "E07000234", "E07000236"
 WARDS = {BROMSGROVE: ["E05015001", "E05015002", "E05015003"], REDDITCH: ["E05015101"]}
 LOCALITIES = {BROMSGROVE: ["BDC-L1", "BDC-L2"], REDDITCH: ["RBC-L1"]}
@@ -388,3 +390,128 @@ def test_return_from_another_partner_is_rejected(warehouse, workspace):
     with pytest.raises(ReturnRefused, match="not covered by agreement west_mercia_police_asb"):
         receive_return(warehouse, path, "west_mercia_police_asb", today=TODAY)
     assert _raw_returns(warehouse) == 0
+
+
+# A fresh demo on Saturday 5 December 2026 (Europe/London): every scheduled source has loaded its
+# monthly batches up to October 2026, the latest month due. November is not due until 7 December
+# (5th working day) for the earliest sources and 21 December (15th) for partner returns.
+DEMO_TODAY = dt.date(2026, 12, 5)
+# April 2025 (Q1 2025/26) to October 2026.
+DEMO_MONTHS = [dt.date(2025 + (3 + i) // 12, (3 + i) % 12 + 1, 1) for i in range(19)]
+DUE_END = {"monthly": dt.date(2026, 10, 31), "quarterly": dt.date(2026, 9, 30)}  # Q2 2026/27
+
+
+def _scheduled_sources() -> list[str]:
+    from orchestration.lib import contracts, freshness
+
+    return [c.source for c in contracts.all_contracts().values() if freshness.has_rule(c)]
+
+
+def _demo_warehouse(url: str, register) -> None:
+    """Every agreed measure at every level for the demo's months, and the loads behind them;
+    one source has also delivered a few rows for the first days of December."""
+    measures = sorted({m for a in register.agreements for d in a.datasets for m in d.measures})
+    rows = []
+    for measure in measures:
+        for month in DEMO_MONTHS:
+            for council in (BROMSGROVE, REDDITCH):
+                areas = [("council", council)]
+                areas += [("ward", w) for w in WARDS[council]]
+                areas += [("locality", loc) for loc in LOCALITIES[council]]
+                for index, (kind, code) in enumerate(areas):
+                    count = 20 + 3 * index
+                    rows.append((measure, council, month, _month_end(month), kind, code, count))
+    early = dt.date(2026, 12, 1)
+    rows += [("ena_contacts_total", BROMSGROVE, early, _month_end(early), "locality", "BDC-L1", 9)]
+    with psycopg.connect(url) as conn:
+        conn.execute(
+            """create table marts.fct_measure_values (
+                measure_id text, council_code text, period_start date, period_end date,
+                geography_type text, geography_code text, numerator numeric,
+                denominator numeric, value numeric, status text,
+                loaded_at timestamptz default now())"""
+        )
+        with conn.cursor() as cur:
+            cur.executemany(
+                """insert into marts.fct_measure_values (measure_id, council_code, period_start,
+                   period_end, geography_type, geography_code, numerator, denominator, value,
+                   status) values (%s, %s, %s, %s, %s, %s, %s, null, %s, 'final')""",
+                [(*row, row[-1]) for row in rows],
+            )
+            batches = [
+                (source, f"{source}_{month:%Y_%m}.csv", month, _month_end(month))
+                for source in _scheduled_sources()
+                for month in DEMO_MONTHS
+            ]
+            batches.append(("crm_contacts", "crm_contacts_2026_12_early.csv", early, early))
+            cur.executemany(
+                """insert into audit.loads (batch_id, source, file_name, file_checksum,
+                   file_bytes, period_start, period_end, rows_read, rows_loaded, outcome,
+                   finished_at) values (gen_random_uuid(), %s, %s, md5(%s), 100, %s, %s, 10, 10,
+                   'loaded', now())""",
+                [(source, name, name, start, end) for source, name, start, end in batches],
+            )
+
+
+@pytest.fixture
+def demo_like(activated):
+    register = load_register()
+    _demo_warehouse(activated, register)
+    return activated, register
+
+
+def test_every_agreement_in_force_shares_its_latest_due_period_on_5_december(demo_like, workspace):
+    from orchestration.commands.share import share
+
+    url, register = demo_like
+    in_force = [a for a in register.agreements if a.status(DEMO_TODAY).in_force]
+    assert {a.frequency for a in in_force} == {"monthly", "quarterly"}
+    runner = CliRunner()
+    for agreement in in_force:
+        # No Policy Team override: the gate is open because nothing due is missing.
+        outcome = runner.invoke(share, [agreement.id, "--today", DEMO_TODAY.isoformat()])
+        assert outcome.exit_code == 0, outcome.output
+        end = DUE_END[agreement.frequency]
+        assert f"to {end}" in outcome.output
+        manifest = json.loads(
+            (shares_folder(workspace, agreement.id) / "manifest.json").read_text()
+        )
+        assert manifest["period_end"] == end.isoformat()
+        assert "has not been loaded" not in " ".join(manifest["gate_warnings"])
+        for dataset in agreement.datasets:
+            rows = _read_csv(shares_folder(workspace, agreement.id) / f"{dataset.name}.csv")
+            assert max(dt.date.fromisoformat(r["period_end"]) for r in rows) == end
+    assert [row[1] for row in _shares(url)] == ["extracted"] * len(in_force)
+
+
+def shares_folder(workspace, agreement_id: str) -> Path:
+    return workspace["output"] / "shares" / agreement_id / DEMO_TODAY.isoformat()
+
+
+def test_a_month_overdue_from_one_source_still_refuses_the_extract(demo_like, workspace):
+    url, register = demo_like
+    with psycopg.connect(url) as conn:
+        conn.execute(
+            "delete from audit.loads where source = 'crm_contacts' and period_start = %s",
+            (dt.date(2026, 10, 1),),
+        )
+    with pytest.raises(SharingRefused) as refused:
+        build_share(url, "west_mercia_police_asb", today=DEMO_TODAY, register=register)
+    message = str(refused.value)
+    assert "crm_contacts: data for October 2026 has not been loaded" in message
+    assert "due by 06 November 2026" in message
+    assert not shares_folder(workspace, "west_mercia_police_asb").exists()
+
+
+def test_once_november_is_due_from_every_source_it_is_needed(demo_like, workspace):
+    # 21 December 2026: November is due from every source (partner returns: 15th working day),
+    # so the monthly extract covers November, and without November's loads it is refused.
+    url, register = demo_like
+    late = dt.date(2026, 12, 21)
+    with pytest.raises(SharingRefused, match="data for November 2026 has not been loaded"):
+        build_share(url, "connecting_families", today=late, register=register)
+    (row,) = _shares(url)
+    assert row[1] == "refused" and "November 2026" in row[7]
+    # The quarterly agreement still covers Q2 (July-September), all loaded: it goes out.
+    result = build_share(url, "sunrise", today=late, register=register)
+    assert result.period_end == dt.date(2026, 9, 30)

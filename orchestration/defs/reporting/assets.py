@@ -1,7 +1,8 @@
 """Member report packs as assets, partitioned by reporting period.
 
 A run with a partition key builds that period (an issued period is regenerated from its frozen
-snapshot, byte-identical); a run without one (`bdc run`) builds the latest period with data.
+snapshot, byte-identical); a run without one (`bdc run`) builds the reporting calendar's current
+period: the newest whose pack date has come, in Europe/London (never the newest month of data).
 """
 
 import dagster as dg

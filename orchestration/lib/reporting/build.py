@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,15 +43,27 @@ def render_snapshot(snap: data.Snapshot) -> tuple[dict[str, bytes], dict[str, st
     return render.render(list(model.documents(frozen))), snapshot_files
 
 
-def resolve_period(url: str, kind: str, key: str | None) -> calendar.Period:
+def resolve_period(
+    kind: str, key: str | None, today: dt.date | None = None, config: dict | None = None
+) -> calendar.Period:
+    """The named period, else the calendar's current one on `today` (default: today in London).
+    Never the newest month in the data: one source loaded early must not move a report."""
+    config = config or calendar.load()
     if key:
-        return calendar.period(kind, key)
-    return calendar.latest_period(kind, data.latest_data_month(url))
+        return calendar.period(kind, key, config)
+    return calendar.current_period(kind, today or calendar.run_date(config), config)
 
 
-def build(url: str, kind: str, key: str | None = None, issue: bool = False) -> PackResult:
+def build(
+    url: str,
+    kind: str,
+    key: str | None = None,
+    issue: bool = False,
+    *,
+    today: dt.date | None = None,
+) -> PackResult:
     config = calendar.load()
-    period = resolve_period(url, kind, key)
+    period = resolve_period(kind, key, today, config)
     frozen = freeze.issued_snapshot(kind, period.key)
     if frozen is not None:
         # An issued pack is never rebuilt from live data: its frozen rows give the same bytes.
@@ -65,7 +78,7 @@ def build(url: str, kind: str, key: str | None = None, issue: bool = False) -> P
         folder = freeze.write_pack(kind, period.key, files)
         return PackResult(kind, period, folder, files, issued=True, from_issued_snapshot=True,
                           manifest=freeze.issued_manifest(kind, period.key))  # fmt: skip
-    decision = publication.require(url, kind, period.period_end)
+    decision = publication.require(url, kind, period.period_end, today=today)
     previous = freeze.previous_issued_snapshot(kind, period.key)
     snap = data.snapshot(url, kind, period, list(config["councils"]), previous)
     files, snapshot_files = render_snapshot(snap)

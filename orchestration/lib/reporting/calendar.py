@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import yaml
 
@@ -155,17 +156,29 @@ def period_keys(kind: str, config: dict | None = None) -> list[str]:
     return [k for k in keys if first <= period(kind, k, config).meeting_date <= last]
 
 
-def latest_period(kind: str, data_until: dt.date, config: dict | None = None) -> Period:
-    """The newest period whose months are all covered by data up to `data_until`."""
+def current_period(kind: str, today: dt.date, config: dict | None = None) -> Period:
+    """The period a pack made on `today` reports: the newest whose pack date has come.
+
+    It comes from the calendar and the date only, never from the data: rows already loaded for a
+    later month neither move it nor hold it back; they are reported in their own period.
+    """
     config = config or load()
-    complete = [
+    due = [
         p
         for p in (period(kind, key, config) for key in period_keys(kind, config))
-        if p.period_end <= data_until
+        if p.pack_date <= today
     ]
-    if not complete:
-        raise ValueError(f"No {kind} period in the calendar ends on or before {data_until}.")
-    return complete[-1]
+    if not due:
+        raise ValueError(
+            f"No {kind} pack is due on or before {today:%d %B %Y} in the reporting calendar "
+            f"(first meeting {config['first_meeting']:%d %B %Y}); name the period."
+        )
+    return due[-1]
+
+
+def run_date(config: dict | None = None) -> dt.date:
+    """Today in the calendar's timezone (Europe/London): the date a pack is made on."""
+    return dt.datetime.now(ZoneInfo(timezone(config))).date()
 
 
 def periods_containing(kind: str, day: dt.date, config: dict | None = None) -> list[Period]:

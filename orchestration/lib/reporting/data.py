@@ -35,7 +35,7 @@ TABLES = {
     ],
     "commentary": [
         "measure_id", "council_code", "period_start", "what_data_shows", "what_we_are_doing",
-        "author", "status", "confirmed_by", "confirmed_at",
+        "author", "status", "confirmed_by", "confirmed_at", "signed_off_by", "signed_off_at",
     ],
     "quality": ["measure_id", "council_code", "period_start", "criterion", "status", "evidence"],
     "focus": ["measure_id", "council_code", "reason", "added_by", "source"],
@@ -94,20 +94,6 @@ def connect(url: str):
     conn = psycopg.connect(url, row_factory=dict_row)
     conn.execute(f"set timezone = '{TIMEZONE}'")
     return conn
-
-
-def latest_data_month(url: str) -> dt.date:
-    """The last day of the newest month with council-level monthly values."""
-    with connect(url) as conn:
-        if not _exists(conn, "marts.fct_measure_values"):
-            raise MissingData("marts.fct_measure_values does not exist yet: run `bdc run` first.")
-        row = conn.execute(
-            "select max(period_end) as last from marts.fct_measure_values "
-            "where geography_type = 'council' and period_end - period_start < 31"
-        ).fetchone()
-    if row["last"] is None:
-        raise MissingData("marts.fct_measure_values has no values yet: run `bdc run` first.")
-    return row["last"]
 
 
 def _measures(conn, period: Period, councils: list[str], notes: list[str]) -> list[dict]:
@@ -263,20 +249,22 @@ def _charts(conn, chosen: list[dict], values: list[dict]) -> list[dict]:
 
 
 def _commentary(conn, period: Period, chosen: list[dict]) -> list[dict]:
-    if not chosen or not _exists(conn, "input.commentary"):
+    # Members see commentary only once a Director has signed it off (docs/webapp.md): never a
+    # draft, a submission, a return or commentary only the manager has confirmed. A table from
+    # before the sign-off (no signed_off_at) holds none.
+    if not chosen or "signed_off_at" not in _columns(conn, "input.commentary"):
         return []
-    # Drafts are work in progress; members see submitted, returned or confirmed commentary.
     return conn.execute(
         """
         select distinct on (c.measure_id, c.council_code)
                c.measure_id, c.council_code, c.period_start, c.what_data_shows,
-               c.what_we_are_doing, c.author, c.status, c.confirmed_by, c.confirmed_at
+               c.what_we_are_doing, c.author, c.status, c.confirmed_by, c.confirmed_at,
+               c.signed_off_by, c.signed_off_at
         from input.commentary c
         join unnest(%s::text[], %s::text[]) as m(measure_id, council_code)
           using (measure_id, council_code)
-        where c.period_start <= %s and c.status <> 'draft'
-        order by c.measure_id, c.council_code, c.period_start desc,
-                 (c.status = 'confirmed') desc, c.updated_at desc
+        where c.period_start <= %s and c.status = 'signed_off'
+        order by c.measure_id, c.council_code, c.period_start desc
         """,
         ([m["measure_id"] for m in chosen], [m["council_code"] for m in chosen], period.period_end),
     ).fetchall()

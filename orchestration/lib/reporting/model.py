@@ -217,11 +217,12 @@ def _entries(snap: Snapshot) -> dict[tuple[str, str], MeasureEntry]:
         entry.exception = _exception(row)
     for row in snap["commentary"]:
         entry = entries.get((row["measure_id"], row["council_code"]))
-        if entry:
+        if entry and row.get("status") == "signed_off":  # data.py reads no other; never shown
             entry.commentary = {
                 **row,
                 "period": f"{_date(row['period_start']):%B %Y}",
                 "confirmed_on": _long_date(row["confirmed_at"]),
+                "signed_off_on": _long_date(row.get("signed_off_at", "")),
             }
     for row in snap["quality"]:
         entry = entries.get((row["measure_id"], row["council_code"]))

@@ -20,7 +20,8 @@ class Refused(RuntimeError):
     """The gate does not allow this report; the last good version stays in place."""
 
 
-def check(url: str, kind: str, period_end: dt.date) -> Decision:
+def check(url: str, kind: str, period_end: dt.date, today: dt.date | None = None) -> Decision:
+    """The gate's decision for this kind's pack ending `period_end`, as of `today` (London)."""
     try:
         from orchestration.lib.gate import check_gate
     except ImportError:
@@ -29,12 +30,12 @@ def check(url: str, kind: str, period_end: dt.date) -> Decision:
             ["the publication gate (orchestration/lib/gate.py) is not installed, so nothing "
              "can be checked before publishing"],
         )  # fmt: skip
-    decision = check_gate(url, f"report:{kind}", period_end)
+    decision = check_gate(url, f"report:{kind}", period_end, today=today)
     return Decision(bool(decision.allowed), list(decision.reasons), list(decision.warnings))
 
 
-def require(url: str, kind: str, period_end: dt.date) -> Decision:
-    decision = check(url, kind, period_end)
+def require(url: str, kind: str, period_end: dt.date, today: dt.date | None = None) -> Decision:
+    decision = check(url, kind, period_end, today=today)
     if not decision.allowed:
         shown = "; ".join(decision.reasons[:SHOWN_REASONS])
         more = len(decision.reasons) - SHOWN_REASONS

@@ -14,6 +14,7 @@ import csv
 import datetime as dt
 import hashlib
 import json
+import re
 import shutil
 import tempfile
 import uuid
@@ -107,8 +108,16 @@ def latest_extract(agreement_id: str) -> Path | None:
 
 
 def period_end_for(agreement: Agreement, today: dt.date) -> dt.date:
-    """The end of the last complete month (monthly) or quarter (quarterly), capped by the terms."""
-    end = today.replace(day=1) - dt.timedelta(days=1)
+    """The end of the latest month (monthly) or quarter (quarterly; Q1 = April-June) whose data
+    are due on `today` from every source the gate checks for this extract (each contract's due
+    working day), capped by the terms. A period not due yet is not shared, nor stale; it is never
+    read from the data, so rows loaded early for a later month change nothing."""
+    from orchestration.lib import freshness
+    from orchestration.lib.gate import inputs_for
+
+    end = freshness.latest_due_end(inputs_for(f"share:{agreement.id}").sources, today)
+    if end is None:  # no scheduled source: the last complete month
+        end = today.replace(day=1) - dt.timedelta(days=1)
     if agreement.frequency == "quarterly":
         while end.month % 3 != 0:
             end = end.replace(day=1) - dt.timedelta(days=1)
@@ -144,13 +153,21 @@ def _units() -> dict[str, str]:
 
 
 def _ward_localities(conn) -> dict[tuple[str, str], str]:
-    """Ward -> locality, so suppression also covers sums a reader knows from locality figures."""
-    if not _exists(conn, "marts.ward_profiles"):
+    """Ward -> locality (its public code), so suppression also covers the sums a reader knows
+    from locality figures; read from the same table as the public site's."""
+    from orchestration.lib.site.publish import LOCALITY_CODE
+
+    if not _exists(conn, "marts.profile_wards"):
         return {}
     rows = conn.execute(
-        "select council_code, ward_code, locality_code from marts.ward_profiles"
+        f"select council_code, ward_code, {LOCALITY_CODE} from marts.profile_wards"
     ).fetchall()
     return {(council, ward): locality for council, ward, locality in rows if locality}
+
+
+def _locality_code(name: str) -> str:
+    """The public site's code of a locality: its name as a URL slug (publish.LOCALITY_CODE)."""
+    return re.sub(r"[^A-Za-z0-9]+", "-", name).lower()
 
 
 MEASURE_ROWS_SQL = """
@@ -158,7 +175,7 @@ select measure_id, council_code, period_start, period_end, geography_type, geogr
        numerator, denominator, value, status, loaded_at
 from marts.fct_measure_values
 where measure_id = any(%(measures)s) and council_code = any(%(councils)s)
-  and geography_type = %(level)s
+  and geography_type = any(%(levels)s)
   and period_start >= %(period_from)s and period_end <= %(period_end)s
 order by measure_id, council_code, period_start, period_end, geography_code
 """
@@ -167,28 +184,50 @@ order by measure_id, council_code, period_start, period_end, geography_code
 def measure_rows(
     conn, agreement: Agreement, dataset: Dataset, period_end: dt.date
 ) -> tuple[list[dict], list[str], int]:
-    """The agreed measures at the agreed level, disclosure applied; columns, suppressed count."""
+    """The agreed measures at the agreed level, disclosure applied; columns, suppressed count.
+
+    Small-area counts are protected exactly as on the public site: over wards and localities
+    together, with the site's cell codes, so the cells hidden are the site's (same threshold) and
+    the extract plus the site give away nothing the rule protects. Then only the agreed level
+    is kept.
+    """
     if not _exists(conn, "marts.fct_measure_values"):
         raise SharingRefused(
             "marts.fct_measure_values is not built yet: run `bdc run` first; nothing was shared"
         )
+    from orchestration.lib.site.publish import SMALL_AREAS, protect_measure_values
+
     values = _fetch(
         conn,
         MEASURE_ROWS_SQL,
         {
             "measures": list(dataset.measures),
             "councils": list(agreement.councils),
-            "level": agreement.geography,
+            "levels": list(SMALL_AREAS)
+            if agreement.geography in SMALL_AREAS
+            else [agreement.geography],
             "period_from": agreement.period_from,
             "period_end": period_end,
         },
     )
-    from orchestration.lib.site.publish import protect_measure_values
-
-    units = _units()
+    names = {}
+    for value in values:
+        if value["geography_type"] == "locality":
+            code = _locality_code(value["geography_code"])
+            names[(value["council_code"], code)] = value["geography_code"]
+            value["geography_code"] = code
+    unit_of = _units()
+    units = {(v["measure_id"], v["council_code"]): unit_of.get(v["measure_id"]) for v in values}
     threshold = agreement.threshold if agreement.suppress_small_counts else 0
     # Threshold 0 leaves every count as it is: the partner is entitled to unsuppressed figures.
-    protected, suppressed = protect_measure_values(values, units, _ward_localities(conn), threshold)
+    protected, _ = protect_measure_values(values, units, _ward_localities(conn), threshold)
+    protected = [row for row in protected if row["geography_type"] == agreement.geography]
+    for row in protected:
+        if row["geography_type"] == "locality":
+            row["geography_code"] = names[(row["council_code"], row["geography_code"])]
+    suppressed = sum(
+        row[f"{c}_marker"] == disclosure.SUPPRESSED for row in protected for c in COUNT_COLUMNS
+    )
     columns = list(dataset.columns)
     markers = [f"{c}_marker" for c in COUNT_COLUMNS if c in dataset.columns]
     rows = [{c: row[c] for c in (*columns, *markers)} for row in protected]
@@ -337,7 +376,9 @@ def build_share(
         _refuse(url, agreement_id, f"No extract: {status.message}", agreement)
     period_end = period_end_for(agreement, today)
     if period_end < agreement.period_from:
-        _refuse(url, agreement_id, f"No extract: no complete period since {agreement.period_from}")
+        _refuse(
+            url, agreement_id, f"No extract: no period due since {agreement.period_from}", agreement
+        )
     gate = check_gate(url, f"share:{agreement.id}", period_end, today=today)
     if not gate.allowed:
         _refuse(url, agreement_id, f"No extract for {agreement.id}: {gate.summary()}", agreement)

@@ -35,6 +35,26 @@ def test_due_dates_follow_each_contract():
     assert freshness.latest_due_period(later, dt.date(2025, 4, 20)).start == dt.date(2025, 2, 1)
 
 
+def test_latest_due_end_waits_for_every_named_source():
+    # Saturday 5 December 2026: November is due on 7 December (5th working day), 14 December
+    # (10th) and 21 December (15th, partner returns).
+    assert freshness.latest_due_end(None, dt.date(2026, 12, 5)) == dt.date(2026, 10, 31)
+    assert freshness.latest_due_end(["crm_contacts"], dt.date(2026, 12, 7)) == dt.date(2026, 11, 30)
+    assert freshness.latest_due_end(None, dt.date(2026, 12, 7)) == dt.date(2026, 10, 31)
+    assert freshness.latest_due_end(None, dt.date(2026, 12, 21)) == dt.date(2026, 11, 30)
+    assert freshness.latest_due_end(["gazetteer"], dt.date(2026, 12, 5)) is None  # no due rule
+
+
+def test_a_period_not_due_yet_is_not_stale():
+    november = freshness.period_containing("monthly", dt.date(2026, 11, 1))
+    due = freshness.due_date(contracts.get("crm_contacts"), november)
+    assert due == dt.date(2026, 12, 7)
+    early = freshness.SourceFreshness("crm_contacts", november, due, None, dt.date(2026, 12, 5))
+    assert not early.stale and "is not due yet" in early.message()
+    overdue = freshness.SourceFreshness("crm_contacts", november, due, None, dt.date(2026, 12, 7))
+    assert overdue.stale and "has not been loaded" in overdue.message()
+
+
 def test_quarters_are_calendar_quarters():
     quarter = freshness.period_containing("quarterly", dt.date(2025, 5, 9))
     assert (quarter.start, quarter.end) == (dt.date(2025, 4, 1), dt.date(2025, 6, 30))

@@ -41,11 +41,31 @@ def test_bad_period_keys_are_refused_with_the_expected_shape(kind, key):
         calendar.period(kind, key)
 
 
-def test_latest_period_is_the_newest_fully_covered_by_data():
-    assert calendar.latest_period("cabinet", dt.date(2026, 3, 31)).key == "2026-03"
-    assert calendar.latest_period("cabinet", dt.date(2026, 4, 30)).key == "2026-05"
-    assert calendar.latest_period("scrutiny", dt.date(2026, 3, 31)).key == "2025-26-Q4"
-    assert calendar.latest_period("scrutiny", dt.date(2026, 3, 30)).key == "2025-26-Q3"
+def test_current_period_is_the_newest_whose_pack_date_has_come():
+    # 5 December 2026: Cabinet met in November on September-October; January's pack (8 January,
+    # on November-December) is not due yet, whatever has been loaded for November or December.
+    today = dt.date(2026, 12, 5)
+    cabinet = calendar.current_period("cabinet", today)
+    assert cabinet.key == "2026-11"
+    assert (cabinet.period_start, cabinet.period_end) == (
+        dt.date(2026, 9, 1),
+        dt.date(2026, 10, 31),
+    )
+    assert calendar.current_period("portfolio", today).key == "2026-11"
+    # O&S: Q2 2026/27 (July-September) met on 20 November; Q3 is not due until 13 February.
+    scrutiny = calendar.current_period("scrutiny", today)
+    assert scrutiny.key == "2026-27-Q2" and scrutiny.period_end == dt.date(2026, 9, 30)
+    # The period turns over on the pack date itself, not a day before.
+    assert calendar.current_period("cabinet", dt.date(2027, 1, 7)).key == "2026-11"
+    assert calendar.current_period("cabinet", dt.date(2027, 1, 8)).key == "2027-01"
+    assert calendar.current_period("portfolio", dt.date(2027, 1, 1)).key == "2027-01"
+    assert calendar.current_period("scrutiny", dt.date(2027, 2, 12)).key == "2026-27-Q2"
+    assert calendar.current_period("scrutiny", dt.date(2027, 2, 13)).key == "2026-27-Q3"
+
+
+def test_no_current_period_before_the_first_pack():
+    with pytest.raises(ValueError, match="No cabinet pack is due"):
+        calendar.current_period("cabinet", dt.date(2024, 1, 1))
 
 
 def test_every_pack_date_is_a_cron_firing_and_maps_back_to_its_period():

@@ -156,16 +156,37 @@ def test_status_over_an_agreements_life(raw):
     assert expired.state == "expired" and "expired on 31 March 2027" in expired.message
 
 
-def test_period_end_is_the_last_complete_month_or_quarter(raw):
+@pytest.mark.parametrize(
+    ("today", "monthly_end", "quarterly_end"),
+    [
+        # November is not due until 7 December (5th working day) for the earliest sources and
+        # 21 December (15th, partner returns) for the latest: October is the latest month due.
+        (dt.date(2026, 12, 5), dt.date(2026, 10, 31), dt.date(2026, 9, 30)),
+        (dt.date(2026, 12, 7), dt.date(2026, 10, 31), dt.date(2026, 9, 30)),
+        (dt.date(2026, 12, 18), dt.date(2026, 10, 31), dt.date(2026, 9, 30)),
+        (dt.date(2026, 12, 21), dt.date(2026, 11, 30), dt.date(2026, 9, 30)),
+        # The 25th, when the extract schedules run: last month is due from every source.
+        (dt.date(2025, 7, 25), dt.date(2025, 6, 30), dt.date(2025, 6, 30)),
+        (dt.date(2025, 8, 25), dt.date(2025, 7, 31), dt.date(2025, 6, 30)),
+        # December 2024 is not due on New Year's Day; November was due by 20 December.
+        (dt.date(2025, 1, 1), dt.date(2024, 11, 30), dt.date(2024, 9, 30)),
+        # Q2 (July-September) has ended on 1 October but September is not due yet.
+        (dt.date(2025, 10, 1), dt.date(2025, 8, 31), dt.date(2025, 6, 30)),
+        # Q3 2025/26 (October-December): December is due from every source by 22 January.
+        (dt.date(2026, 1, 21), dt.date(2025, 11, 30), dt.date(2025, 9, 30)),
+        (dt.date(2026, 1, 22), dt.date(2025, 12, 31), dt.date(2025, 12, 31)),
+        (dt.date(2026, 2, 3), dt.date(2025, 12, 31), dt.date(2025, 12, 31)),
+    ],
+)
+def test_period_end_is_the_latest_month_or_quarter_due_from_every_source(
+    raw, today, monthly_end, quarterly_end
+):
     register = parse_register(raw)
     monthly = register.get("connecting_families")
     quarterly = register.get("sunrise")
     assert monthly.frequency == "monthly" and quarterly.frequency == "quarterly"
-    assert period_end_for(monthly, dt.date(2025, 7, 10)) == dt.date(2025, 6, 30)
-    assert period_end_for(monthly, dt.date(2025, 1, 1)) == dt.date(2024, 12, 31)
-    assert period_end_for(quarterly, dt.date(2025, 8, 25)) == dt.date(2025, 6, 30)
-    assert period_end_for(quarterly, dt.date(2025, 10, 1)) == dt.date(2025, 9, 30)
-    assert period_end_for(quarterly, dt.date(2026, 2, 3)) == dt.date(2025, 12, 31)
+    assert period_end_for(monthly, today) == monthly_end
+    assert period_end_for(quarterly, today) == quarterly_end
 
 
 def test_period_end_is_capped_by_the_agreed_range(raw):
