@@ -139,8 +139,8 @@ def _redact(url: str) -> str:
 @friendly
 def demo(scale: float, out: Path | None, last_month: str | None) -> None:
     """Write the deterministic synthetic landing files (and the demo officers' entries)."""
-    from orchestration.lib import demo as demo_data
-    from orchestration.lib import freshness
+    from orchestration import demo as demo_data
+    from orchestration.lib.quality import freshness
 
     last_month = last_month or freshness.latest_due_month()
 
@@ -164,8 +164,8 @@ def demo(scale: float, out: Path | None, last_month: str | None) -> None:
     files = sum(len(paths) for paths in written.values())
     click.echo(f"Wrote {files} files for {len(written)} sources under {out}")
     if to_landing:
+        from orchestration.demo import officer_entries
         from orchestration.lib import demonstration
-        from orchestration.lib.demo import officer_entries
 
         url = warehouse_url(with_app=True)
         added = officer_entries.seed(url, last_month, demo_data.DEFAULT_SEED)
@@ -180,7 +180,7 @@ def demo(scale: float, out: Path | None, last_month: str | None) -> None:
 @friendly
 def ingest(file: Path, source: str | None) -> None:
     """Validate and load one file, exactly as the sensor does."""
-    from orchestration.lib import loaders
+    from orchestration.lib.ingest import loaders
 
     url = warehouse_url()
     result = loaders.ingest_file(url, file, source)
@@ -207,7 +207,7 @@ def withdraw(batch: str, reason: str, rebuild: bool) -> None:
     withdrawal is audited, and what depends on it is rebuilt."""
     import getpass
 
-    from orchestration.lib import loaders
+    from orchestration.lib.ingest import loaders
 
     url = warehouse_url()
     try:
@@ -226,12 +226,15 @@ def _rebuild_after_withdrawal(source: str) -> None:
     """What a new file for the source would rebuild (the sensors' selection)."""
     import dagster as dg
 
-    from orchestration.defs.schedules import rebuild_selection
-    from orchestration.lib import dbt, runner
+    from orchestration.lib import dbt
+    from orchestration.lib.dagster import runner
+    from orchestration.lib.dagster.selections import rebuild_selection
 
     dbt.prepare_manifest()
+    from orchestration.definitions import defs  # after the manifest it reads
+
     raw = dg.AssetSelection.assets(dg.AssetKey(["raw", source]))
-    result = runner.materialize(rebuild_selection(raw.downstream()))
+    result = runner.materialize(defs, rebuild_selection(raw.downstream()))
     if not result.success:
         failed = [event.step_key for event in result.all_events if event.is_step_failure]
         raise Abort(f"Withdrawn, but the rebuild failed at: {', '.join(failed)}.")
@@ -245,11 +248,14 @@ def _rebuild_after_withdrawal(source: str) -> None:
 @friendly
 def run(selection: str | None) -> None:
     """Materialize everything (or a selection) in-process."""
-    from orchestration.lib import dbt, runner
+    from orchestration.lib import dbt
+    from orchestration.lib.dagster import runner
 
     warehouse_url(with_app=True)
     dbt.prepare_manifest()
-    result = runner.materialize(selection)
+    from orchestration.definitions import defs  # after the manifest it reads
+
+    result = runner.materialize(defs, selection)
     failed = [event.step_key for event in result.all_events if event.is_step_failure]
     if not result.success:
         raise Abort(f"The run failed at: {', '.join(failed) or 'see the Dagster UI'}.")
@@ -273,7 +279,8 @@ def run(selection: str | None) -> None:
 @friendly
 def ui(port: int) -> None:
     """The Dagster UI on 127.0.0.1."""
-    from orchestration.lib import dbt, runner
+    from orchestration.lib import dbt
+    from orchestration.lib.dagster import runner
 
     warehouse_url(with_app=True)
     dbt.prepare_manifest()
@@ -312,7 +319,7 @@ def reference() -> None:
 @friendly
 def reference_update(source: str | None, base_url: str | None) -> None:
     """Download newer copies of the snapshot's files; keep each only if its loader reads it."""
-    from orchestration.lib.reference import update as updating
+    from orchestration.lib.ingest.reference import update as updating
 
     try:
         outcomes = updating.update(environment.reference_dir(), source=source, base_url=base_url)

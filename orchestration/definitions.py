@@ -14,7 +14,7 @@ from orchestration.defs import (
     transform,
 )
 from orchestration.defs.schedules import schedules
-from orchestration.lib.resources import warehouse_resource
+from orchestration.lib.dagster.resources import warehouse_resource
 
 defs = dg.Definitions.merge(
     ingest.defs(),

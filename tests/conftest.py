@@ -8,7 +8,8 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from orchestration.lib import bootstrap, environment, warehouse
+from orchestration.lib import environment, warehouse
+from orchestration.lib.warehouse import bootstrap
 
 REFERENCE_DIR = environment.reference_dir()
 

@@ -39,7 +39,7 @@ def bench(scales: str | None, quick: bool, last_month: str | None, out: str | No
     """Time and measure every pipeline stage in a throwaway warehouse; write build/bench/."""
     from pathlib import Path
 
-    from orchestration.lib.bench import run
+    from orchestration.bench import run
 
     chosen = _parse_scales(scales or (QUICK_SCALES if quick else "1,10"))
     out_dir = Path(out) if out else environment.output_dir() / "bench"

@@ -5,7 +5,8 @@ import sys
 
 import psycopg
 
-from orchestration.lib import bootstrap, environment
+from orchestration.lib import environment
+from orchestration.lib.warehouse import bootstrap
 
 APP_MIGRATIONS = environment.REPO_ROOT / "webapp" / "officer" / "migrations"
 FALLBACK_COLUMNS = (
@@ -52,7 +53,7 @@ def migrate_app(url: str) -> None:
     """Apply the officer app's migrations (its tables in input, its users and history).
 
     A pipeline run before the app's first migration leaves the fallback input.manual_values
-    (lib/sql/manual_values.sql) in the way; its rows move into the app's table.
+    (lib/warehouse/sql/manual_values.sql) in the way; its rows move into the app's table.
     """
     setup_django(url)
     from django.core.management import call_command

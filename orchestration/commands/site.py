@@ -21,7 +21,7 @@ def site() -> None:
 )
 def build_command(skip_publish: bool) -> None:
     """Rebuild publish.* (disclosure control), ask the gate, write build/site/."""
-    from orchestration.lib.site import build, publish
+    from orchestration.lib.publishing import build, publish
 
     url = warehouse_url()
     try:
@@ -41,7 +41,7 @@ def build_command(skip_publish: bool) -> None:
 @click.option("--port", default=8000, show_default=True)
 def serve(port: int) -> None:
     """Serve build/site/ on 127.0.0.1 (Ctrl-C to stop)."""
-    from orchestration.lib.site import build
+    from orchestration.lib.publishing import build
 
     root = build.site_dir()
     if not (root / "index.html").exists():

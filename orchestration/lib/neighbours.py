@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from psycopg.rows import dict_row
 
 from orchestration.lib import environment
-from orchestration.lib.reference import manifest
+from orchestration.lib.ingest.reference import manifest
 
 ROWS = [
     "comparison_id", "comparison_name", "source_table", "unit", "polarity", "sort_order",

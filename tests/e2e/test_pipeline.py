@@ -8,18 +8,14 @@ import dagster as dg
 import psycopg
 import pytest
 
+from orchestration import demo
+from orchestration.definitions import defs
 from orchestration.defs import schedules
-from orchestration.lib import (
-    contracts,
-    dbt,
-    demo,
-    demonstration,
-    environment,
-    freshness,
-    loaders,
-    runner,
-)
-from orchestration.lib.demo import officer_entries
+from orchestration.demo import officer_entries
+from orchestration.lib import contracts, dbt, demonstration, environment
+from orchestration.lib.dagster import runner
+from orchestration.lib.ingest import loaders
+from orchestration.lib.quality import freshness
 
 pytestmark = pytest.mark.e2e
 
@@ -58,7 +54,7 @@ def test_demo_then_run_loads_everything_a_second_run_changes_nothing_analysts_ca
         folder = target / f"dbt_models-old{old:04d}-x"
         folder.mkdir(exist_ok=True)
         os.utime(folder, (time.time() - 365 * 86400,) * 2)
-    result = runner.materialize(log_level="WARNING")
+    result = runner.materialize(defs, log_level="WARNING")
     failed = [event.step_key for event in result.all_events if event.is_step_failure]
     assert result.success, failed
 
@@ -101,7 +97,7 @@ def test_demo_then_run_loads_everything_a_second_run_changes_nothing_analysts_ca
         for number, text in enumerate(_pdf_pages(pdf), start=1):
             assert demonstration.LABEL in text, f"{pdf.name}, page {number}"
 
-    again = runner.materialize(log_level="WARNING")
+    again = runner.materialize(defs, log_level="WARNING")
     assert again.success
     assert _snapshot(activated) == first
     # The raw suites that passed check only batches loaded since (none); the rest the whole table.
@@ -131,6 +127,7 @@ def test_demo_then_run_loads_everything_a_second_run_changes_nothing_analysts_ca
     assert before > 0
     loaders.withdraw(activated, batch, "sent in error", by="test")
     rebuilt = runner.materialize(
+        defs,
         schedules.rebuild_selection(
             dg.AssetSelection.assets(dg.AssetKey(["raw", "crm_contacts"])).downstream()
         ),

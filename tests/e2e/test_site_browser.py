@@ -12,9 +12,11 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from orchestration.lib import bootstrap, demonstration, environment, warehouse
-from orchestration.lib.gate import GateDecision
-from orchestration.lib.site import build, data, publish, sample
+from orchestration.lib import demonstration, environment, warehouse
+from orchestration.lib.publishing import build, data, publish
+from orchestration.lib.quality.gate import GateDecision
+from orchestration.lib.warehouse import bootstrap
+from tests.support import site_sample as sample
 
 pytestmark = pytest.mark.e2e
 

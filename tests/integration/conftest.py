@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.lib import demo
+from orchestration import demo
 
 
 @pytest.fixture(scope="session")

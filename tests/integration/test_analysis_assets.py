@@ -12,10 +12,10 @@ import yaml
 
 from orchestration.defs.analysis import analysis_assets
 from orchestration.defs.analysis.assets import case_chart_series
-from orchestration.lib import annotations as annotations_lib
-from orchestration.lib.resources import WarehouseResource
+from orchestration.lib.analysis import annotations as annotations_lib
+from orchestration.lib.dagster.resources import WarehouseResource
 from orchestration.lib.spc import xmr
-from orchestration.lib.spc_batch import xmr_frame
+from orchestration.lib.spc.batch import xmr_frame
 
 pytestmark = pytest.mark.integration
 

@@ -5,9 +5,9 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from orchestration.bench import goals, stages
 from orchestration.commands.bench import bench
 from orchestration.lib import dbt
-from orchestration.lib.bench import goals, stages
 
 pytestmark = pytest.mark.e2e
 

@@ -44,7 +44,7 @@ def test_the_dbt_resource_knows_its_dbt_version_without_starting_dbt():
     import re
     import subprocess
 
-    from orchestration.defs.transform.resources import dbt_resource
+    from orchestration.lib.dbt.resources import dbt_resource
 
     resource = dbt_resource()
     reported = subprocess.check_output([resource.dbt_executable, "--version"], text=True)
@@ -53,8 +53,8 @@ def test_the_dbt_resource_knows_its_dbt_version_without_starting_dbt():
 
 
 def test_the_dbt_resource_runs_dbt_without_building_an_adapter_in_this_process(monkeypatch):
-    from orchestration.defs.transform.resources import dbt_resource
     from orchestration.lib import environment
+    from orchestration.lib.dbt.resources import dbt_resource
 
     dbt.prepare_manifest()
     for key, value in environment.dbt_env("postgresql://someone@127.0.0.1:61234/x").items():

@@ -4,7 +4,8 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
-from orchestration.lib import bootstrap, demonstration
+from orchestration.lib import demonstration
+from orchestration.lib.warehouse import bootstrap
 
 pytestmark = pytest.mark.integration
 

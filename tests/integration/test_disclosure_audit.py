@@ -12,13 +12,13 @@ from collections import defaultdict
 import psycopg
 import pytest
 
-from orchestration.lib import disclosure
-from orchestration.lib.disclosure import Relation
-from orchestration.lib.gate import GateDecision
+from orchestration.lib.publishing import disclosure, publish
+from orchestration.lib.publishing.disclosure import Relation
+from orchestration.lib.quality.gate import GateDecision
 from orchestration.lib.sharing import extract
 from orchestration.lib.sharing.agreements import load_register
 from orchestration.lib.sharing.extract import build_share
-from orchestration.lib.site import publish, sample
+from tests.support import site_sample as sample
 
 pytestmark = pytest.mark.integration
 
@@ -90,7 +90,7 @@ def outputs(activated, workspace, monkeypatch):
     add_measures(activated)
     publish.build_publish(activated)
     monkeypatch.setattr(
-        "orchestration.lib.gate.check_gate", lambda *args, **kwargs: GateDecision(True)
+        "orchestration.lib.quality.gate.check_gate", lambda *args, **kwargs: GateDecision(True)
     )
     register = load_register()
     shares = {a: build_share(activated, a, today=TODAY, register=register) for a in SHARES}

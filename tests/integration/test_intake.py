@@ -10,7 +10,8 @@ import openpyxl
 import psycopg
 import pytest
 
-from orchestration.lib import contracts, loaders, screening
+from orchestration.lib import contracts
+from orchestration.lib.ingest import loaders, screening
 
 pytestmark = pytest.mark.integration
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from orchestration.lib import loaders, warehouse
+from orchestration.lib import warehouse
+from orchestration.lib.ingest import loaders
 
 pytestmark = pytest.mark.integration
 

@@ -19,8 +19,9 @@ import psycopg
 import pytest
 
 from orchestration.defs.ingest.assets import build_raw_asset
-from orchestration.lib import contracts, loaders
-from orchestration.lib.resources import WarehouseResource
+from orchestration.lib import contracts
+from orchestration.lib.dagster.resources import WarehouseResource
+from orchestration.lib.ingest import loaders
 
 pytestmark = pytest.mark.integration
 

@@ -10,12 +10,13 @@ import pandas as pd
 import psycopg
 import pytest
 
-from orchestration.defs.registry.store import write_registry
-from orchestration.lib import environment, loaders
+from orchestration.demo import DEFAULT_SEED, MONTHLY_SOURCES, generate, officer_entries
+from orchestration.lib import environment
 from orchestration.lib.dbt import dbt_executable
-from orchestration.lib.demo import DEFAULT_SEED, MONTHLY_SOURCES, generate, officer_entries
-from orchestration.lib.measures import load_registry
-from orchestration.lib.reference import PARSERS
+from orchestration.lib.ingest import loaders
+from orchestration.lib.ingest.reference import PARSERS
+from orchestration.lib.registry.measures import load_registry
+from orchestration.lib.registry.store import write_registry
 
 pytestmark = pytest.mark.integration
 

@@ -10,9 +10,9 @@ import psycopg
 import pytest
 
 from orchestration.commands.common import APP_MIGRATIONS
-from orchestration.lib import bootstrap
-from orchestration.lib.demo import DEFAULT_SEED, officer_entries
-from orchestration.lib.measures import load_registry
+from orchestration.demo import DEFAULT_SEED, officer_entries
+from orchestration.lib.registry.measures import load_registry
+from orchestration.lib.warehouse import bootstrap
 
 pytestmark = pytest.mark.integration
 

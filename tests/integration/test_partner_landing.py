@@ -5,7 +5,7 @@ import shutil
 import psycopg
 import pytest
 
-from orchestration.lib import demo
+from orchestration import demo
 from orchestration.lib.sharing.returns import receive_landing_file, receive_landing_files
 
 pytestmark = pytest.mark.integration

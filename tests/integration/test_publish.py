@@ -5,10 +5,10 @@ from collections import defaultdict
 import psycopg
 import pytest
 
-from orchestration.lib import disclosure
-from orchestration.lib.disclosure import Relation
-from orchestration.lib.gate import GateDecision
-from orchestration.lib.site import publish, sample
+from orchestration.lib.publishing import disclosure, publish
+from orchestration.lib.publishing.disclosure import Relation
+from orchestration.lib.quality.gate import GateDecision
+from tests.support import site_sample as sample
 
 pytestmark = pytest.mark.integration
 
@@ -118,12 +118,12 @@ def test_dagster_assets_publish_then_build_the_site(fresh_db, workspace, monkeyp
     import dagster as dg
 
     from orchestration.defs import publishing
-    from orchestration.lib.resources import WarehouseResource
+    from orchestration.lib.dagster.resources import WarehouseResource
 
     monkeypatch.setenv("BDC_PUBLIC_READER_PASSWORD", "public-test")
     monkeypatch.setenv("BDC_WAREHOUSE_URL", fresh_db)
     monkeypatch.setattr(
-        "orchestration.lib.gate.check_gate",
+        "orchestration.lib.quality.gate.check_gate",
         lambda url, output, period_end=None: GateDecision(True),
     )
     sample.seed(fresh_db)

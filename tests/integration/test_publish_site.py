@@ -10,9 +10,10 @@ from collections import defaultdict
 
 import pytest
 
-from orchestration.lib import demonstration, disclosure
-from orchestration.lib.gate import GateDecision
-from orchestration.lib.site import build, data, publish, sample
+from orchestration.lib import demonstration
+from orchestration.lib.publishing import build, data, disclosure, publish
+from orchestration.lib.quality.gate import GateDecision
+from tests.support import site_sample as sample
 
 pytestmark = pytest.mark.integration
 
@@ -150,7 +151,7 @@ def test_the_real_gate_is_called_with_the_site_output(built, monkeypatch):
         calls.append((u, output))
         return GateDecision(True)
 
-    monkeypatch.setattr("orchestration.lib.gate.check_gate", fake)
+    monkeypatch.setattr("orchestration.lib.quality.gate.check_gate", fake)
     build.build_site(url, data.reader_url(url, "public-test"), root)
     assert calls == [(url, "site")]
 

@@ -9,8 +9,11 @@ import psycopg
 import pytest
 
 from orchestration.defs.quality import checks
-from orchestration.lib import contracts, freshness, gate, gx, loaders, quality_marts, suite_scope
-from orchestration.lib.resources import WarehouseResource
+from orchestration.lib import contracts
+from orchestration.lib.dagster.resources import WarehouseResource
+from orchestration.lib.ingest import loaders
+from orchestration.lib.quality import freshness, gate, marks, scope
+from orchestration.lib.quality import suites as gx
 
 pytestmark = pytest.mark.integration
 
@@ -182,7 +185,7 @@ def test_each_criterion_catches_its_seeded_defect(activated, workspace):
     orphans = outcomes["rows_trace_to_loaded_batch"]
     assert orphans.unexpected_count == 1 and orphans.rows[0]["rows"] == 1
 
-    quality_marts.build_measure_quality(url, today=TODAY)
+    marks.build_measure_quality(url, today=TODAY)
     jan, feb, oct_ = dt.date(2025, 1, 1), dt.date(2025, 2, 1), dt.date(2024, 10, 1)
     assert _status(url, good, feb, "accurate")[0] == "fail"
     # January's figure is accurate; only the uprn match (WARN) could not run without a gazetteer.
@@ -395,7 +398,7 @@ def test_error_failure_blocks_publication_and_a_waiver_lets_it_through(activated
     # A report for January does not include February's figure, so it may go out.
     assert gate.check_gate(url, "report:demo", dt.date(2025, 1, 31), today=TODAY).allowed
 
-    waiver = quality_marts.add_waiver(
+    waiver = marks.add_waiver(
         url,
         reason="Partner return restated; confirmed correct",
         waived_by="J Smith",
@@ -410,7 +413,7 @@ def test_error_failure_blocks_publication_and_a_waiver_lets_it_through(activated
     assert any(
         "J Smith" in warning and f"waiver {waiver}" in warning for warning in allowed.warnings
     )
-    quality_marts.build_measure_quality(url, today=TODAY)
+    marks.build_measure_quality(url, today=TODAY)
     status, evidence = _status(url, measure, feb, "accurate")
     assert status == "waived" and "J Smith" in evidence
     with psycopg.connect(url) as conn:
@@ -463,7 +466,7 @@ def test_stale_input_blocks_a_report_until_loaded_or_overridden(activated, works
 
 
 # Incremental raw suites: after a passing run only the batches loaded since are checked, until
-# something the passing runs relied on changes (orchestration/lib/suite_scope.py).
+# something the passing runs relied on changes (orchestration/lib/quality/scope.py).
 
 JAN, FEB, MAR, APR = (dt.date(2025, month, 1) for month in (1, 2, 3, 4))
 
@@ -551,7 +554,7 @@ def test_a_corrected_file_or_a_changed_suite_checks_the_whole_table(activated, w
     _load_crm_with_gazetteer(url, landing, {JAN: 10, FEB: 10})
     assert _run_crm_check(url)[0].scope == "whole table"
     _load_crm(url, landing, {MAR: 10})
-    assert suite_scope.plan(url, _suite("raw.crm_contacts")).batches is not None
+    assert scope.plan(url, _suite("raw.crm_contacts")).batches is not None
 
     changed = dataclasses.replace(
         _suite("raw.crm_contacts"),
@@ -562,7 +565,7 @@ def test_a_corrected_file_or_a_changed_suite_checks_the_whole_table(activated, w
             ),
         ),
     )
-    assert suite_scope.plan(url, changed).batches is None
+    assert scope.plan(url, changed).batches is None
 
     (landing / "corrected").mkdir()
     corrected = _crm_file(landing / "corrected", FEB, 12)

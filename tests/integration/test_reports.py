@@ -16,8 +16,9 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from orchestration.commands.report import report
-from orchestration.lib import charts, demonstration, spc
+from orchestration.lib import demonstration, spc
 from orchestration.lib.reporting import build, freeze, publication, render
+from orchestration.lib.spc import charts
 
 pytestmark = pytest.mark.integration
 
@@ -391,7 +392,8 @@ EARLY_APRIL = dt.date(2026, 4, 1)
 
 def _record_loads(url: str, upto: dt.date = MONTHS[-1]) -> list[str]:
     """A loaded monthly batch of every scheduled source for each fixture month up to `upto`."""
-    from orchestration.lib import contracts, freshness
+    from orchestration.lib import contracts
+    from orchestration.lib.quality import freshness
 
     sources = [c.source for c in contracts.all_contracts().values() if freshness.has_rule(c)]
     with psycopg.connect(url) as conn:

@@ -89,10 +89,10 @@ def warehouse(activated):
 
 def _open_gate(url: str, output: str) -> None:
     """The fixture warehouse has no landing loads: the Policy Team overrides freshness."""
-    from orchestration.lib import quality_store
+    from orchestration.lib.quality import store
 
     with psycopg.connect(url) as conn:
-        quality_store.ensure_tables(conn)
+        store.ensure_tables(conn)
         conn.execute(
             """insert into input.freshness_overrides (output, reason, person, expires_at)
                values (%s, 'test fixture: no landing files', 'Policy Team',
@@ -402,7 +402,8 @@ DUE_END = {"monthly": dt.date(2026, 10, 31), "quarterly": dt.date(2026, 9, 30)} 
 
 
 def _scheduled_sources() -> list[str]:
-    from orchestration.lib import contracts, freshness
+    from orchestration.lib import contracts
+    from orchestration.lib.quality import freshness
 
     return [c.source for c in contracts.all_contracts().values() if freshness.has_rule(c)]
 

@@ -11,8 +11,9 @@ import yaml
 from orchestration.defs import sharing
 from orchestration.defs.sharing.assets import write_status
 from orchestration.defs.sharing.checks import flagged_messages
-from orchestration.lib import environment, quality_store
-from orchestration.lib.resources import warehouse_resource
+from orchestration.lib import environment
+from orchestration.lib.dagster.resources import warehouse_resource
+from orchestration.lib.quality import store
 from orchestration.lib.sharing.agreements import load_register, parse_register
 from orchestration.lib.sharing.extract import build_share
 
@@ -85,7 +86,7 @@ def test_a_marts_table_dataset_shares_only_its_agreed_columns(activated, workspa
                ('E07000234', 'E05015003', 'Barnt Green', 2100, 6.4),
                ('E07000999', 'E05099999', 'Elsewhere', 900, 1.0)"""
         )
-        quality_store.ensure_tables(conn)
+        store.ensure_tables(conn)
         conn.execute(
             """insert into input.freshness_overrides (output, reason, person, expires_at)
                values ('*', 'test fixture: no landing files', 'Policy Team',

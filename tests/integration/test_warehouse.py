@@ -3,7 +3,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from orchestration.lib import bootstrap
+from orchestration.lib.warehouse import bootstrap
 
 pytestmark = pytest.mark.integration
 

@@ -32,7 +32,7 @@ pytestmark = pytest.mark.unit
 ROOT = Path(__file__).resolve().parents[2]
 THIS_FILE = PurePosixPath(Path(__file__).resolve().relative_to(ROOT).as_posix())
 # Paths relative to the built public site rather than to the repository.
-SITE_PREFIXES = ("site/", "orchestration/lib/site/")
+SITE_PREFIXES = ("site/", "orchestration/lib/publishing/")
 MISSING_DOCUMENTS = ("DESIGN.md",)
 
 ROOT_PARENT = re.compile(
@@ -170,7 +170,7 @@ def test_the_detector_flags_a_path_outside_the_repository(relpath, line):
 @pytest.mark.parametrize(
     ("relpath", "line"),
     [
-        ("orchestration/lib/site/build.py", 'root="../" * depth, path=path'),
+        ("orchestration/lib/publishing/build.py", 'root="../" * depth, path=path'),
         ("site/templates/area.html", '<a href="../../wards/{{ w.ward_code }}/index.html">'),
         ("site/scss/site.scss", '  $govuk-assets-path: "../assets/",'),
         ("docs/x.md", "see [the quick start](../README.md)"),

@@ -114,7 +114,8 @@ MEASURES = [
 
 
 def chart_for(name: str, unit: str) -> tuple[str, str]:
-    from orchestration.lib import charts, spc
+    from orchestration.lib import spc
+    from orchestration.lib.spc import charts
 
     values = [40, 42, 41, 43, 39, 44, 45, 41, 42, 60, 61, 62, 63, 64, 65, 66]
     result = spc.xmr(values)

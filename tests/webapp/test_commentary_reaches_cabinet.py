@@ -17,8 +17,10 @@ from django.db import connection
 from pypdf import PdfReader
 
 from orchestration.commands.report import report
-from orchestration.lib import bootstrap, environment, freshness
+from orchestration.lib import environment
+from orchestration.lib.quality import freshness
 from orchestration.lib.reporting import calendar, freeze
+from orchestration.lib.warehouse import bootstrap
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

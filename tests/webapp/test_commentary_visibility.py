@@ -9,10 +9,10 @@ import psycopg
 import pytest
 from django.db import connection
 
-from orchestration.lib import bootstrap
+from orchestration.lib.publishing import data as site_data
+from orchestration.lib.publishing import publish
 from orchestration.lib.reporting import calendar, data, model, render
-from orchestration.lib.site import data as site_data
-from orchestration.lib.site import publish
+from orchestration.lib.warehouse import bootstrap
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

@@ -9,7 +9,7 @@ import pytest
 
 from orchestration.defs import officer_input
 from orchestration.defs.officer_input import sensors
-from orchestration.lib.resources import WarehouseResource
+from orchestration.lib.dagster.resources import WarehouseResource
 
 pytestmark = pytest.mark.integration
 

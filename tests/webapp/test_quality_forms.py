@@ -7,7 +7,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from orchestration.lib import quality_store
+from orchestration.lib.quality import store
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -17,7 +17,7 @@ def quality_tables(people):
     """The quality engineer's own DDL, inside this test's transaction."""
     with connection.cursor() as cursor:
         cursor.execute("create schema if not exists audit")
-    quality_store.ensure_tables(connection.connection)
+    store.ensure_tables(connection.connection)
 
 
 def rows(sql):

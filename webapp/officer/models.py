@@ -259,7 +259,7 @@ class MeasureIcon(models.Model):
         db_table = 'analysis"."measure_icons'
 
 
-# Owned by the quality engineer (orchestration/lib/quality_store.py, with its own audit
+# Owned by the quality engineer (orchestration/lib/quality/store.py, with its own audit
 # triggers); the Policy Team records and revokes them here.
 
 

@@ -7,13 +7,13 @@ import dagster as dg
 import pandas as pd
 import psycopg
 
-from orchestration.defs.analysis import series as series_lib
-from orchestration.defs.analysis import store
-from orchestration.defs.analysis.charting import run
-from orchestration.defs.analysis.verdicts import trial_verdicts
-from orchestration.lib import annotations as annotations_lib
-from orchestration.lib import trials as trials_lib
-from orchestration.lib.resources import WarehouseResource
+from orchestration.lib.analysis import annotations as annotations_lib
+from orchestration.lib.analysis import series as series_lib
+from orchestration.lib.analysis import store
+from orchestration.lib.analysis import trials as trials_lib
+from orchestration.lib.analysis.charting import run
+from orchestration.lib.analysis.verdicts import trial_verdicts
+from orchestration.lib.dagster.resources import WarehouseResource
 
 GROUP = "analysis"
 FCT_MEASURE_VALUES = dg.AssetKey(["marts", "fct_measure_values"])

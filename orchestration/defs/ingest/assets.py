@@ -3,10 +3,11 @@
 import dagster as dg
 import psycopg
 
-from orchestration.lib import contracts, environment, loaders
+from orchestration.lib import contracts, environment
 from orchestration.lib.contracts import Contract
-from orchestration.lib.reference import PARSERS
-from orchestration.lib.resources import WarehouseResource
+from orchestration.lib.dagster.resources import WarehouseResource
+from orchestration.lib.ingest import loaders
+from orchestration.lib.ingest.reference import PARSERS
 from orchestration.lib.sharing.returns import receive_landing_files
 
 GROUP = "ingest"

@@ -5,8 +5,9 @@ import json
 import dagster as dg
 
 from orchestration.defs.ingest.assets import raw_asset_key
-from orchestration.defs.schedules import rebuild_selection
-from orchestration.lib import contracts, loaders
+from orchestration.lib import contracts
+from orchestration.lib.dagster.selections import rebuild_selection
+from orchestration.lib.ingest import loaders
 
 
 def ingest_job_name(source: str) -> str:

@@ -16,9 +16,9 @@ import dagster as dg
 import psycopg
 
 from orchestration.defs.reporting.schedules import JOB_NAMES, REPORT_JOBS
-from orchestration.defs.schedules import rebuild_selection
+from orchestration.lib.dagster.resources import WarehouseResource
+from orchestration.lib.dagster.selections import rebuild_selection
 from orchestration.lib.reporting import calendar
-from orchestration.lib.resources import WarehouseResource
 
 INPUT_TABLES = ("commentary", "manual_values", "cmt_focus", "reporting_calendar")
 INPUT_ASSET_KEYS = [dg.AssetKey(["input", table]) for table in INPUT_TABLES]

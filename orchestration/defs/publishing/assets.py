@@ -2,8 +2,8 @@
 
 import dagster as dg
 
-from orchestration.lib.resources import WarehouseResource
-from orchestration.lib.site import build, publish
+from orchestration.lib.dagster.resources import WarehouseResource
+from orchestration.lib.publishing import build, publish
 
 UPSTREAM = [
     dg.AssetKey(["marts", "dim_purposes"]),

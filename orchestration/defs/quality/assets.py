@@ -7,8 +7,8 @@ once per run, and on schedule, e.g. when a waiver is added or expires.
 
 import dagster as dg
 
-from orchestration.lib import quality_docs, quality_marts
-from orchestration.lib.resources import WarehouseResource
+from orchestration.lib.dagster.resources import WarehouseResource
+from orchestration.lib.quality import data_docs, marks
 
 
 @dg.asset(
@@ -22,6 +22,6 @@ from orchestration.lib.resources import WarehouseResource
     ),
 )
 def measure_quality(warehouse: WarehouseResource) -> dg.MaterializeResult:
-    rows = quality_marts.build_measure_quality(warehouse.url)
-    quality_docs.build_data_docs()
+    rows = marks.build_measure_quality(warehouse.url)
+    data_docs.build_data_docs()
     return dg.MaterializeResult(metadata={"rows": rows or 0})

@@ -4,21 +4,19 @@ A suite check records every outcome in audit.quality_results, saves the result f
 Docs, rebuilds marts.measure_quality when an ERROR failure stops the assets downstream (so the
 quality marks are current even then) and fails with ERROR severity when an ERROR expectation
 failed, which stops everything downstream in Dagster. Freshness checks are WARN and do not block
-Dagster runs: stale inputs block publication through the gate (orchestration/lib/gate.py).
+Dagster runs: stale inputs block publication through the gate (orchestration/lib/quality/gate.py).
 """
 
 import dagster as dg
 
-from orchestration.lib import (
-    contracts,
-    freshness,
-    gx,
-    quality_docs,
-    quality_marts,
-    quality_results,
-    suite_scope,
-)
-from orchestration.lib.resources import WarehouseResource
+from orchestration.lib import contracts
+from orchestration.lib.dagster.resources import WarehouseResource
+from orchestration.lib.quality import data_docs as quality_docs
+from orchestration.lib.quality import freshness
+from orchestration.lib.quality import marks as quality_marts
+from orchestration.lib.quality import results as quality_results
+from orchestration.lib.quality import scope as suite_scope
+from orchestration.lib.quality import suites as gx
 
 
 def check_name(suite: gx.Suite) -> str:
@@ -45,7 +43,7 @@ def run_and_record(url: str, suite: gx.Suite) -> tuple[gx.SuiteRun, str]:
     An ERROR failure stops the marts/measure_quality asset downstream, so the marks and the
     Data Docs are rebuilt here then; otherwise (a pass, or WARN failures, which do not block)
     the asset rebuilds them, once per run instead of once per suite. An incremental suite checks
-    only the batches loaded since its last passing run when it can (suite_scope.py).
+    only the batches loaded since its last passing run when it can (lib/quality/scope.py).
     """
     scope = suite_scope.plan(url, suite)
     run = gx.run_suite(url, suite, scope.batches)

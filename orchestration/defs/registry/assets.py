@@ -2,9 +2,9 @@
 
 import dagster as dg
 
-from orchestration.defs.registry.store import write_registry
-from orchestration.lib import measures
-from orchestration.lib.resources import WarehouseResource
+from orchestration.lib.dagster.resources import WarehouseResource
+from orchestration.lib.registry import measures
+from orchestration.lib.registry.store import write_registry
 
 GROUP = "registry"
 

@@ -8,8 +8,8 @@ period: the newest whose pack date has come, in Europe/London (never the newest 
 import dagster as dg
 
 from orchestration.defs.reporting.partitions import PARTITIONS
+from orchestration.lib.dagster.resources import WarehouseResource
 from orchestration.lib.reporting import build, publication
-from orchestration.lib.resources import WarehouseResource
 
 UPSTREAM = [
     dg.AssetKey(["marts", "dim_measures"]),

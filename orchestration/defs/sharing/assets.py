@@ -5,11 +5,11 @@ import datetime as dt
 import dagster as dg
 import psycopg
 
-from orchestration.lib.resources import WarehouseResource
+from orchestration.lib.dagster.resources import WarehouseResource
+from orchestration.lib.dagster.selections import EXTRACT_GROUP
 from orchestration.lib.sharing.agreements import Agreement, load_register, london_today
 from orchestration.lib.sharing.extract import SharingRefused, build_share
 
-EXTRACT_GROUP = "sharing_extracts"
 STATUS_GROUP = "sharing"
 STATUS_KEY = dg.AssetKey(["audit", "sharing_agreement_status"])
 

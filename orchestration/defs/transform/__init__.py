@@ -1,7 +1,7 @@
 import dagster as dg
 
 from orchestration.defs.transform.assets import dbt_docs, dbt_models
-from orchestration.defs.transform.resources import dbt_resource
+from orchestration.lib.dbt.resources import dbt_resource
 
 
 def defs() -> dg.Definitions:

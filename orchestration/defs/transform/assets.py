@@ -5,9 +5,10 @@ import os
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
-from orchestration.lib import environment, loaders
+from orchestration.lib import environment
+from orchestration.lib.dagster.resources import WarehouseResource
 from orchestration.lib.dbt import dbt_project, docs_fingerprint, prune_invocations, translator
-from orchestration.lib.resources import WarehouseResource
+from orchestration.lib.ingest import loaders
 
 BUILD_EXCLUDES = ("--exclude-resource-type", "unit_test")
 

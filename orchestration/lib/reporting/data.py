@@ -13,10 +13,11 @@ from zoneinfo import ZoneInfo
 import psycopg
 from psycopg.rows import dict_row
 
-from orchestration.lib import charts, demonstration, neighbours, spc
+from orchestration.lib import csvsafe, demonstration, neighbours, spc
 from orchestration.lib.environment import TIMEZONE
-from orchestration.lib.reporting import calendar, csvsafe, focus
+from orchestration.lib.reporting import calendar, focus
 from orchestration.lib.reporting.calendar import Period
+from orchestration.lib.spc import charts
 
 HISTORY_MONTHS = 36
 TABLES = {

@@ -6,9 +6,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from orchestration.lib import charts, neighbours
+from orchestration.lib import neighbours
 from orchestration.lib.environment import COUNCILS
 from orchestration.lib.reporting.data import Snapshot
+from orchestration.lib.spc import charts
 
 QUALITY_RANK = {"pass": 0, "waived": 1, "warn": 2, "fail": 3}
 QUALITY_TEXT = {

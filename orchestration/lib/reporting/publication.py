@@ -1,4 +1,4 @@
-"""The one call to the publication gate (orchestration/lib/gate.py, owned by quality)."""
+"""The one call to the publication gate (orchestration/lib/quality/gate.py, owned by quality)."""
 
 from __future__ import annotations
 
@@ -23,12 +23,12 @@ class Refused(RuntimeError):
 def check(url: str, kind: str, period_end: dt.date, today: dt.date | None = None) -> Decision:
     """The gate's decision for this kind's pack ending `period_end`, as of `today` (London)."""
     try:
-        from orchestration.lib.gate import check_gate
+        from orchestration.lib.quality.gate import check_gate
     except ImportError:
         return Decision(
             False,
-            ["the publication gate (orchestration/lib/gate.py) is not installed, so nothing "
-             "can be checked before publishing"],
+            ["the publication gate (orchestration/lib/quality/gate.py) is not installed, "
+             "so nothing can be checked before publishing"],
         )  # fmt: skip
     decision = check_gate(url, f"report:{kind}", period_end, today=today)
     return Decision(bool(decision.allowed), list(decision.reasons), list(decision.warnings))

@@ -11,8 +11,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from orchestration.lib import demonstration, environment
-from orchestration.lib.reporting import csvsafe
+from orchestration.lib import csvsafe, demonstration, environment
 from orchestration.lib.reporting.model import Document
 
 REPORTS_DIR = environment.REPO_ROOT / "reports"

@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from orchestration.lib import disclosure, environment
+from orchestration.lib import environment
+from orchestration.lib.publishing import disclosure
 
 GEOGRAPHY_LEVELS = ("council", "locality", "ward")
 FREQUENCIES = ("monthly", "quarterly")
@@ -424,7 +425,8 @@ def load_register(path: Path | None = None, check_references: bool = True) -> Re
         raise AgreementError(f"{path.name}: not valid YAML ({error})") from error
     known_measures = known_contracts = None
     if check_references:
-        from orchestration.lib import contracts, measures
+        from orchestration.lib import contracts
+        from orchestration.lib.registry import measures
 
         known_measures = {m.id for m in measures.load_registry().measures}
         known_contracts = set(contracts.all_contracts())

@@ -25,7 +25,8 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from orchestration.lib import disclosure, environment
+from orchestration.lib import environment
+from orchestration.lib.publishing import disclosure
 from orchestration.lib.sharing import audit
 from orchestration.lib.sharing.agreements import (
     Agreement,
@@ -112,8 +113,8 @@ def period_end_for(agreement: Agreement, today: dt.date) -> dt.date:
     are due on `today` from every source the gate checks for this extract (each contract's due
     working day), capped by the terms. A period not due yet is not shared, nor stale; it is never
     read from the data, so rows loaded early for a later month change nothing."""
-    from orchestration.lib import freshness
-    from orchestration.lib.gate import inputs_for
+    from orchestration.lib.quality import freshness
+    from orchestration.lib.quality.gate import inputs_for
 
     end = freshness.latest_due_end(inputs_for(f"share:{agreement.id}").sources, today)
     if end is None:  # no scheduled source: the last complete month
@@ -147,7 +148,7 @@ def _table_columns(conn, table: str) -> set[str]:
 
 
 def _units() -> dict[str, str]:
-    from orchestration.lib import measures
+    from orchestration.lib.registry import measures
 
     return {m.id: m.fields.get("unit") for m in measures.load_registry().measures}
 
@@ -155,7 +156,7 @@ def _units() -> dict[str, str]:
 def _ward_localities(conn) -> dict[tuple[str, str], str]:
     """Ward -> locality (its public code), so suppression also covers the sums a reader knows
     from locality figures; read from the same table as the public site's."""
-    from orchestration.lib.site.publish import LOCALITY_CODE
+    from orchestration.lib.publishing.publish import LOCALITY_CODE
 
     if not _exists(conn, "marts.profile_wards"):
         return {}
@@ -195,7 +196,7 @@ def measure_rows(
         raise SharingRefused(
             "marts.fct_measure_values is not built yet: run `bdc run` first; nothing was shared"
         )
-    from orchestration.lib.site.publish import SMALL_AREAS, protect_measure_values
+    from orchestration.lib.publishing.publish import SMALL_AREAS, protect_measure_values
 
     values = _fetch(
         conn,
@@ -362,7 +363,7 @@ def build_share(
     register: Register | None = None,
 ) -> ShareResult:
     """Write one agreement's extract and its audit row; SharingRefused if nothing may go."""
-    from orchestration.lib.gate import check_gate
+    from orchestration.lib.quality.gate import check_gate
     from orchestration.lib.sharing.agreements import AgreementNotFound
 
     today = today or london_today()

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import psycopg
 
-from orchestration.lib import contracts, loaders
+from orchestration.lib import contracts
+from orchestration.lib.ingest import loaders
+from orchestration.lib.ingest.validation import Problem
 from orchestration.lib.sharing.agreements import Agreement, Register, load_register, london_today
-from orchestration.lib.validation import Problem
 
 
 class ReturnRefused(RuntimeError):

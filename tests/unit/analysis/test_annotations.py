@@ -5,10 +5,10 @@ import datetime as dt
 import pytest
 import yaml
 
-from orchestration.lib import annotations
-from orchestration.lib.annotations import AnnotationError
-from orchestration.lib.charts import render_svg
+from orchestration.lib.analysis import annotations
+from orchestration.lib.analysis.annotations import AnnotationError
 from orchestration.lib.spc import xmr
+from orchestration.lib.spc.charts import render_svg
 
 pytestmark = pytest.mark.unit
 

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from orchestration.defs.analysis import series as series_lib
-from orchestration.defs.analysis.charting import Series, complete_months, run
+from orchestration.lib.analysis import series as series_lib
+from orchestration.lib.analysis.charting import Series, complete_months, run
 from orchestration.lib.spc import xmr
 
 pytestmark = pytest.mark.unit

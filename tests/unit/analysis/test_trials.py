@@ -5,8 +5,8 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from orchestration.lib import trials
-from orchestration.lib.trials import TrialError, judge
+from orchestration.lib.analysis import trials
+from orchestration.lib.analysis.trials import TrialError, judge
 
 pytestmark = pytest.mark.unit
 

@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 import yaml
 
+from orchestration.demo import REDESIGN, SOURCES, generate
+from orchestration.demo.geography import COUNCILS as GEOGRAPHY_COUNCILS
+from orchestration.demo.geography import build_geography
 from orchestration.lib import environment
-from orchestration.lib.demo import REDESIGN, SOURCES, generate
-from orchestration.lib.demo.geography import COUNCILS as GEOGRAPHY_COUNCILS
-from orchestration.lib.demo.geography import build_geography
 
 pytestmark = pytest.mark.unit
 

@@ -7,7 +7,9 @@ import sys
 
 import pytest
 
-from orchestration.lib import contracts, freshness, gate, gx
+from orchestration.lib import contracts
+from orchestration.lib.quality import freshness, gate
+from orchestration.lib.quality import suites as gx
 
 pytestmark = pytest.mark.unit
 
@@ -135,7 +137,8 @@ def test_great_expectations_is_imported_without_running_scipy_stats_until_used(t
     script = """
 import json, sys
 from decimal import Decimal
-from orchestration.lib import gx, quality_docs
+from orchestration.lib.quality import suites as gx
+from orchestration.lib.quality import data_docs
 core = gx.great_expectations().core
 configuration = gx.great_expectations().expectations.expectation_configuration
 assert gx._expectation_class("expect_column_values_to_not_be_null")
@@ -147,7 +150,7 @@ item = core.ExpectationValidationResult(
     ),
 )
 result = core.ExpectationSuiteValidationResult(success=False, results=[item], suite_name="s")
-path = quality_docs.save_result(gx.SuiteRun(gx.all_suites()[0], [], gx_result=result))
+path = data_docs.save_result(gx.SuiteRun(gx.all_suites()[0], [], gx_result=result))
 print(json.dumps(json.loads(path.read_text())["results"][0]["result"], sort_keys=True))
 print("scipy.stats._stats_py" in sys.modules)
 from scipy import stats

@@ -2,7 +2,8 @@ import datetime as dt
 
 import pytest
 
-from orchestration.lib.reporting import csvsafe, focus
+from orchestration.lib import csvsafe
+from orchestration.lib.reporting import focus
 
 pytestmark = pytest.mark.unit
 

@@ -8,8 +8,8 @@ import dagster as dg
 import pytest
 
 from orchestration.defs import reporting
+from orchestration.lib.dagster.resources import WarehouseResource
 from orchestration.lib.reporting import calendar
-from orchestration.lib.resources import WarehouseResource
 
 pytestmark = pytest.mark.unit
 LONDON = zoneinfo.ZoneInfo("Europe/London")

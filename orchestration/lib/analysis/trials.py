@@ -1,0 +1,210 @@
+"""Check-plan-do trials as data (config/trials.yml) and their verdicts from capability charts.
+
+A trial is judged per measure on the chart before and after its start: the points before the
+start are the baseline (partition 0) and the baseline's mean and limits carry forward over the
+points from the start on (decision A.8 of tests/fixtures/spc/README.md). Special-cause points
+after the start on the improvement side (a point beyond a limit, a shift, a trend,
+two-of-three) mean the process changed for the better; on the other side, for the worse. The
+verdict is "sustained" when the latest point is still special-cause on the verdict's side.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from orchestration.lib import environment
+from orchestration.lib.spc import xmr
+from orchestration.lib.spc.charts import fmt
+
+FIELDS = ("trial_id", "title", "hypothesis", "service", "locality", "council_code",
+          "start_date", "end_date", "measure_ids", "owner")  # fmt: skip
+REQUIRED = ("trial_id", "title", "hypothesis", "council_code", "start_date", "measure_ids", "owner")
+VERDICTS = ("improvement", "deterioration", "no_change", "insufficient_data")
+MIN_BASELINE_POINTS = (
+    12  # below this the baseline's limits are trial limits (tests/fixtures/spc/README.md A.7)
+)
+MIN_AFTER_POINTS = 7  # without a signal, fewer points after the start could not show a shift
+DEFAULT_PATH = Path("config") / "trials.yml"
+
+
+class TrialError(ValueError):
+    """A trials file that cannot be used, worded for the person who edits it."""
+
+
+@dataclass(frozen=True)
+class Trial:
+    trial_id: str
+    title: str
+    hypothesis: str
+    service: str | None
+    locality: str | None
+    council_code: str
+    start_date: dt.date
+    end_date: dt.date | None
+    measure_ids: tuple[str, ...]
+    owner: str
+
+    def row(self) -> dict:
+        return {**self.__dict__, "measure_ids": list(self.measure_ids)}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    verdict: str
+    sustained: bool
+    evidence: str
+
+
+def _date(value, where: str, name: str) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError as error:
+        raise TrialError(f"{where}: {name} must be a date (YYYY-MM-DD), got {value!r}") from error
+
+
+def parse(entries, source: str = "trials") -> list[Trial]:
+    if entries is None:
+        return []
+    if not isinstance(entries, list):
+        raise TrialError(f"{source}: expected a list of trials")
+    trials, seen = [], set()
+    for number, entry in enumerate(entries, start=1):
+        where = f"{source}, trial {number}"
+        if not isinstance(entry, dict):
+            raise TrialError(f"{where}: each trial must be a mapping of fields")
+        unknown = set(entry) - set(FIELDS)
+        if unknown:
+            raise TrialError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
+        for name in REQUIRED:
+            if entry.get(name) in (None, "", []):
+                raise TrialError(f"{where}: {name} is required")
+        measure_ids = entry["measure_ids"]
+        if isinstance(measure_ids, str) or not isinstance(measure_ids, list):
+            raise TrialError(f"{where}: measure_ids must be a list of measure ids")
+        start, end = _date(entry["start_date"], where, "start_date"), None
+        end = _date(entry.get("end_date"), where, "end_date")
+        if end is not None and end < start:
+            raise TrialError(f"{where}: end_date is before start_date")
+        trial_id = str(entry["trial_id"]).strip()
+        if trial_id in seen:
+            raise TrialError(f"{where}: trial_id {trial_id!r} is used twice")
+        seen.add(trial_id)
+        trials.append(
+            Trial(
+                trial_id=trial_id,
+                title=str(entry["title"]).strip(),
+                hypothesis=str(entry["hypothesis"]).strip(),
+                service=entry.get("service"),
+                locality=entry.get("locality"),
+                council_code=str(entry["council_code"]).strip(),
+                start_date=start,
+                end_date=end,
+                measure_ids=tuple(str(m).strip() for m in measure_ids),
+                owner=str(entry["owner"]).strip(),
+            )
+        )
+    return trials
+
+
+def default_path() -> Path:
+    """The config file, or the one BDC_TRIALS names (tests, a council's own copy)."""
+    override = os.environ.get("BDC_TRIALS")
+    return Path(override) if override else environment.REPO_ROOT / DEFAULT_PATH
+
+
+def load(path: Path | None = None) -> list[Trial]:
+    path = path or default_path()
+    if not path.exists():
+        return []
+    try:
+        document = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as error:
+        raise TrialError(f"{path.name}: not valid YAML ({error})") from error
+    if not isinstance(document, dict):
+        raise TrialError(f"{path.name}: expected a mapping with a `trials:` list")
+    return parse(document.get("trials"), path.name)
+
+
+def judge(
+    values: Sequence,
+    periods: Sequence,
+    start: dt.date,
+    improvement: str,
+    end: dt.date | None = None,
+    ghost: Sequence[int] = (),
+    **options,
+) -> Verdict:
+    """Verdict of one trial on one series (values in time order, one per period; None missing).
+
+    Points after `end` (when given) are left out: the trial is judged on its own period.
+    """
+    if improvement not in ("increase", "decrease"):
+        return Verdict("insufficient_data", False, "the measure has no improvement direction")
+    keep = [i for i, p in enumerate(periods) if end is None or p <= end]
+    values = [values[i] for i in keep]
+    periods = [periods[i] for i in keep]
+    ghost = [keep.index(i) for i in ghost if i in keep]
+    start_index = next((i for i, p in enumerate(periods) if p >= start), len(periods))
+    live = [v is not None and v == v and i not in ghost for i, v in enumerate(values)]
+    before, after = sum(live[:start_index]), sum(live[start_index:])
+    if before < MIN_BASELINE_POINTS:
+        return Verdict(
+            "insufficient_data",
+            False,
+            f"{before} points before the start; {MIN_BASELINE_POINTS} are needed for a baseline",
+        )
+    if after == 0:
+        return Verdict("insufficient_data", False, "no points since the start")
+    result = xmr(
+        values,
+        improvement=improvement,
+        baseline_end=start_index - 1,
+        ghost=list(ghost),
+        minimum_points=1,
+        **options,
+    )
+    baseline = result["groups"][0]
+    post = [p for p in result["points"][start_index:] if not p["ghost"]]
+    better = [p for p in post if p["point_type"] == "special_cause_improvement"]
+    worse = [p for p in post if p["point_type"] == "special_cause_concern"]
+    base_text = (
+        f"baseline {periods[0]} to {periods[start_index - 1]}: average {fmt(baseline['mean'])}, "
+        f"limits {fmt(baseline['lpl'])} to {fmt(baseline['upl'])}"
+    )
+    post_values = [p["value"] for p in post]
+    post_text = f"{len(post)} points since {start}, average {fmt(sum(post_values) / len(post))}"
+    if not better and not worse:
+        if after < MIN_AFTER_POINTS:
+            return Verdict(
+                "insufficient_data",
+                False,
+                f"{base_text}; only {post_text}, no special cause yet "
+                f"({MIN_AFTER_POINTS} are needed to rule out a shift)",
+            )
+        return Verdict("no_change", False, f"{base_text}; {post_text}: common-cause variation")
+    if len(better) != len(worse):
+        verdict = "improvement" if len(better) > len(worse) else "deterioration"
+    else:
+        latest_signal = max(better + worse, key=lambda p: p["index"])
+        improved = latest_signal["point_type"] == "special_cause_improvement"
+        verdict = "improvement" if improved else "deterioration"
+    wanted = "special_cause_improvement" if verdict == "improvement" else "special_cause_concern"
+    sustained = post[-1]["point_type"] == wanted
+    signals = better if verdict == "improvement" else worse
+    rules = sorted({r for p in signals for r in p["rules_high"] + p["rules_low"]})
+    evidence = (
+        f"{base_text}; {post_text}; {len(better)} special-cause improvement and {len(worse)} "
+        f"concern points after the start (rules: {', '.join(rules)}); "
+        f"{'still special cause at the latest point' if sustained else 'not sustained'}"
+    )
+    return Verdict(verdict, sustained, evidence)

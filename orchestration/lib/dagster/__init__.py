@@ -1,0 +1,3 @@
+"""How the platform runs under Dagster: the instance's storage, the in-process runner, resources
+and the shared asset selections.
+"""

@@ -1,0 +1,83 @@
+"""Numbers, dates and markers as the public site shows them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+
+from markupsafe import Markup, escape
+
+from orchestration.lib.publishing import disclosure
+from orchestration.lib.spc import charts
+
+UNIT_SUFFIX = {
+    "percent": "%",
+    "days": " days",
+    "rate_per_1000": " per 1,000",
+    "per_100k": " per 100,000",
+}
+QUALITY_TEXT = {
+    "pass": ("Meets all six quality criteria", "green"),
+    "waived": ("Meets the quality criteria, with a recorded exception", "blue"),
+    "warn": ("Quality warning", "yellow"),
+    "fail": ("Fails a quality criterion", "red"),
+}
+VARIATION_TEXT = {key: text for key, (_letter, _colour, text) in charts.VARIATION_TEXT.items()}
+ASSURANCE_TEXT = {key: text for key, (_letter, _colour, text) in charts.ASSURANCE_TEXT.items()}
+
+
+def number(value, unit: str | None = None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, decimal.Decimal):
+        value = float(value)
+    if unit == "gbp":
+        return f"£{value:,.2f}" if abs(value) < 100 else f"£{value:,.0f}"
+    if unit == "count":
+        return f"{value:,.0f}"
+    text = charts.fmt(value)
+    return text + UNIT_SUFFIX.get(unit or "", "")
+
+
+def marker(code: str | None) -> Markup:
+    """A GSS marker with its meaning for screen readers."""
+    if not code:
+        return Markup("")
+    meaning = disclosure.MARKERS.get(code, "")
+    return Markup(
+        f'<span class="app-marker">{escape(code)}'
+        f'<span class="govuk-visually-hidden"> ({escape(meaning.lower())})</span></span>'
+    )
+
+
+def cell(row: dict, column: str, unit: str | None = None) -> Markup:
+    """A figure, or its marker when it has none."""
+    value = row.get(column)
+    if value is None:
+        return marker(row.get(f"{column}_marker") or disclosure.NOT_AVAILABLE)
+    return Markup(escape(number(value, unit)))
+
+
+def month(value) -> str:
+    if value is None:
+        return ""
+    return f"{value:%B %Y}"
+
+
+def day(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    return f"{value.day} {value:%B %Y}"
+
+
+def period(row: dict) -> str:
+    start, end = row["period_start"], row["period_end"]
+    if start.year == end.year and start.month == end.month:
+        return month(start)
+    return f"{month(start)} to {month(end)}"
+
+
+def link(href: str, text: str) -> Markup:
+    return Markup('<a class="govuk-link" href="{}">{}</a>').format(href, text)

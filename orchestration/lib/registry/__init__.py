@@ -1,0 +1,1 @@
+"""The measure registry: measures, their purposes and owners, and the tables it writes."""
