@@ -14,7 +14,7 @@ import psycopg
 from psycopg import sql
 
 from orchestration.lib import contracts, warehouse
-from orchestration.lib.ingest import loaders
+from orchestration.lib.ingest import landing, loaders
 from orchestration.lib.warehouse import bootstrap
 
 DATABASE = "bench_ceiling"
@@ -34,7 +34,7 @@ def largest_source(landing_dir: Path) -> str:
 def source_files(landing_dir: Path, source: str) -> list[Path]:
     folder = landing_dir / source
     return sorted(
-        path for path in folder.iterdir() if path.suffix.lower() in loaders.LANDING_SUFFIXES
+        path for path in folder.iterdir() if path.suffix.lower() in landing.LANDING_SUFFIXES
     )
 
 

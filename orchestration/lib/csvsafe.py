@@ -2,7 +2,9 @@
 
 Text cells that a spreadsheet would run as a formula (starting = + - @ tab or CR) get a leading
 apostrophe; so do cells that already start with one, which makes `unguard` an exact inverse.
-Real numbers (including negatives) are left alone.
+Real numbers (including negatives) are left alone. FORMULA_STARTS is the one definition of a
+cell that starts like a formula: landing files with such cells are refused at intake too
+(ingest/validation.py).
 """
 
 from __future__ import annotations
@@ -12,11 +14,14 @@ import io
 import re
 
 NUMBER = re.compile(r"^-?\d+(\.\d+)?([eE][-+]?\d+)?$")
-DANGEROUS = ("=", "+", "-", "@", "\t", "\r", "'")
+# A spreadsheet runs a cell starting with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A leading apostrophe is guarded too, so that `unguard` is an exact inverse.
+GUARDED_STARTS = (*FORMULA_STARTS, "'")
 
 
 def guard(cell: str) -> str:
-    if cell and not NUMBER.match(cell) and cell.startswith(DANGEROUS):
+    if cell and not NUMBER.match(cell) and cell.startswith(GUARDED_STARTS):
         return "'" + cell
     return cell
 

@@ -10,8 +10,8 @@ import openpyxl
 import psycopg
 import pytest
 
-from orchestration.lib import contracts
-from orchestration.lib.ingest import loaders, screening
+from orchestration.lib import checksums, contracts
+from orchestration.lib.ingest import landing, loaders, screening
 
 pytestmark = pytest.mark.integration
 
@@ -56,7 +56,7 @@ def test_a_valid_file_loads_in_one_batch_with_its_audit_row(activated, good):
         ).fetchone()
     assert batches == (1, path.name)
     assert audit[:4] == (expected_rows, expected_rows, 0, "loaded")
-    assert audit[4] == loaders.checksum(path)
+    assert audit[4] == checksums.sha256_file(path)
     assert str(audit[5]) == "2023-04-01"
 
 
@@ -96,10 +96,10 @@ def test_only_files_whose_content_is_not_loaded_are_taken_up(activated, good, de
     first = good("crm_contacts")
     loaders.ingest_file(activated, first)
     second = good("crm_contacts", sorted((demo_dir / "crm_contacts").glob("*.csv"))[1].name)
-    assert loaders.unloaded_files(activated, "crm_contacts") == ([second], 1)
+    assert landing.unloaded_files(activated, "crm_contacts") == ([second], 1)
     _rewrite(first, lambda lines: lines[:-5])  # a corrected extract is new content
     # Oldest arrival first: the correction, written last, is loaded last.
-    assert loaders.unloaded_files(activated, "crm_contacts") == ([second, first], 0)
+    assert landing.unloaded_files(activated, "crm_contacts") == ([second, first], 0)
 
 
 def test_a_corrected_file_for_the_same_period_replaces_the_batch(activated, good):

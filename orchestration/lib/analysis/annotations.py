@@ -19,9 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-from orchestration.lib import environment
+from orchestration.lib import environment, yamlfiles
 
 KINDS = ("recalc", "ghost", "baseline")
 FIELDS = ("measure_id", "council_code", "kind", "period_start", "reason", "recorded_by",
@@ -118,12 +116,7 @@ def load(path: Path | None = None) -> list[Annotation]:
     path = path or default_path()
     if not path.exists():
         return []
-    try:
-        document = yaml.safe_load(path.read_text()) or {}
-    except yaml.YAMLError as error:
-        raise AnnotationError(f"{path.name}: not valid YAML ({error})") from error
-    if not isinstance(document, dict):
-        raise AnnotationError(f"{path.name}: expected a mapping with an `annotations:` list")
+    document = yamlfiles.load_mapping(path, "annotations", AnnotationError)
     return parse(document.get("annotations"), path.name)
 
 

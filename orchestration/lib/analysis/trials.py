@@ -16,9 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-from orchestration.lib import environment
+from orchestration.lib import environment, yamlfiles
 from orchestration.lib.spc import xmr
 from orchestration.lib.spc.charts import fmt
 
@@ -126,12 +124,7 @@ def load(path: Path | None = None) -> list[Trial]:
     path = path or default_path()
     if not path.exists():
         return []
-    try:
-        document = yaml.safe_load(path.read_text()) or {}
-    except yaml.YAMLError as error:
-        raise TrialError(f"{path.name}: not valid YAML ({error})") from error
-    if not isinstance(document, dict):
-        raise TrialError(f"{path.name}: expected a mapping with a `trials:` list")
+    document = yamlfiles.load_mapping(path, "trials", TrialError)
     return parse(document.get("trials"), path.name)
 
 

@@ -11,12 +11,13 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 
 from orchestration.lib.contracts import Column, Contract
+from orchestration.lib.csvsafe import FORMULA_STARTS
 
 MAX_FIELD_CHARS = 10_000
 MAX_REPORTED = 200
-# Spreadsheet formula injection: = + @ tab CR anywhere, or - not followed by a digit.
-FORMULA = re.compile(r"^(?:[=+@\t\r]|-(?![0-9.]))")
-FORMULA_STARTS = ("=", "+", "@", "\t", "\r", "-")
+# Spreadsheet formula injection: a cell that starts like a formula (the starts the CSVs written
+# here are guarded against: = + - @ tab CR), but for - followed by a digit (a negative number).
+FORMULA = re.compile("^(?!-[0-9.])[" + re.escape("".join(FORMULA_STARTS)) + "]")
 # A CSV cell starts the file or follows a comma, a line break or an opening quote. Searching
 # the file's text for those starts (literal-prefix searches, in C) finds every cell that could
 # start like a formula; when none is found, no cell needs the per-cell check.
@@ -185,6 +186,27 @@ def check_rows(
         problems += _problems(
             frame[key[0]], duplicated, ",".join(key), "duplicates an earlier row's key"
         )
+    return problems
+
+
+def check_codes(
+    contract: Contract, frame: pd.DataFrame, known: dict[str, set[str]]
+) -> list[Problem]:
+    """Rows whose codes are not among the `known` codes of their column."""
+    problems: list[Problem] = []
+    for name, codes in known.items():
+        column = contract.column(name)
+        values = frame[column.name]
+        unknown = (values != "") & ~values.isin(codes)
+        for index in unknown[unknown].index[:MAX_REPORTED]:
+            problems.append(
+                Problem(
+                    int(index) + 2,
+                    column.name,
+                    values[index],
+                    f"is not a known code in {column.codes_from}",
+                )
+            )
     return problems
 
 

@@ -7,11 +7,14 @@ import datetime as dt
 import decimal
 import io
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 import stream_write_ods as ods_library
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from orchestration.lib import csvsafe
+from orchestration.lib.library_patches import Patch
+
 # ODS files carry a modification time in their zip entries: fix it so builds are reproducible.
 FIXED_MODIFIED_AT = dt.datetime(2000, 1, 1, 0, 0, 0)
 ODS_PIECE = 1 << 16
@@ -20,7 +23,7 @@ ODS_PIECE = 1 << 16
 def _encoded_in_pieces(fragments, encoding: str):
     """content.xml in 64 kB pieces. stream-write-ods (0.0.25) hands the zip writer each XML
     fragment as it makes it, several per cell, and the zip writer's per-piece work was most of
-    an ODS file's time (1.7 s for the demo's 17 k measure values); the bytes are the same."""
+    an ODS file's time; the bytes are the same."""
     pieces, size = [], 0
     for fragment in fragments:
         pieces.append(fragment)
@@ -32,8 +35,26 @@ def _encoded_in_pieces(fragments, encoding: str):
         yield "".join(pieces).encode(encoding)
 
 
-# stream_write_ods encodes content.xml with the `iterencode` it imported; this is the one change.
-ods_library.iterencode = _encoded_in_pieces
+# What: stream_write_ods encodes content.xml with the `iterencode` it imported from codecs, a
+# private module global; rebinding it is the one change. Why: above. Versions: stream-write-ods
+# 0.0.25, the pin; with any other (or without that global) its own codecs.iterencode is kept.
+PIECED_CONTENT_XML = Patch(
+    "stream-write-ods to encode content.xml in 64 kB pieces",
+    written_for=("stream-write-ods==0.0.25",),
+    needs=("stream_write_ods:iterencode",),
+)
+
+
+def piece_content_xml(installed: Mapping[str, str] | None = None) -> bool:
+    """Rebind stream_write_ods' iterencode where PIECED_CONTENT_XML applies; whether it did.
+    `installed`: versions to judge the patch by instead of the installed ones (tests)."""
+    if not PIECED_CONTENT_XML.applies(installed):
+        return False
+    ods_library.iterencode = _encoded_in_pieces
+    return True
+
+
+piece_content_xml()
 
 
 def plain(value):
@@ -48,7 +69,7 @@ def plain(value):
 
 
 def csv_cell(value) -> str:
-    """Text that a spreadsheet would run as a formula gets a leading quote; numbers stay."""
+    """Numbers as they are; text guarded against running as a formula (csvsafe.guard)."""
     value = plain(value)
     if value is None:
         return ""
@@ -56,18 +77,7 @@ def csv_cell(value) -> str:
         return "true" if value else "false"
     if isinstance(value, int | float):
         return repr(value) if isinstance(value, float) else str(value)
-    text = str(value)
-    if text.startswith(FORMULA_STARTS) and not _is_number(text):
-        return "'" + text
-    return text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+    return csvsafe.guard(str(value))
 
 
 def write_csv(path: Path, columns: list[str], rows: list[list]) -> None:

@@ -17,9 +17,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
-from orchestration.lib import environment
+from orchestration.lib import environment, yamlfiles
 
 COUNCIL_CODES = ("E07000234", "E07000236")
 KINDS = {"strategic", "operational"}
@@ -301,11 +299,7 @@ def _validate_purpose(path: Path, raw) -> Purpose:
 
 
 def _read(path: Path) -> dict:
-    try:
-        # The C loader: the registry is read by every partner-return load and every run.
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
-    except yaml.YAMLError as error:
-        raise RegistryError(f"{path.name}: not valid YAML ({error})") from error
+    data = yamlfiles.load_mapping(path, "measures", RegistryError)
     if not isinstance(data, dict) or not isinstance(data.get("measures"), list):
         _fail(path, None, "measures", "the file needs a list of measures")
     return data

@@ -8,7 +8,6 @@ audit.report_issues                        one row per issued pack
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import shutil
@@ -18,6 +17,7 @@ from pathlib import Path
 import psycopg
 
 from orchestration.lib import environment
+from orchestration.lib.checksums import sha256
 from orchestration.lib.reporting import calendar, data
 
 ISSUES_DDL = """
@@ -44,10 +44,6 @@ def pack_dir(kind: str, key: str) -> Path:
 
 def issued_dir(kind: str, key: str) -> Path:
     return pack_dir(kind, key) / "issued"
-
-
-def sha256(content: bytes) -> str:
-    return hashlib.sha256(content).hexdigest()
 
 
 def _write_atomically(folder: Path, files: dict[str, bytes], clear_others: bool) -> None:

@@ -14,9 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import yaml
-
-from orchestration.lib import environment
+from orchestration.lib import environment, yamlfiles
 from orchestration.lib.publishing import disclosure
 
 GEOGRAPHY_LEVELS = ("council", "locality", "ward")
@@ -419,10 +417,7 @@ def load_register(path: Path | None = None, check_references: bool = True) -> Re
     path = Path(path or register_path())
     if not path.exists():
         raise AgreementError(f"{path}: the register of data-sharing agreements is missing")
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
-    except yaml.YAMLError as error:
-        raise AgreementError(f"{path.name}: not valid YAML ({error})") from error
+    data = yamlfiles.load_mapping(path, "agreements", AgreementError)
     known_measures = known_contracts = None
     if check_references:
         from orchestration.lib import contracts

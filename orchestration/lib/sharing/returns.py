@@ -15,8 +15,8 @@ from pathlib import Path
 
 import psycopg
 
-from orchestration.lib import contracts
-from orchestration.lib.ingest import loaders
+from orchestration.lib import checksums, contracts
+from orchestration.lib.ingest import load_audit, loaders, reading
 from orchestration.lib.ingest.validation import Problem
 from orchestration.lib.sharing.agreements import Agreement, Register, load_register, london_today
 
@@ -24,24 +24,24 @@ from orchestration.lib.sharing.agreements import Agreement, Register, load_regis
 class ReturnRefused(RuntimeError):
     """The return was not loaded; the message says why and where the report is."""
 
-    def __init__(self, message: str, result: loaders.LoadResult | None = None):
+    def __init__(self, message: str, result: load_audit.LoadResult | None = None):
         super().__init__(message)
         self.result = result
 
 
 def _reject(url: str, path: Path, agreement_id: str, problems: list[Problem], contract):
     """Quarantine and audit the file exactly as the loader does for a contract failure."""
-    result = loaders.LoadResult(
+    result = load_audit.LoadResult(
         source=contract.source,
         file=path,
         outcome="rejected",
         batch_id=str(uuid.uuid4()),
         problems=problems,
     )
-    digest, size = loaders.checksum(path), path.stat().st_size
+    digest, size = checksums.sha256_file(path), path.stat().st_size
     result.report_path = loaders.quarantine_file(path, result, contract)
     with psycopg.connect(url) as conn:
-        loaders.record_load(conn, result, digest, size, (None, None), problems[0].as_line())
+        load_audit.record_load(conn, result, digest, size, (None, None), problems[0].as_line())
     raise ReturnRefused(
         f"{path.name}: rejected under agreement {agreement_id}, nothing loaded: "
         f"{problems[0].as_line()}. Report: {result.report_path}",
@@ -52,8 +52,8 @@ def _reject(url: str, path: Path, agreement_id: str, problems: list[Problem], co
 def _row_problems(agreement: Agreement, path: Path, contract) -> list[Problem]:
     """Rows from another partner, or measures the agreement does not cover."""
     try:
-        frame, _ = loaders.read_file(path, contract)
-    except loaders.FileRejected:
+        frame, _ = reading.read_file(path, contract)
+    except reading.FileRejected:
         return []  # the loader reports contract failures itself, with its own report
     problems = []
     expected = agreement.returns
@@ -86,7 +86,7 @@ def receive_return(
     *,
     today: dt.date | None = None,
     register: Register | None = None,
-) -> loaders.LoadResult:
+) -> load_audit.LoadResult:
     """Load one partner return received under an agreement; ReturnRefused when it may not."""
     path = Path(path)
     register = register or load_register()
@@ -111,14 +111,14 @@ def receive_return(
 
 def receive_landing_files(
     url: str, paths: list[Path], register: Register | None = None
-) -> list[loaders.LoadResult]:
+) -> list[load_audit.LoadResult]:
     """Partner returns dropped in the landing zone: each row's partner must have an agreement
     in force that receives that measure; otherwise the whole file is quarantined. The files
     that may come in are then loaded together, in order (loaders.ingest_files)."""
     register = register or load_register()
     contract = contracts.get("partner_returns")
     paths = [Path(path) for path in paths]
-    results: dict[Path, loaders.LoadResult] = {}
+    results: dict[Path, load_audit.LoadResult] = {}
     for path in paths:
         problems = _partner_problems(path, register, contract)
         if problems:
@@ -139,8 +139,8 @@ def receive_landing_file(url: str, path: Path, register: Register | None = None)
 def _partner_problems(path: Path, register: Register, contract) -> list[Problem]:
     """Rows whose partner has no single agreement in force receiving that measure."""
     try:
-        frame, _ = loaders.read_file(path, contract)
-    except loaders.FileRejected:
+        frame, _ = reading.read_file(path, contract)
+    except reading.FileRejected:
         return []  # the loader reports it
     problems = []
     for partner, rows in frame.groupby("partner", sort=True):

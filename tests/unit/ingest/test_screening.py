@@ -14,9 +14,15 @@ from datetime import date, timedelta
 import pytest
 
 from orchestration.lib import contracts
-from orchestration.lib.ingest.loaders import check_codes, read_csv_text
+from orchestration.lib.ingest.reading import read_csv_text
 from orchestration.lib.ingest.screening import header_of, screen
-from orchestration.lib.ingest.validation import MAX_FIELD_CHARS, check_header, check_rows, period_of
+from orchestration.lib.ingest.validation import (
+    MAX_FIELD_CHARS,
+    check_codes,
+    check_header,
+    check_rows,
+    period_of,
+)
 
 pytestmark = pytest.mark.unit
 

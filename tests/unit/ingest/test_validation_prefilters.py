@@ -45,7 +45,7 @@ HEADER += "resolved_at_first_point,team"
 @pytest.mark.parametrize("quoted", [False, True])
 def test_a_cell_over_the_limit_is_reported_with_or_without_quotes(quoted):
     from orchestration.lib import contracts
-    from orchestration.lib.ingest.loaders import read_csv_text
+    from orchestration.lib.ingest.reading import read_csv_text
     from orchestration.lib.ingest.validation import MAX_FIELD_CHARS, check_rows
 
     long_cell = "x" * (MAX_FIELD_CHARS + 1)

@@ -9,13 +9,13 @@ checksum differs from the manifest, so what is loaded is always what the manifes
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, fields
 from pathlib import Path
 
 import yaml
 
+from orchestration.lib import checksums
 from orchestration.lib.ingest.reference.errors import ReferenceFormatError
 
 MANIFEST_NAME = "manifest.yml"
@@ -43,14 +43,6 @@ class Entry:
 
 
 _FIELDS = tuple(field.name for field in fields(Entry) if field.name != "path")
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def data_rows(path: Path) -> int:
@@ -100,7 +92,7 @@ def problems(reference_dir: Path) -> list[str]:
         if not path.is_file():
             found.append(f"{relative_path} is listed in {MANIFEST_NAME} but missing.")
             continue
-        actual = sha256(path)
+        actual = checksums.sha256_file(path)
         if actual != entry.sha256:
             found.append(
                 f"{relative_path} has sha256 {actual}, not the {entry.sha256} in {MANIFEST_NAME}."
@@ -131,7 +123,7 @@ def require_listed(reference_dir: Path, relative_paths: list[str] | tuple[str, .
             raise ReferenceFormatError(
                 f"Reference file {relative_path} is missing from {reference_dir}."
             )
-        if sha256(path) != entry.sha256:
+        if checksums.sha256_file(path) != entry.sha256:
             raise ReferenceFormatError(
                 f"Reference file {relative_path} differs from the copy {MANIFEST_NAME} "
                 "describes (sha256); restore it, or replace it with `bdc reference update`."

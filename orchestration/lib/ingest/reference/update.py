@@ -34,7 +34,7 @@ from http.client import HTTPException
 from pathlib import Path
 from urllib.parse import quote, urljoin, urlsplit
 
-from orchestration.lib import environment
+from orchestration.lib import checksums, environment
 from orchestration.lib.ingest.reference import PARSERS, manifest, validate_frame
 from orchestration.lib.ingest.reference.errors import ReferenceFormatError
 
@@ -186,8 +186,8 @@ def _update_one(
         problem = _not_an_extract(candidate, content_type) or _unreadable(folder, entry, candidate)
         if problem:
             return outcome(REFUSED, problem)
-        digest = manifest.sha256(candidate)
-        if digest == entry.sha256 and target.is_file() and manifest.sha256(target) == digest:
+        digest = checksums.sha256_file(candidate)
+        if digest == entry.sha256 and target.is_file() and checksums.sha256_file(target) == digest:
             return outcome(UNCHANGED, sha256=digest, rows=entry.rows)
         rows = manifest.data_rows(candidate)
         _replace(folder, entry.path, candidate, digest=digest, rows=rows, retrieved=retrieved)

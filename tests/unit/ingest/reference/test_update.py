@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from orchestration.lib import environment
+from orchestration.lib import checksums, environment
 from orchestration.lib.ingest.reference import (
     PARSERS,
     flytipping,
@@ -156,7 +156,7 @@ def test_a_newer_file_the_loader_reads_replaces_the_old_one(snapshot, mirror):
     assert outcomes[TONNAGES].status == updating.UNCHANGED
     assert (snapshot / RATE).read_bytes() == new
     entry = manifest.load(snapshot)[RATE]
-    assert entry.sha256 == manifest.sha256(snapshot / RATE) == outcomes[RATE].sha256
+    assert entry.sha256 == checksums.sha256_file(snapshot / RATE) == outcomes[RATE].sha256
     assert entry.rows == 55
     assert entry.retrieved == "2027-01-15"
     assert manifest.problems(snapshot) == []
@@ -382,7 +382,7 @@ def test_the_command_updates_and_prints_one_line_per_file(snapshot, mirror):
     result = run_cli(snapshot, "--source", "stats_recycling", "--from", mirror.url)
 
     assert result.exit_code == 0, result.output
-    digest = manifest.sha256(snapshot / RATE)
+    digest = checksums.sha256_file(snapshot / RATE)
     lines = result.output.splitlines()
     assert lines[:2] == [f"updated {RATE} (sha256 {digest[:8]}…, 55 rows)", f"unchanged {TONNAGES}"]
     assert manifest.load(snapshot)[RATE].sha256 == digest
