@@ -136,101 +136,138 @@ def _fetch(conn, query: str, params=()) -> list[dict]:
 
 def build_publish(url: str, threshold: int = disclosure.DEFAULT_THRESHOLD) -> PublishResult:
     """Rebuild every publish.* table from marts/analysis/input, disclosure applied."""
-    missing: list[str] = []
     with psycopg.connect(url) as conn:
         conn.execute("create schema if not exists publish")
-
-        def read(source: str, columns: str, where: str = "") -> list[dict]:
-            if not _exists(conn, source):
-                missing.append(source)
-                return []
-            return _fetch(conn, f"select {columns} from {source} {where}")
-
-        tables: dict[str, list[dict]] = {}
-        for name, (source, columns) in SOURCES.items():
-            tables[name] = read(source, columns)
-        public_measures = read(
-            "marts.dim_measures", "measure_id, council_code, unit", "where is_public"
-        )
-        public_keys = {(m["measure_id"], m["council_code"]) for m in public_measures}
-        tables["measures"] = [
-            m for m in tables["measures"] if (m["measure_id"], m["council_code"]) in public_keys
-        ]
-        units = {(m["measure_id"], m["council_code"]): m["unit"] for m in public_measures}
-
-        values = [
-            v
-            for v in read(
-                "marts.fct_measure_values",
-                "measure_id, council_code, period_start, period_end, geography_type,"
-                " case when geography_type = 'locality' then"
-                f" {LOCALITY_CODE.replace('locality,', 'geography_code,')}"
-                " else geography_code end as geography_code,"
-                " numerator, denominator, value, status, loaded_at",
-            )
-            if (v["measure_id"], v["council_code"]) in public_keys
-        ]
-        suppressed = 0
-        ward_locality = {
-            (w["council_code"], w["ward_code"]): w["locality_code"] for w in tables["ward_profiles"]
-        }
-        names = {("ward", w["ward_code"]): w["ward_name"] for w in tables["ward_profiles"]}
-        names |= {
-            ("locality", loc["locality_code"]): loc["locality_name"]
-            for loc in tables["locality_profiles"]
-        }
-        rows, hidden_count = protect_measure_values(values, units, ward_locality, threshold)
-        suppressed += hidden_count
-        for row in rows:
-            row["geography_name"] = names.get((row["geography_type"], row["geography_code"]))
-        tables["measure_values"] = rows
-
-        tables["measure_charts"] = [
-            c
-            for c in read(
-                "analysis.measure_icons",
-                "measure_id, council_code, variation_icon, assurance_icon, spc_shown, n,"
-                " latest_period_start, latest_value, text_alternative, chart_svg",
-            )
-            if (c["measure_id"], c["council_code"]) in public_keys
-        ]
-        tables["quality_marks"] = quality_marks(
-            read(
-                "marts.measure_quality", "measure_id, council_code, period_start, criterion, status"
-            ),
-            public_keys,
-        )
-        tables["commentary"] = [
-            c
-            for c in read(
-                "input.commentary",
-                "measure_id, council_code, period_start, what_data_shows, what_we_are_doing,"
-                " (confirmed_at at time zone 'Europe/London')::date as confirmed_on",
-                # Only commentary a Director has signed off (docs/webapp.md), never drafts,
-                # submissions, returns or commentary only the manager has confirmed.
-                "where is_public and status = 'signed_off'",
-            )
-            if (c["measure_id"], c["council_code"]) in public_keys
-        ]
-        tables["nearest_neighbours"] = read(
-            "marts.dim_nearest_neighbours",
-            "area_code, neighbour_rank, neighbour_name, neighbour_in_snapshot",
-            "where model = 'Global'",
-        )
-        suppressed += protect_profiles(tables, threshold)
-        for row in tables["cost_of_service"]:
-            row["cost_per_transaction_marker"] = (
-                disclosure.NOT_AVAILABLE if row["cost_per_transaction"] is None else None
-            )
-        counts = {}
-        for name, definition in TABLES.items():
-            _replace_table(conn, name, definition, tables.get(name, []))
-            counts[name] = len(tables.get(name, []))
-        conn.execute("grant usage on schema publish to public_reader, analyst")
-        conn.execute("grant select on all tables in schema publish to public_reader, analyst")
-    result = PublishResult(counts, suppressed, sorted(set(missing)))
+        sources = _Sources(conn)
+        tables, units = _read_tables(sources)
+        suppressed = _protect_tables(tables, units, threshold)
+        counts = _write_tables(conn, tables)
+    result = PublishResult(counts, suppressed, sorted(set(sources.missing)))
     log.info(result.summary())
     return result
+
+
+class _Sources:
+    """Reads the sources in the publishing transaction. A source not built yet reads as no
+    rows and is noted, so its publish table is published empty rather than failing the rest."""
+
+    def __init__(self, conn):
+        self.conn = conn
+        self.missing: list[str] = []
+
+    def read(self, source: str, columns: str, where: str = "") -> list[dict]:
+        if not _exists(self.conn, source):
+            self.missing.append(source)
+            return []
+        return _fetch(self.conn, f"select {columns} from {source} {where}")
+
+
+def _read_tables(sources: _Sources) -> tuple[dict[str, list[dict]], dict[tuple, str]]:
+    """Every publish table's rows as read, before disclosure control: only public measures'
+    figures, charts, quality marks and commentary (signed off and public). Returns the tables
+    and each public measure's unit (which columns of its values count people or things)."""
+    tables: dict[str, list[dict]] = {}
+    for name, (source, columns) in SOURCES.items():
+        tables[name] = sources.read(source, columns)
+    public_measures = sources.read(
+        "marts.dim_measures", "measure_id, council_code, unit", "where is_public"
+    )
+    public_keys = {(m["measure_id"], m["council_code"]) for m in public_measures}
+    tables["measures"] = _public(tables["measures"], public_keys)
+    units = {(m["measure_id"], m["council_code"]): m["unit"] for m in public_measures}
+
+    tables["measure_values"] = _public(
+        sources.read(
+            "marts.fct_measure_values",
+            "measure_id, council_code, period_start, period_end, geography_type,"
+            " case when geography_type = 'locality' then"
+            f" {LOCALITY_CODE.replace('locality,', 'geography_code,')}"
+            " else geography_code end as geography_code,"
+            " numerator, denominator, value, status, loaded_at",
+        ),
+        public_keys,
+    )
+    tables["measure_charts"] = _public(
+        sources.read(
+            "analysis.measure_icons",
+            "measure_id, council_code, variation_icon, assurance_icon, spc_shown, n,"
+            " latest_period_start, latest_value, text_alternative, chart_svg",
+        ),
+        public_keys,
+    )
+    tables["quality_marks"] = quality_marks(
+        sources.read(
+            "marts.measure_quality", "measure_id, council_code, period_start, criterion, status"
+        ),
+        public_keys,
+    )
+    tables["commentary"] = _public(
+        sources.read(
+            "input.commentary",
+            "measure_id, council_code, period_start, what_data_shows, what_we_are_doing,"
+            " (confirmed_at at time zone 'Europe/London')::date as confirmed_on",
+            # Only commentary a Director has signed off (docs/webapp.md), never drafts,
+            # submissions, returns or commentary only the manager has confirmed.
+            "where is_public and status = 'signed_off'",
+        ),
+        public_keys,
+    )
+    tables["nearest_neighbours"] = sources.read(
+        "marts.dim_nearest_neighbours",
+        "area_code, neighbour_rank, neighbour_name, neighbour_in_snapshot",
+        "where model = 'Global'",
+    )
+    return tables, units
+
+
+def _public(rows: list[dict], public_keys: set[tuple]) -> list[dict]:
+    """The rows of public measures only (keyed by measure and council)."""
+    return [r for r in rows if (r["measure_id"], r["council_code"]) in public_keys]
+
+
+def _protect_tables(tables: dict[str, list[dict]], units: dict, threshold: int) -> int:
+    """Disclosure control, table by table, in place: measure values (small-area counts and the
+    rates built on them), ward and locality profiles (population, households), and the marker
+    of each cost per transaction. Returns the number of cells suppressed."""
+    suppressed = _protect_values_table(tables, units, threshold)
+    suppressed += protect_profiles(tables, threshold)
+    for row in tables["cost_of_service"]:
+        row["cost_per_transaction_marker"] = (
+            disclosure.NOT_AVAILABLE if row["cost_per_transaction"] is None else None
+        )
+    return suppressed
+
+
+def _protect_values_table(tables: dict[str, list[dict]], units: dict, threshold: int) -> int:
+    """publish.measure_values: small-area counts protected over wards and localities together
+    (a locality's wards are known from the ward profiles), each area named from the profiles."""
+    ward_locality = {
+        (w["council_code"], w["ward_code"]): w["locality_code"] for w in tables["ward_profiles"]
+    }
+    names = {("ward", w["ward_code"]): w["ward_name"] for w in tables["ward_profiles"]}
+    names |= {
+        ("locality", loc["locality_code"]): loc["locality_name"]
+        for loc in tables["locality_profiles"]
+    }
+    rows, suppressed = protect_measure_values(
+        tables["measure_values"], units, ward_locality, threshold
+    )
+    for row in rows:
+        row["geography_name"] = names.get((row["geography_type"], row["geography_code"]))
+    tables["measure_values"] = rows
+    return suppressed
+
+
+def _write_tables(conn, tables: dict[str, list[dict]]) -> dict[str, int]:
+    """Replace each publish table (one with no rows read is published empty) and let the
+    public reader and analysts read them. Returns the rows written per table."""
+    counts = {}
+    for name, definition in TABLES.items():
+        _replace_table(conn, name, definition, tables.get(name, []))
+        counts[name] = len(tables.get(name, []))
+    conn.execute("grant usage on schema publish to public_reader, analyst")
+    conn.execute("grant select on all tables in schema publish to public_reader, analyst")
+    return counts
 
 
 def _replace_table(conn, name: str, definition: str, rows: list[dict]) -> None:

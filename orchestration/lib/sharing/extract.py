@@ -18,6 +18,7 @@ import re
 import shutil
 import tempfile
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -196,7 +197,7 @@ def measure_rows(
         raise SharingRefused(
             "marts.fct_measure_values is not built yet: run `bdc run` first; nothing was shared"
         )
-    from orchestration.lib.publishing.publish import SMALL_AREAS, protect_measure_values
+    from orchestration.lib.publishing.publish import SMALL_AREAS
 
     values = _fetch(
         conn,
@@ -211,6 +212,24 @@ def measure_rows(
             "period_end": period_end,
         },
     )
+    protected = _protect_as_on_the_site(conn, agreement, values)
+    protected = [row for row in protected if row["geography_type"] == agreement.geography]
+    suppressed = sum(
+        row[f"{c}_marker"] == disclosure.SUPPRESSED for row in protected for c in COUNT_COLUMNS
+    )
+    columns = list(dataset.columns)
+    markers = [f"{c}_marker" for c in COUNT_COLUMNS if c in dataset.columns]
+    rows = [{c: row[c] for c in (*columns, *markers)} for row in protected]
+    return rows, [*columns, *markers], suppressed
+
+
+def _protect_as_on_the_site(conn, agreement: Agreement, values: list[dict]) -> list[dict]:
+    """The rows with the public site's disclosure control applied, keyed as the site keys its
+    cells (localities by their slug while protecting, by name again after), at the agreement's
+    threshold. Threshold 0, where the agreement suppresses nothing, leaves every count as it
+    is: the partner is entitled to unsuppressed figures."""
+    from orchestration.lib.publishing.publish import protect_measure_values
+
     names = {}
     for value in values:
         if value["geography_type"] == "locality":
@@ -220,19 +239,11 @@ def measure_rows(
     unit_of = _units()
     units = {(v["measure_id"], v["council_code"]): unit_of.get(v["measure_id"]) for v in values}
     threshold = agreement.threshold if agreement.suppress_small_counts else 0
-    # Threshold 0 leaves every count as it is: the partner is entitled to unsuppressed figures.
     protected, _ = protect_measure_values(values, units, _ward_localities(conn), threshold)
-    protected = [row for row in protected if row["geography_type"] == agreement.geography]
     for row in protected:
         if row["geography_type"] == "locality":
             row["geography_code"] = names[(row["council_code"], row["geography_code"])]
-    suppressed = sum(
-        row[f"{c}_marker"] == disclosure.SUPPRESSED for row in protected for c in COUNT_COLUMNS
-    )
-    columns = list(dataset.columns)
-    markers = [f"{c}_marker" for c in COUNT_COLUMNS if c in dataset.columns]
-    rows = [{c: row[c] for c in (*columns, *markers)} for row in protected]
-    return rows, [*columns, *markers], suppressed
+    return protected
 
 
 def table_rows(
@@ -271,6 +282,15 @@ def table_rows(
         order=sql.SQL(", ").join(sql.Identifier(c) for c in selected),
     )
     rows = _fetch(conn, query, params)
+    suppressed = _protect_table_counts(rows, agreement, dataset)
+    markers = [f"{c}_marker" for c in dataset.count_columns]
+    out_columns = [*selected, *markers]
+    return [{c: row[c] for c in out_columns} for row in rows], out_columns, suppressed
+
+
+def _protect_table_counts(rows: list[dict], agreement: Agreement, dataset: Dataset) -> int:
+    """Suppress small counts of each count column in place, among the rows of one council and
+    period (whose total a reader could know), and mark every count cell; the cells hidden."""
     suppressed = 0
     for column in dataset.count_columns:
         hidden: set = set()
@@ -289,9 +309,7 @@ def table_rows(
                 suppressed += 1
             else:
                 row[f"{column}_marker"] = disclosure.NOT_AVAILABLE if row[column] is None else None
-    markers = [f"{c}_marker" for c in dataset.count_columns]
-    out_columns = [*selected, *markers]
-    return [{c: row[c] for c in out_columns} for row in rows], out_columns, suppressed
+    return suppressed
 
 
 def _number(value):
@@ -363,88 +381,35 @@ def build_share(
     register: Register | None = None,
 ) -> ShareResult:
     """Write one agreement's extract and its audit row; SharingRefused if nothing may go."""
-    from orchestration.lib.quality.gate import check_gate
-    from orchestration.lib.sharing.agreements import AgreementNotFound
-
     today = today or london_today()
-    register = register or load_register()
-    try:
-        agreement = register.get(agreement_id)
-    except AgreementNotFound as error:
-        _refuse(url, agreement_id, str(error))
-    status = agreement.status(today)
-    if not status.in_force:
-        _refuse(url, agreement_id, f"No extract: {status.message}", agreement)
-    period_end = period_end_for(agreement, today)
-    if period_end < agreement.period_from:
-        _refuse(
-            url, agreement_id, f"No extract: no period due since {agreement.period_from}", agreement
-        )
-    gate = check_gate(url, f"share:{agreement.id}", period_end, today=today)
-    if not gate.allowed:
-        _refuse(url, agreement_id, f"No extract for {agreement.id}: {gate.summary()}", agreement)
+    agreement, status = _agreement_in_force(url, agreement_id, today, register or load_register())
+    period_end = _period_due(url, agreement, today)
+    gate = _open_gate(url, agreement, period_end, today)
 
-    layouts: dict[str, list[str]] = {}
-    suppressed = 0
     target = shares_dir(agreement.id) / today.isoformat()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{today.isoformat()}-", dir=target.parent))
-    try:
-        files: list[ShareFile] = []
-        with psycopg.connect(url) as conn:
-            for dataset in agreement.datasets:
-                reader = measure_rows if dataset.kind == "measures" else table_rows
-                rows, columns, hidden = reader(conn, agreement, dataset, period_end)
-                personal = disclosure.personal_columns(columns)
-                if personal:  # the register forbids it; this guards against a model change
-                    raise SharingRefused(f"personal fields in {dataset.name}: {personal}")
-                path = staging / f"{dataset.name}.csv"
-                write_csv(path, columns, rows)
-                layouts[dataset.name] = columns
-                suppressed += hidden
-                files.append(
-                    ShareFile(
-                        path.name, len(rows), sha256_of(path), path.stat().st_size, dataset.name
-                    )
-                )
-            dictionary = staging / DICTIONARY_FILE
-            entries = dictionary_rows(agreement, layouts)
-            write_csv(dictionary, ["file", "column", "meaning"], entries)
-            files.append(
-                ShareFile(
-                    dictionary.name, len(entries), sha256_of(dictionary), dictionary.stat().st_size
-                )
-            )
-            share_id = str(uuid.uuid4())
-            manifest = _manifest(agreement, share_id, today, period_end, files, suppressed, gate)
-            manifest_path = staging / MANIFEST_FILE
-            manifest_path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-            audit.record(
-                conn,
-                share_id=share_id,
-                agreement_id=agreement.id,
-                agreement_version=agreement.version,
-                partner=agreement.partner,
-                purpose=agreement.purpose,
-                lawful_basis=agreement.lawful_basis,
-                outcome="extracted",
-                message=status.message,
-                datasets=[d.name for d in agreement.datasets],
-                geography_level=agreement.geography,
-                period_start=agreement.period_from,
-                period_end=period_end,
-                suppressed_cells=suppressed,
-                output_dir=str(target),
-                files=[f.as_dict() for f in files],
-                manifest_sha256=sha256_of(manifest_path),
-            )
-            # Swap the folder in just before the audit row commits: never one without the other.
-            if target.exists():
-                shutil.rmtree(target)
-            staging.rename(target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    with _staging_folder(target) as staging, psycopg.connect(url) as conn:
+        files, layouts, suppressed = _write_datasets(conn, agreement, period_end, staging)
+        entries = dictionary_rows(agreement, layouts)
+        files.append(_write_file(staging / DICTIONARY_FILE, ["file", "column", "meaning"], entries))
+        share_id = str(uuid.uuid4())
+        manifest = _manifest(agreement, share_id, today, period_end, files, suppressed, gate)
+        manifest_path = staging / MANIFEST_FILE
+        manifest_path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+        _record_extract(
+            conn,
+            agreement,
+            status,
+            share_id=share_id,
+            period_end=period_end,
+            suppressed=suppressed,
+            files=files,
+            target=target,
+            manifest_sha256=sha256_of(manifest_path),
+        )
+        # Swap the folder in just before the audit row commits: never one without the other.
+        if target.exists():
+            shutil.rmtree(target)
+        staging.rename(target)
     return ShareResult(
         agreement.id,
         target,
@@ -454,6 +419,107 @@ def build_share(
         suppressed,
         share_id,
         [*gate.warnings, *([status.message] if status.flags else [])],
+    )
+
+
+def _agreement_in_force(url: str, agreement_id: str, today: dt.date, register: Register):
+    """The agreement and its status today; refused when the register has no such agreement or
+    it is not in force (not started, expired)."""
+    from orchestration.lib.sharing.agreements import AgreementNotFound
+
+    try:
+        agreement = register.get(agreement_id)
+    except AgreementNotFound as error:
+        _refuse(url, agreement_id, str(error))
+    status = agreement.status(today)
+    if not status.in_force:
+        _refuse(url, agreement_id, f"No extract: {status.message}", agreement)
+    return agreement, status
+
+
+def _period_due(url: str, agreement: Agreement, today: dt.date) -> dt.date:
+    """The end of the period this extract covers (`period_end_for`); refused when no period
+    in the agreed range is due yet."""
+    period_end = period_end_for(agreement, today)
+    if period_end < agreement.period_from:
+        _refuse(
+            url, agreement.id, f"No extract: no period due since {agreement.period_from}", agreement
+        )
+    return period_end
+
+
+def _open_gate(url: str, agreement: Agreement, period_end: dt.date, today: dt.date):
+    """The publication gate's decision for this extract; refused while the gate is closed
+    (stale or failing inputs), so a partner never receives what the site would not show."""
+    from orchestration.lib.quality.gate import check_gate
+
+    gate = check_gate(url, f"share:{agreement.id}", period_end, today=today)
+    if not gate.allowed:
+        _refuse(url, agreement.id, f"No extract for {agreement.id}: {gate.summary()}", agreement)
+    return gate
+
+
+@contextmanager
+def _staging_folder(target: Path):
+    """A hidden folder beside `target` to write the extract into, removed if anything fails:
+    the last good extract stays in place until the new one is complete."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    try:
+        yield staging
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _write_datasets(conn, agreement: Agreement, period_end: dt.date, staging: Path):
+    """One CSV per agreed dataset, its rows read with disclosure applied; refused if a model
+    change ever brought a personal field into one. Returns the files, each dataset's columns
+    (for the data dictionary) and the cells suppressed."""
+    files: list[ShareFile] = []
+    layouts: dict[str, list[str]] = {}
+    suppressed = 0
+    for dataset in agreement.datasets:
+        reader = measure_rows if dataset.kind == "measures" else table_rows
+        rows, columns, hidden = reader(conn, agreement, dataset, period_end)
+        personal = disclosure.personal_columns(columns)
+        if personal:  # the register forbids it; this guards against a model change
+            raise SharingRefused(f"personal fields in {dataset.name}: {personal}")
+        files.append(_write_file(staging / f"{dataset.name}.csv", columns, rows, dataset.name))
+        layouts[dataset.name] = columns
+        suppressed += hidden
+    return files, layouts, suppressed
+
+
+def _write_file(path: Path, columns: list[str], rows: list[dict], dataset=None) -> ShareFile:
+    """Write one CSV and describe it for the manifest: rows, checksum, size."""
+    write_csv(path, columns, rows)
+    return ShareFile(path.name, len(rows), sha256_of(path), path.stat().st_size, dataset)
+
+
+def _record_extract(
+    conn, agreement, status, *, share_id, period_end, suppressed, files, target, manifest_sha256
+):
+    """The audit.shares row of an extract, in the extract's transaction: what went, to whom,
+    under which agreement and version, and the manifest's checksum."""
+    audit.record(
+        conn,
+        share_id=share_id,
+        agreement_id=agreement.id,
+        agreement_version=agreement.version,
+        partner=agreement.partner,
+        purpose=agreement.purpose,
+        lawful_basis=agreement.lawful_basis,
+        outcome="extracted",
+        message=status.message,
+        datasets=[d.name for d in agreement.datasets],
+        geography_level=agreement.geography,
+        period_start=agreement.period_from,
+        period_end=period_end,
+        suppressed_cells=suppressed,
+        output_dir=str(target),
+        files=[f.as_dict() for f in files],
+        manifest_sha256=manifest_sha256,
     )
 
 

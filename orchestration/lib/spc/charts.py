@@ -235,6 +235,38 @@ def result_from_points(points: list[dict], summary: dict) -> dict:
     }
 
 
+class _Frame:
+    """Where things go: the plot area inside its margins and the value range it shows (the
+    points and the drawn lines, padded by 8% each way), with the point index -> x and
+    value -> y mappings."""
+
+    left, right, top, bottom = 60.0, 20.0, 36.0, 50.0
+
+    def __init__(self, result: dict, width: int, height: int):
+        values = [p["value"] for p in result["points"] if p["value"] is not None]
+        lines = [
+            g[k]
+            for g in result["groups"]
+            for k in ("mean", "upl", "lpl")
+            if g[k] is not None and g["n"]
+        ]
+        low, high = min(values + lines, default=0.0), max(values + lines, default=1.0)
+        if high == low:
+            low, high = low - 1, high + 1
+        self.pad = (high - low) * 0.08
+        self.low, self.high = low - self.pad, high + self.pad
+        self.width, self.height = width, height
+        self.plot_w = width - self.left - self.right
+        self.plot_h = height - self.top - self.bottom
+        self.count = max(len(result["points"]) - 1, 1)
+
+    def px(self, i):
+        return self.left + self.plot_w * i / self.count
+
+    def py(self, v):
+        return self.top + self.plot_h * (self.high - v) / (self.high - self.low)
+
+
 def render_svg(
     result: dict,
     measure_name: str = "Measure",
@@ -250,66 +282,86 @@ def render_svg(
     `annotations`: recorded recalculations, ghosts and baselines as dicts with `index` (the
     point), `kind` and `reason`; each is drawn as a labelled vertical line whose reason is in
     its <title> and in the description."""
-    left, right, top, bottom = 60.0, 20.0, 36.0, 50.0
-    points = result["points"]
-    values = [p["value"] for p in points if p["value"] is not None]
-    lines = [
-        g[k]
-        for g in result["groups"]
-        for k in ("mean", "upl", "lpl")
-        if g[k] is not None and g["n"]
-    ]
-    low, high = min(values + lines, default=0.0), max(values + lines, default=1.0)
-    if high == low:
-        low, high = low - 1, high + 1
-    pad = (high - low) * 0.08
-    low, high = low - pad, high + pad
-    plot_w, plot_h = width - left - right, height - top - bottom
-    count = max(len(points) - 1, 1)
-
-    def px(i):
-        return left + plot_w * i / count
-
-    def py(v):
-        return top + plot_h * (high - v) / (high - low)
-
-    title = f"Capability chart: {measure_name}"
+    frame = _Frame(result, width, height)
     desc = describe(result, measure_name, unit, periods, improvement, annotations)
+    labels = [period_label(p) for p in periods] if periods else None
     out = [
+        *_svg_head(frame, measure_name, desc),
+        *_axis_labels(frame, unit),
+        *_limit_lines(frame, result["groups"]),
+        *_annotation_lines(frame, annotations, labels),
+        *_points(frame, result["points"], labels, unit),
+        *_icons(frame, result),
+        "</svg>",
+    ]
+    return "\n".join(out) + "\n"
+
+
+def _svg_head(frame: _Frame, measure_name: str, desc: str) -> list[str]:
+    """The <svg> element with its text alternative: a <title> and a <desc> (the `describe`
+    text) that screen readers announce for the whole image; then the background and heading."""
+    width, height = frame.width, frame.height
+    title = f"Capability chart: {measure_name}"
+    return [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" aria-labelledby="chart-title chart-desc" '
         f'font-family="{FONT}">',
         f'<title id="chart-title">{escape(title)}</title>',
         f'<desc id="chart-desc">{escape(desc)}</desc>',
         f'<rect width="{width}" height="{height}" fill="#FFFFFF"/>',
-        f'<text x="{left:.2f}" y="20" font-family="{FONT}" font-size="14" font-weight="bold" '
-        f'fill="{TEXT}">{escape(measure_name)}</text>',
+        f'<text x="{frame.left:.2f}" y="20" font-family="{FONT}" font-size="14" '
+        f'font-weight="bold" fill="{TEXT}">{escape(measure_name)}</text>',
     ]
-    for tick in (low + pad, (low + high) / 2, high - pad):
-        out.append(
-            f'<text x="{left - 6:.2f}" y="{py(tick) + 4:.2f}" text-anchor="end" '
-            f'font-family="{FONT}" font-size="10" fill="{TEXT}">{escape(fmt(tick, unit))}</text>'
-        )
-    for group in result["groups"]:
-        x1, x2 = px(group["first_index"]), px(group["last_index"])
+
+
+def _axis_labels(frame: _Frame, unit: str) -> list[str]:
+    """Three value labels on the y axis: the bottom and top of the data's range and the middle."""
+    return [
+        f'<text x="{frame.left - 6:.2f}" y="{frame.py(tick) + 4:.2f}" text-anchor="end" '
+        f'font-family="{FONT}" font-size="10" fill="{TEXT}">{escape(fmt(tick, unit))}</text>'
+        for tick in (frame.low + frame.pad, (frame.low + frame.high) / 2, frame.high - frame.pad)
+    ]
+
+
+def _limit_lines(frame: _Frame, groups: list[dict]) -> list[str]:
+    """Per group (partition), across its points: the mean (solid; only where the group has
+    live points) and the process limits (dashed)."""
+    out = []
+    for group in groups:
+        x1, x2 = frame.px(group["first_index"]), frame.px(group["last_index"])
         if group["mean"] is not None and group["n"]:
-            y = py(group["mean"])
+            y = frame.py(group["mean"])
             out.append(
                 f'<line class="mean" x1="{x1:.2f}" y1="{y:.2f}" x2="{x2:.2f}" y2="{y:.2f}" '
                 f'stroke="#000000" stroke-width="1.5"/>'
             )
         for key in ("upl", "lpl"):
             if group[key] is not None:
-                y = py(group[key])
+                y = frame.py(group[key])
                 out.append(
                     f'<line class="{key}" x1="{x1:.2f}" y1="{y:.2f}" x2="{x2:.2f}" '
                     f'y2="{y:.2f}" stroke="#6F777B" stroke-width="1.2" stroke-dasharray="6 4"/>'
                 )
-    labels = [period_label(p) for p in periods] if periods else None
-    for note in annotations or ():
-        out.append(_annotation_line(note, px(note["index"]), top, top + plot_h, labels))
+    return out
+
+
+def _annotation_lines(frame: _Frame, annotations, labels) -> list[str]:
+    """A labelled vertical line the plot's height at each recorded recalculation, ghost or
+    baseline."""
+    bottom = frame.top + frame.plot_h
+    return [
+        _annotation_line(note, frame.px(note["index"]), frame.top, bottom, labels)
+        for note in annotations or ()
+    ]
+
+
+def _points(frame: _Frame, points: list[dict], labels, unit: str) -> list[str]:
+    """The line through the live points, then every point with a value as a marker whose
+    shape and colour say its type (ghosts hollow) and whose <title> gives period, value and
+    type in words."""
+    out = []
     path = [
-        f"{px(p['index']):.2f},{py(p['value']):.2f}"
+        f"{frame.px(p['index']):.2f},{frame.py(p['value']):.2f}"
         for p in points
         if p["value"] is not None and not p["ghost"]
     ]
@@ -328,14 +380,20 @@ def render_svg(
         tooltip = f"{when}: {fmt(p['value'], unit)}; {text}"
         out.append(
             f"<g><title>{escape(tooltip)}</title>"
-            + _marker(shape, px(p["index"]), py(p["value"]), colour, p["ghost"])
+            + _marker(shape, frame.px(p["index"]), frame.py(p["value"]), colour, p["ghost"])
             + "</g>"
         )
+    return out
+
+
+def _icons(frame: _Frame, result: dict) -> list[str]:
+    """The variation icon (bottom left) and assurance icon (bottom middle), where there are."""
+    out = []
+    y = frame.height - 22.0
     if result["variation_icon"]:
         letter, colour, text = VARIATION_TEXT[result["variation_icon"]]
-        out.append(_icon(left + 12, height - 22.0, letter, colour, text, "variation"))
+        out.append(_icon(frame.left + 12, y, letter, colour, text, "variation"))
     if result["assurance_icon"]:
         letter, colour, text = ASSURANCE_TEXT[result["assurance_icon"]]
-        out.append(_icon(left + plot_w / 2, height - 22.0, letter, colour, text, "assurance"))
-    out.append("</svg>")
-    return "\n".join(out) + "\n"
+        out.append(_icon(frame.left + frame.plot_w / 2, y, letter, colour, text, "assurance"))
+    return out

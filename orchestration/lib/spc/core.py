@@ -63,44 +63,123 @@ def _runs(change: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def compute(plans: list[SeriesPlan]) -> CoreResult:
+    """Limits, rules and point types of every series in one pass over flat arrays.
+
+    The steps, each below: lay the series end to end; take the live points; the partitions'
+    limits (moving-range screening, baseline carry-forward); whether each series is shown as
+    SPC at all; each point's side of the mean and the four rules; the point types; and back
+    out to every point, ghosts included.
+    """
+    layout = _lay_out(plans)
+    pts = _live_points(layout)
+    limits = _limits(layout, pts)
+    shown = _spc_shown(layout, pts)
+    side = _side_of_mean(pts, limits)
+    high, low, in_trend = _rules(layout, pts, limits, side, shown)
+    point_type, label = _classify(layout, pts, side, high, low, in_trend, shown)
+    return _result(layout, pts, limits, shown, high, low, point_type, label)
+
+
+@dataclass
+class _Layout:
+    """Every series' points and partitions laid end to end, and each series' settings.
+
+    One flat layout is what lets a single vectorised pass serve one series (`xmr`) and
+    thousands (`xmr_frame`) alike, with identical arithmetic either way.
+    """
+
+    n_series: int
+    n_parts: int
+    values: np.ndarray  # per point
+    live: np.ndarray
+    point_series: np.ndarray
+    point_part: np.ndarray  # global partition id
+    part_series: np.ndarray  # per partition
+    part_source: np.ndarray  # global partition whose figures give this one's limits
+    is_ptd: np.ndarray  # per series
+    improvement: np.ndarray  # 1 higher is better, -1 lower is, 0 neither
+    improvement_wins: np.ndarray  # a point both improvement and concern is an improvement
+    screen: np.ndarray
+    fix_n: np.ndarray
+    shift_n: np.ndarray
+    trend_n: np.ndarray
+    band_only: np.ndarray
+    min_points: np.ndarray
+
+
+def _lay_out(plans: list[SeriesPlan]) -> _Layout:
+    """Concatenate the plans: local partition numbers become global ids (offset per series),
+    and the per-series settings become arrays indexable by series number."""
     n_series = len(plans)
     lengths = np.array([len(p.values) for p in plans], dtype=np.int64)
     part_counts = np.array([len(p.part_first) for p in plans], dtype=np.int64)
     part_offset = np.concatenate([[0], np.cumsum(part_counts)[:-1]]).astype(np.int64)
-    n_parts = int(part_counts.sum())
-
-    values = np.concatenate([p.values for p in plans]) if n_series else np.zeros(0)
-    live = np.concatenate([p.live for p in plans]) if n_series else np.zeros(0, bool)
-    point_series = np.repeat(np.arange(n_series), lengths)
-    point_part = (
-        np.concatenate([p.partition for p in plans]) + np.repeat(part_offset, lengths)
-        if n_series
-        else np.zeros(0, np.int64)
+    return _Layout(
+        n_series=n_series,
+        n_parts=int(part_counts.sum()),
+        values=np.concatenate([p.values for p in plans]) if n_series else np.zeros(0),
+        live=np.concatenate([p.live for p in plans]) if n_series else np.zeros(0, bool),
+        point_series=np.repeat(np.arange(n_series), lengths),
+        point_part=(
+            np.concatenate([p.partition for p in plans]) + np.repeat(part_offset, lengths)
+            if n_series
+            else np.zeros(0, np.int64)
+        ),
+        part_series=np.repeat(np.arange(n_series), part_counts),
+        part_source=(
+            np.concatenate([np.asarray(p.part_source, np.int64) for p in plans])
+            + np.repeat(part_offset, part_counts)
+            if n_series
+            else np.zeros(0, np.int64)
+        ),
+        is_ptd=np.array([p.profile == "ptd" for p in plans], dtype=bool),
+        improvement=np.array([p.improvement for p in plans], dtype=np.int64),
+        improvement_wins=np.array([p.conflict_improvement_wins for p in plans], dtype=bool),
+        screen=np.array([p.screen for p in plans], dtype=bool),
+        fix_n=np.array(
+            [
+                p.fix_after_n_points if p.fix_after_n_points else np.iinfo(np.int64).max
+                for p in plans
+            ],
+            dtype=np.int64,
+        ),
+        shift_n=np.array([p.shift_points for p in plans], dtype=np.int64),
+        trend_n=np.array([p.trend_points for p in plans], dtype=np.int64),
+        band_only=np.array([p.band_only for p in plans], dtype=bool),
+        min_points=np.array([p.minimum_points for p in plans], dtype=np.int64),
     )
-    part_series = np.repeat(np.arange(n_series), part_counts)
-    part_source = (
-        np.concatenate([np.asarray(p.part_source, np.int64) for p in plans])
-        + np.repeat(part_offset, part_counts)
-        if n_series
-        else np.zeros(0, np.int64)
-    )
 
-    is_ptd = np.array([p.profile == "ptd" for p in plans], dtype=bool)
-    screen = np.array([p.screen for p in plans], dtype=bool)
-    fix_n = np.array(
-        [p.fix_after_n_points if p.fix_after_n_points else np.iinfo(np.int64).max for p in plans],
-        dtype=np.int64,
-    )
-    shift_n = np.array([p.shift_points for p in plans], dtype=np.int64)
-    trend_n = np.array([p.trend_points for p in plans], dtype=np.int64)
-    band_only = np.array([p.band_only for p in plans], dtype=bool)
-    min_points = np.array([p.minimum_points for p in plans], dtype=np.int64)
 
-    # ---- live points only -------------------------------------------------------------
-    live_at = np.flatnonzero(live)
-    x = values[live_at]
-    ser = point_series[live_at]
-    part = point_part[live_at]
+@dataclass
+class _LivePoints:
+    """The live points (not ghosted, not missing) of all series, in series then time order,
+    with what the limits and rules need to know about each one's neighbours."""
+
+    at: np.ndarray  # index of each live point among all points
+    x: np.ndarray  # its value
+    ser: np.ndarray  # its series
+    part: np.ndarray  # its global partition
+    ptd: np.ndarray  # its series uses the PTD profile
+    prev_same_part: np.ndarray  # the previous live point is in the same partition
+    prev_same_series: np.ndarray  # ... in the same series
+    new_part: np.ndarray  # first live point of its partition
+    rank: np.ndarray  # position among its partition's live points
+    tol: np.ndarray  # tie tolerance of its series
+    diff: np.ndarray  # step from the previous live point (0 for the very first)
+    mr: np.ndarray  # moving range, |diff|
+
+    @property
+    def m(self) -> int:
+        return len(self.x)
+
+
+def _live_points(layout: _Layout) -> _LivePoints:
+    """Drop ghosted and missing points: limits and rules see only live points, so a moving
+    range or a run goes straight from the live point before a ghost to the one after it."""
+    live_at = np.flatnonzero(layout.live)
+    x = layout.values[live_at]
+    ser = layout.point_series[live_at]
+    part = layout.point_part[live_at]
     m = len(x)
     prev_same_part = np.zeros(m, dtype=bool)
     prev_same_series = np.zeros(m, dtype=bool)
@@ -112,81 +191,164 @@ def compute(plans: list[SeriesPlan]) -> CoreResult:
     part_start_pos = np.flatnonzero(new_part)
     rank = np.arange(m) - (part_start_pos[run_id] if m else 0)
 
-    scale = np.zeros(n_series)
+    # Ties are judged relative to the series' largest magnitude (see TIE_TOLERANCE).
+    scale = np.zeros(layout.n_series)
     np.maximum.at(scale, ser, np.abs(x))
-    tol = TIE_TOLERANCE * scale[ser]
-
-    used = rank < fix_n[ser]
     diff = np.zeros(m)
     if m > 1:
         diff[1:] = x[1:] - x[:-1]
-    has_mr = prev_same_part & used
-    mr = np.abs(diff)
+    return _LivePoints(
+        at=live_at,
+        x=x,
+        ser=ser,
+        part=part,
+        ptd=layout.is_ptd[ser],
+        prev_same_part=prev_same_part,
+        prev_same_series=prev_same_series,
+        new_part=new_part,
+        rank=rank,
+        tol=TIE_TOLERANCE * scale[ser],
+        diff=diff,
+        mr=np.abs(diff),
+    )
 
-    part_n = _segment_sum(part, np.ones(m), n_parts)
+
+@dataclass
+class _Limits:
+    """Per partition: its live point count, the mean and average moving range its limits come
+    from (its own, or its baseline's when carried forward) and the lines drawn from them."""
+
+    part_n: np.ndarray
+    mean: np.ndarray
+    amr: np.ndarray
+    amr_before: np.ndarray  # AMR before moving-range screening
+    upl: np.ndarray
+    lpl: np.ndarray
+    upper2: np.ndarray
+    lower2: np.ndarray
+    screened_out_live: np.ndarray  # per live point: its moving range was screened out
+
+
+def _limits(layout: _Layout, pts: _LivePoints) -> _Limits:
+    """Each partition's mean and AMR from its own points (the first `fix_after_n_points` only,
+    under PTD's fixed limits), screened where asked, then carried forward from the baseline
+    partition where the plan says so; the process limits and two-sigma lines follow."""
+    n_parts, part = layout.n_parts, pts.part
+    used = pts.rank < layout.fix_n[pts.ser]
+    has_mr = pts.prev_same_part & used
+
+    part_n = _segment_sum(part, np.ones(pts.m), n_parts)
     n_used = _segment_sum(part, used.astype(float), n_parts)
-    mean_own = _safe_div(_segment_sum(part, np.where(used, x, 0.0), n_parts), n_used)
+    mean_own = _safe_div(_segment_sum(part, np.where(used, pts.x, 0.0), n_parts), n_used)
     mr_count = _segment_sum(part, has_mr.astype(float), n_parts)
-    amr_raw = _safe_div(_segment_sum(part, np.where(has_mr, mr, 0.0), n_parts), mr_count)
+    amr_raw = _safe_div(_segment_sum(part, np.where(has_mr, pts.mr, 0.0), n_parts), mr_count)
     amr_raw = np.where(np.isnan(amr_raw) & (n_used > 0), 0.0, amr_raw)
 
-    # Moving-range screening: PTD keeps MR < 3.267 AMR (mean unchanged); the MDC SQL keeps
-    # MR <= 3.267 AMR and also drops points whose own MR was screened from the mean.
+    screened_out_live, amr_screened, mean_sql = _screen_moving_ranges(
+        layout, pts, used, has_mr, amr_raw, n_used
+    )
+    part_screen = layout.screen[layout.part_series]
+    part_ptd = layout.is_ptd[layout.part_series]
+    amr_own = np.where(part_screen, amr_screened, amr_raw)
+    mean_own = np.where(part_screen & ~part_ptd, mean_sql, mean_own)
+
+    mean = mean_own[layout.part_source]
+    amr = amr_own[layout.part_source]
+    return _Limits(
+        part_n=part_n,
+        mean=mean,
+        amr=amr,
+        amr_before=amr_raw[layout.part_source],
+        upl=mean + LIMIT * amr,
+        lpl=mean - LIMIT * amr,
+        upper2=mean + TWO_SIGMA * amr,
+        lower2=mean - TWO_SIGMA * amr,
+        screened_out_live=screened_out_live,
+    )
+
+
+def _screen_moving_ranges(layout, pts, used, has_mr, amr_raw, n_used):
+    """Moving-range screening, so one wild point does not widen the limits.
+
+    PTD keeps MR < 3.267 AMR (mean unchanged); the MDC SQL keeps MR <= 3.267 AMR and also drops
+    points whose own MR was screened from the mean. Returns which live points' moving ranges
+    were screened out, the screened AMR and the MDC SQL's screened mean, per partition.
+    """
+    n_parts, part = layout.n_parts, pts.part
     threshold = MR_SCREEN * amr_raw[part]
-    ptd_point = is_ptd[ser]
-    keep = np.where(ptd_point, mr < threshold - tol, mr <= threshold + tol)
-    screening = screen[ser] & has_mr
+    keep = np.where(pts.ptd, pts.mr < threshold - pts.tol, pts.mr <= threshold + pts.tol)
+    screening = layout.screen[pts.ser] & has_mr
     screened_out_live = screening & ~keep
     kept_mr = has_mr & ~screened_out_live
     amr_screened = _safe_div(
-        _segment_sum(part, np.where(kept_mr, mr, 0.0), n_parts),
+        _segment_sum(part, np.where(kept_mr, pts.mr, 0.0), n_parts),
         _segment_sum(part, kept_mr.astype(float), n_parts),
     )
     amr_screened = np.where(np.isnan(amr_screened) & (n_used > 0), 0.0, amr_screened)
     in_sql_mean = used & ~screened_out_live
     mean_sql = _safe_div(
-        _segment_sum(part, np.where(in_sql_mean, x, 0.0), n_parts),
+        _segment_sum(part, np.where(in_sql_mean, pts.x, 0.0), n_parts),
         _segment_sum(part, in_sql_mean.astype(float), n_parts),
     )
-    part_screen = screen[part_series]
-    part_ptd = is_ptd[part_series]
-    amr_own = np.where(part_screen, amr_screened, amr_raw)
-    mean_own = np.where(part_screen & ~part_ptd, mean_sql, mean_own)
+    return screened_out_live, amr_screened, mean_sql
 
-    mean = mean_own[part_source]
-    amr = amr_own[part_source]
-    amr_before = amr_raw[part_source]
-    upl = mean + LIMIT * amr
-    lpl = mean - LIMIT * amr
-    upper2 = mean + TWO_SIGMA * amr
-    lower2 = mean - TWO_SIGMA * amr
 
-    # ---- rules ------------------------------------------------------------------------
-    pm, pu, pl = mean[part], upl[part], lpl[part]
-    side = np.where(x > pm + tol, 1, np.where(x < pm - tol, -1, 0))
-    above = x > pu + tol
-    below = x < pl - tol
-    beyond_hi = x > upper2[part] + tol
-    beyond_lo = x < lower2[part] - tol
-    band = band_only[ser]
-    counts_hi = beyond_hi & ~(band & above)
-    counts_lo = beyond_lo & ~(band & below)
+def _spc_shown(layout: _Layout, pts: _LivePoints) -> np.ndarray:
+    """Per series: shown as SPC (limits, rules) rather than a run chart. MDC asks for the
+    series' minimum number of live points; PTD always shows them; no live point, never."""
+    live_count = _segment_sum(pts.ser, np.ones(pts.m), layout.n_series)
+    shown = np.where(layout.is_ptd, True, live_count >= layout.min_points)
+    shown &= live_count > 0
+    return shown
 
-    # shift: a run of same-side points within a partition
-    change = new_part.copy()
-    if m > 1:
+
+def _side_of_mean(pts: _LivePoints, limits: _Limits) -> np.ndarray:
+    """Per live point: 1 above its partition's mean, -1 below, 0 on it (within the tie
+    tolerance). Shift and two-of-three runs and the PTD labels' wording follow it."""
+    pm = limits.mean[pts.part]
+    return np.where(pts.x > pm + pts.tol, 1, np.where(pts.x < pm - pts.tol, -1, 0))
+
+
+def _rules(layout, pts, limits, side, shown):
+    """The four rules per live point, high and low: (m, 4) flags in the order astronomical,
+    shift, trend, two_of_three, cleared for series not shown as SPC; and which points are in a
+    trend either way (the PTD labels name its direction)."""
+    above = pts.x > limits.upl[pts.part] + pts.tol
+    below = pts.x < limits.lpl[pts.part] - pts.tol
+    shift = _shift(layout, pts, side)
+    trend_up, trend_down = _trend(layout, pts)
+    two = _two_of_three(layout, pts, limits, side, above, below)
+
+    show_pt = shown[pts.ser]
+    high = np.stack([above, shift & (side > 0), trend_up, two & (side > 0)], axis=1)
+    low = np.stack([below, shift & (side < 0), trend_down, two & (side < 0)], axis=1)
+    high &= show_pt[:, None]
+    low &= show_pt[:, None]
+    return high, low, trend_up | trend_down
+
+
+def _shift(layout: _Layout, pts: _LivePoints, side: np.ndarray) -> np.ndarray:
+    """Shift: a run of `shift_points` or more live points on one side of the mean, within a
+    partition (a point on the mean breaks the run)."""
+    change = pts.new_part.copy()
+    if pts.m > 1:
         change[1:] |= side[1:] != side[:-1]
     _, run_len = _runs(change)
-    shift = (side != 0) & (run_len >= shift_n[ser])
+    return (side != 0) & (run_len >= layout.shift_n[pts.ser])
 
-    # trend: runs of same-direction steps, across partitions (mdc) or within them (ptd)
-    trend_link = np.where(ptd_point, prev_same_part, prev_same_series)
-    step = np.where(trend_link, np.sign(diff), 0).astype(np.int64)
+
+def _trend(layout: _Layout, pts: _LivePoints) -> tuple[np.ndarray, np.ndarray]:
+    """Trend: `trend_points` or more live points each higher (or lower) than the last; runs of
+    same-direction steps across partitions (MDC) or within them (PTD). Returns the points in
+    a rising and in a falling trend: each step marks the points at both of its ends."""
+    m = pts.m
+    trend_link = np.where(pts.ptd, pts.prev_same_part, pts.prev_same_series)
+    step = np.where(trend_link, np.sign(pts.diff), 0).astype(np.int64)
     step_change = np.ones(m, dtype=bool)
     if m > 1:
         step_change[1:] = step[1:] != step[:-1]
     _, step_len = _runs(step_change)
-    qualifies = (step != 0) & (step_len >= trend_n[ser] - 1)
+    qualifies = (step != 0) & (step_len >= layout.trend_n[pts.ser] - 1)
     up_step = qualifies & (step > 0)
     down_step = qualifies & (step < 0)
     trend_up = up_step.copy()
@@ -194,8 +356,19 @@ def compute(plans: list[SeriesPlan]) -> CoreResult:
     if m > 1:
         trend_up[:-1] |= up_step[1:]
         trend_down[:-1] |= down_step[1:]
+    return trend_up, trend_down
 
-    # two of three: windows of 3 live points in one partition, all on one side of the mean
+
+def _two_of_three(layout, pts, limits, side, above, below) -> np.ndarray:
+    """Two of three: in a window of 3 live points of one partition all on one side of the
+    mean, the points beyond two sigma when at least two are. With the `band` variant (PTD) a
+    point beyond the process limit does not count (it is astronomical instead)."""
+    m, part, tol = pts.m, pts.part, pts.tol
+    beyond_hi = pts.x > limits.upper2[part] + tol
+    beyond_lo = pts.x < limits.lower2[part] - tol
+    band = layout.band_only[pts.ser]
+    counts_hi = beyond_hi & ~(band & above)
+    counts_lo = beyond_lo & ~(band & below)
     counts = counts_hi | counts_lo
     window = np.zeros(m, dtype=bool)
     if m > 2:
@@ -208,87 +381,100 @@ def compute(plans: list[SeriesPlan]) -> CoreResult:
         in_window[1:] |= window[:-1]
     if m > 2:
         in_window[2:] |= window[:-2]
-    two = counts & in_window
+    return counts & in_window
 
-    shown = np.where(is_ptd, True, _segment_sum(ser, np.ones(m), n_series) >= min_points)
-    shown &= _segment_sum(ser, np.ones(m), n_series) > 0
-    show_pt = shown[ser]
-    high = np.stack([above, shift & (side > 0), trend_up, two & (side > 0)], axis=1)
-    low = np.stack([below, shift & (side < 0), trend_down, two & (side < 0)], axis=1)
-    high &= show_pt[:, None]
-    low &= show_pt[:, None]
 
-    point_type, label = _classify(plans, ser, side, high, low, x, trend_up | trend_down, part)
-    point_type = np.where(show_pt, point_type, None)
-    label = np.where(show_pt & ptd_point, label, None)
-
-    n_points = len(values)
+def _result(layout, pts, limits, shown, high, low, point_type, label) -> CoreResult:
+    """Spread the live points' flags and types back over every point (ghosts and gaps get no
+    rule, no type) and find each series' last live point (its icons are read from it)."""
+    n_points = len(layout.values)
     rules_high = np.zeros((n_points, 4), dtype=bool)
     rules_low = np.zeros((n_points, 4), dtype=bool)
-    rules_high[live_at] = high
-    rules_low[live_at] = low
+    rules_high[pts.at] = high
+    rules_low[pts.at] = low
     all_type = np.full(n_points, None, dtype=object)
-    all_type[live_at] = point_type
+    all_type[pts.at] = point_type
     all_label = np.full(n_points, None, dtype=object)
-    all_label[live_at] = label
+    all_label[pts.at] = label
     screened_out = np.zeros(n_points, dtype=bool)
-    screened_out[live_at] = screened_out_live
+    screened_out[pts.at] = limits.screened_out_live
 
-    last_live = np.full(n_series, -1, dtype=np.int64)
-    if m:
-        last_live[ser] = live_at  # later assignments win: the last live point of each series
+    last_live = np.full(layout.n_series, -1, dtype=np.int64)
+    if pts.m:
+        last_live[pts.ser] = pts.at  # later assignments win: the last live point of each series
     return CoreResult(
-        point_series=point_series,
-        point_part=point_part,
-        live=live,
+        point_series=layout.point_series,
+        point_part=layout.point_part,
+        live=layout.live,
         rules_high=rules_high,
         rules_low=rules_low,
         point_type=all_type,
         ptd_label=all_label,
-        part_series=part_series,
-        part_n=part_n.astype(np.int64),
-        mean=mean,
-        amr=amr,
-        amr_before_screening=amr_before,
+        part_series=layout.part_series,
+        part_n=limits.part_n.astype(np.int64),
+        mean=limits.mean,
+        amr=limits.amr,
+        amr_before_screening=limits.amr_before,
         screened_out=screened_out,
-        upl=upl,
-        lpl=lpl,
-        upper_two_sigma=upper2,
-        lower_two_sigma=lower2,
+        upl=limits.upl,
+        lpl=limits.lpl,
+        upper_two_sigma=limits.upper2,
+        lower_two_sigma=limits.lower2,
         spc_shown=shown,
         last_live_point=last_live,
     )
 
 
-def _classify(plans, ser, side, high, low, x, in_trend, part):
-    """Point types: MDC evaluates every rule and resolves conflicts; PTD labels by priority."""
-    improvement = np.array([p.improvement for p in plans], dtype=np.int64)[ser]
-    improvement_wins = np.array([p.conflict_improvement_wins for p in plans], dtype=bool)[ser]
-    is_ptd = np.array([p.profile == "ptd" for p in plans], dtype=bool)[ser]
-    shift_n = np.array([p.shift_points for p in plans], dtype=np.int64)[ser]
-    trend_n = np.array([p.trend_points for p in plans], dtype=np.int64)[ser]
-    any_high = high.any(axis=1)
-    any_low = low.any(axis=1)
+def _classify(layout, pts, side, high, low, in_trend, shown):
+    """Point types: MDC evaluates every rule and resolves conflicts; PTD labels by priority.
+    Returns (point type, PTD label) per live point: None where the series is not shown as SPC,
+    and no label outside PTD."""
+    ser = pts.ser
+    improvement = layout.improvement[ser]
+    shift_n, trend_n = layout.shift_n[ser], layout.trend_n[ser]
+    mdc_type = _mdc_point_types(improvement, layout.improvement_wins[ser], high, low)
+    direction, trend_dir = _ptd_directions(side, high, low, pts.x, in_trend, pts.part)
+    label = _ptd_labels(pts.ptd, direction, trend_dir, side, high, low, shift_n, trend_n)
+    ptd_type = _ptd_point_types(direction, improvement)
+    point_type = np.where(pts.ptd, ptd_type, mdc_type).astype(object)
+    show_pt = shown[ser]
+    return np.where(show_pt, point_type, None), np.where(show_pt & pts.ptd, label, None)
 
-    good = np.where(improvement > 0, any_high, any_low)
-    bad = np.where(improvement > 0, any_low, any_high)
-    wins_good = good & (~bad | improvement_wins)
-    mdc_type = np.where(
+
+def _type_names(improvement, high, low, improving, concerning) -> np.ndarray:
+    """The point type from which way the point is special: neutral high or low where no
+    direction is better (improvement 0), else improvement or concern; common cause otherwise."""
+    return np.where(
         improvement == 0,
         np.where(
-            any_high,
+            high,
             "special_cause_neutral_high",
-            np.where(any_low, "special_cause_neutral_low", "common_cause"),
+            np.where(low, "special_cause_neutral_low", "common_cause"),
         ),
         np.where(
-            wins_good,
+            improving,
             "special_cause_improvement",
-            np.where(bad, "special_cause_concern", "common_cause"),
+            np.where(concerning, "special_cause_concern", "common_cause"),
         ),
     )
 
-    # PTD: outside limits > trend > two-of-three > shift; a trend point's direction is the
-    # step to the next point when that point is also in a trend, else the step from the last.
+
+def _mdc_point_types(improvement, improvement_wins, high, low) -> np.ndarray:
+    """MDC: any rule, high or low, makes a point special; a point both good and bad (say a
+    high shift and a low trend) is an improvement unless the series' `conflict` says concern."""
+    any_high = high.any(axis=1)
+    any_low = low.any(axis=1)
+    good = np.where(improvement > 0, any_high, any_low)
+    bad = np.where(improvement > 0, any_low, any_high)
+    wins_good = good & (~bad | improvement_wins)
+    return _type_names(improvement, any_high, any_low, wins_good, bad)
+
+
+def _ptd_directions(side, high, low, x, in_trend, part):
+    """PTD: one direction per point (1 high, -1 low, 0 common cause) from the first rule in the
+    order outside limits > trend > two-of-three > shift. A trend point's direction is the step
+    to the next point when that point is also in a trend, else the step from the last.
+    Returns (direction, trend direction)."""
     m = len(x)
     next_in_trend = np.zeros(m, dtype=bool)
     step_next = np.zeros(m)
@@ -299,23 +485,34 @@ def _classify(plans, ser, side, high, low, x, in_trend, part):
         step_next[:-1] = np.sign(x[1:] - x[:-1])
         step_prev[1:] = np.where(same_next, np.sign(x[1:] - x[:-1]), 0)
     trend_dir = np.where(np.where(in_trend & next_in_trend, step_next, step_prev) == 1, 1, -1)
-    outside = high[:, 0] | low[:, 0]
-    two = high[:, 3] | low[:, 3]
-    shift = high[:, 1] | low[:, 1]
     side_dir = np.where(side == 1, 1, -1)
     direction = np.select(
-        [outside, high[:, 2] | low[:, 2], two, shift],
+        [
+            high[:, 0] | low[:, 0],
+            high[:, 2] | low[:, 2],
+            high[:, 3] | low[:, 3],
+            high[:, 1] | low[:, 1],
+        ],
         [side_dir, trend_dir, side_dir, side_dir],
         0,
     )
-    # PTD labels, built only where a PTD point is special (string work is the slow part)
-    label = np.full(m, "Common Cause", dtype=object)
+    return direction, trend_dir
+
+
+def _ptd_labels(is_ptd, direction, trend_dir, side, high, low, shift_n, trend_n) -> np.ndarray:
+    """NHSRplotthedots' special_cause_type wording of each point (e.g. "7 Points Above CL"),
+    by the same priority; built only where a PTD point is special (string work is the slow
+    part), "Common Cause" elsewhere."""
+    label = np.full(len(direction), "Common Cause", dtype=object)
     at = np.flatnonzero(is_ptd & (direction != 0))
     if len(at):
+        outside = high[at, 0] | low[at, 0]
+        two = high[at, 3] | low[at, 3]
+        shift = high[at, 1] | low[at, 1]
         word = np.where(side[at] > 0, "Above", "Below")
         trend_word = np.where(trend_dir[at] == 1, "Increasing", "Decreasing")
         label[at] = np.select(
-            [outside[at], (high[at, 2] | low[at, 2]), two[at], shift[at]],
+            [outside, (high[at, 2] | low[at, 2]), two, shift],
             [
                 _join(np.where(side[at] == 1, "Above UCL", "Below LCL")),
                 _join(trend_n[at].astype(str), " Point Trend (", trend_word, ")"),
@@ -324,21 +521,13 @@ def _classify(plans, ser, side, high, low, x, in_trend, part):
             ],
             "Common Cause",
         )
+    return label
+
+
+def _ptd_point_types(direction, improvement) -> np.ndarray:
+    """PTD: the point's one direction, oriented by the series' improvement, gives its type."""
     oriented = direction * improvement
-    ptd_type = np.where(
-        improvement == 0,
-        np.where(
-            direction > 0,
-            "special_cause_neutral_high",
-            np.where(direction < 0, "special_cause_neutral_low", "common_cause"),
-        ),
-        np.where(
-            oriented > 0,
-            "special_cause_improvement",
-            np.where(oriented < 0, "special_cause_concern", "common_cause"),
-        ),
-    )
-    return np.where(is_ptd, ptd_type, mdc_type).astype(object), label
+    return _type_names(improvement, direction > 0, direction < 0, oriented > 0, oriented < 0)
 
 
 def _join(*parts):

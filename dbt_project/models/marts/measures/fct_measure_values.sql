@@ -8,31 +8,7 @@ registry as (
 ),
 
 derived as (
-    select
-        measure_id,
-        council_code,
-        period_type,
-        period_start,
-        period_end,
-        geography_type,
-        geography_code,
-        numerator,
-        denominator,
-        value
-    from {{ ref('int_measure_values_rolled') }}
-    union all
-    select
-        measure_id,
-        council_code,
-        period_type,
-        period_start,
-        period_end,
-        geography_type,
-        geography_code,
-        numerator,
-        denominator,
-        value
-    from {{ ref('int_measure_values_case_statistics') }}
+    select * from {{ ref('int_measure_values_derived') }}
 ),
 
 latest_month as (
