@@ -11,9 +11,9 @@ import pytest
 from orchestration.defs.quality import checks
 from orchestration.lib import contracts
 from orchestration.lib.dagster.resources import WarehouseResource
-from orchestration.lib.ingest import loaders
-from orchestration.lib.quality import freshness, gate, marks, scope
-from orchestration.lib.quality import suites as gx
+from orchestration.lib.ingest import loaders, raw_tables
+from orchestration.lib.quality import freshness, gate, marks, scope, suite_files, validation
+from orchestration.lib.quality.expectations import Expectation
 
 pytestmark = pytest.mark.integration
 
@@ -108,7 +108,7 @@ def _load_crm(url, folder, months: dict[dt.date, int]):
 
 
 def _suite(name):
-    return next(suite for suite in gx.all_suites() if suite.name == name)
+    return next(suite for suite in suite_files.all_suites() if suite.name == name)
 
 
 def _status(url, measure_id, period, criterion):
@@ -208,7 +208,8 @@ def test_each_criterion_catches_its_seeded_defect(activated, workspace):
     with psycopg.connect(url) as conn:  # accurate: a code the contract does not allow
         conn.execute("update raw.crm_contacts set channel = 'pigeon' where contact_id = 'ORPHAN'")
     rerun = {
-        o.expectation.check_id: o for o in gx.run_suite(url, _suite("raw.crm_contacts")).outcomes
+        o.expectation.check_id: o
+        for o in validation.run_suite(url, _suite("raw.crm_contacts")).outcomes
     }
     channel = rerun["expect_column_values_to_be_in_set:channel"]
     assert (channel.success, channel.unexpected_count) == (False, 1)
@@ -222,7 +223,7 @@ def test_a_raw_key_is_unique_while_its_unique_index_stands(activated, workspace)
     _load_crm(url, workspace["landing"] / "crm_contacts", {dt.date(2025, 1, 1): 10})
 
     def key_check():
-        outcomes = gx.run_suite(url, _suite("raw.crm_contacts")).outcomes
+        outcomes = validation.run_suite(url, _suite("raw.crm_contacts")).outcomes
         return next(o for o in outcomes if o.expectation.check_id == "key_unique")
 
     assert key_check().success
@@ -264,12 +265,12 @@ def test_a_passing_row_query_runs_once_and_a_failing_one_returns_its_rows(activa
 
     event.listen(Engine, "before_cursor_execute", record)
     try:
-        passing = gx.run_suite(url, _suite("raw.crm_contacts"))
+        passing = validation.run_suite(url, _suite("raw.crm_contacts"))
         ran_when_passing = sum("rows_in_table" in statement for statement in statements)
         with psycopg.connect(url) as conn:
             conn.execute("update audit.loads set rows_loaded = rows_loaded + 1")
         statements.clear()
-        failing = gx.run_suite(url, _suite("raw.crm_contacts"))
+        failing = validation.run_suite(url, _suite("raw.crm_contacts"))
         ran_when_failing = sum("rows_in_table" in statement for statement in statements)
     finally:
         event.remove(Engine, "before_cursor_execute", record)
@@ -492,7 +493,7 @@ def _run_crm_check(url):
 def _load_crm_with_gazetteer(url, folder, months):
     """Contacts, and the (empty) gazetteer their address check reads, so the suite can pass."""
     with psycopg.connect(url) as conn:
-        loaders.ensure_raw_table(conn, contracts.get("gazetteer"))
+        raw_tables.ensure_raw_table(conn, contracts.get("gazetteer"))
     _load_crm(url, folder, months)
 
 
@@ -560,7 +561,7 @@ def test_a_corrected_file_or_a_changed_suite_checks_the_whole_table(activated, w
         _suite("raw.crm_contacts"),
         expectations=(
             *_suite("raw.crm_contacts").expectations,
-            gx.Expectation(
+            Expectation(
                 "expect_column_values_to_not_be_null", {"column": "team"}, "reliable", "WARN"
             ),
         ),

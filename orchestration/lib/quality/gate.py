@@ -170,10 +170,10 @@ def active_waivers(conn: psycopg.Connection) -> list[Waiver]:
 
 
 def _never_run(conn: psycopg.Connection, suites: tuple[str, ...] | None) -> list[str]:
-    from orchestration.lib.quality import suites as gx
+    from orchestration.lib.quality import suite_files
 
     ran = {row[0] for row in conn.execute("select distinct suite from audit.quality_runs")}
-    wanted = [suite.name for suite in gx.all_suites()]
+    wanted = [suite.name for suite in suite_files.all_suites()]
     if suites is not None:
         wanted = [name for name in wanted if name in suites]
     return [name for name in wanted if name not in ran]

@@ -11,7 +11,8 @@ from datetime import date
 import psycopg
 
 from orchestration.lib.quality import scope as suite_scope
-from orchestration.lib.quality import store, suites
+from orchestration.lib.quality import store
+from orchestration.lib.quality.outcomes import Outcome, SuiteRun
 
 INSERT_RESULT = """
 insert into audit.quality_results (run_id, suite, check_id, expectation_type, criterion,
@@ -22,7 +23,7 @@ values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
 
 
 def _scopes(
-    outcome: suites.Outcome,
+    outcome: Outcome,
 ) -> list[tuple[str | None, str | None, date | None, int | None]]:
     """(measure, council, period, count) groups of a failure; one table-wide scope otherwise."""
     if outcome.success or not outcome.rows or "measure_id" not in outcome.rows[0]:
@@ -34,7 +35,7 @@ def _scopes(
     return [(*key, count) for key, count in sorted(counts.items(), key=str)]
 
 
-def record_run(url: str, run: suites.SuiteRun, scope: suite_scope.Scope | None = None) -> str:
+def record_run(url: str, run: SuiteRun, scope: suite_scope.Scope | None = None) -> str:
     """Store one suite run (and, for an incremental suite, the batches it covered); returns its
     run id."""
     run_id = str(uuid.uuid4())

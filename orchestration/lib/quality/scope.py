@@ -13,13 +13,15 @@ it covered is no longer loaded. Otherwise only the loaded batches it has not yet
 checked. A passing run records the batches it covered in audit.quality_coverage.
 """
 
-import hashlib
 import json
 from dataclasses import asdict, dataclass
 
 import psycopg
 
-from orchestration.lib.quality import store, suites
+from orchestration.lib import checksums
+from orchestration.lib.quality import store
+from orchestration.lib.quality.loaded_batches import Batches
+from orchestration.lib.quality.suite_files import Suite
 
 BASIS_SQL = """
 select c.relfilenode::text, coalesce(s.n_tup_upd + s.n_tup_del, 0),
@@ -31,7 +33,7 @@ where c.oid = to_regclass(%(relation)s)
 
 @dataclass(frozen=True)
 class Scope:
-    batches: suites.Batches | None  # None: the whole table
+    batches: Batches | None  # None: the whole table
     basis: str
     loaded: tuple[str, ...]  # the table's loaded batches when the scope was decided
 
@@ -43,17 +45,17 @@ def _relation_state(conn: psycopg.Connection, relation: str) -> list:
     return list(row) if row else [None]
 
 
-def basis(conn: psycopg.Connection, suite: suites.Suite) -> str:
+def basis(conn: psycopg.Connection, suite: Suite) -> str:
     """A digest of what checking only new batches relies on (see the module docstring)."""
     read = sorted({suite.table, *(name for item in suite.expectations for name in item.requires)})
     state = {
         "expectations": [asdict(item) for item in suite.expectations],
         "relations": {name: _relation_state(conn, name) for name in read},
     }
-    return hashlib.sha256(json.dumps(state, sort_keys=True, default=str).encode()).hexdigest()
+    return checksums.sha256(json.dumps(state, sort_keys=True, default=str))
 
 
-def plan(url: str, suite: suites.Suite) -> Scope:
+def plan(url: str, suite: Suite) -> Scope:
     """The scope of the suite's next run."""
     with psycopg.connect(url) as conn:
         if (
@@ -89,10 +91,10 @@ def plan(url: str, suite: suites.Suite) -> Scope:
     if len(new) == len(loaded):
         return whole
     since = min((loaded[batch_id] for batch_id in new), default=None)
-    return Scope(suites.Batches(tuple(new), since), current, tuple(loaded))
+    return Scope(Batches(tuple(new), since), current, tuple(loaded))
 
 
-def record(conn: psycopg.Connection, run_id: str, suite: suites.Suite, scope: Scope, passed: bool):
+def record(conn: psycopg.Connection, run_id: str, suite: Suite, scope: Scope, passed: bool):
     """After a run: a failure empties the suite's coverage; a passing whole-table run replaces
     it with every batch it saw; a passing run of new batches adds them."""
     if not suite.incremental:

@@ -5,11 +5,14 @@ from collections import Counter
 from pathlib import Path
 
 import dagster as dg
+import pytest
+from dagster._core.storage.event_log import SqliteEventLogStorage
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from orchestration.lib import environment
 from orchestration.lib.dagster import storage as dagster_storage
+from orchestration.lib.library_patches import PatchSkippedWarning
 
 LOG_LINES = 30
 
@@ -77,3 +80,20 @@ def test_the_event_log_keeps_a_bounded_number_of_files_open(tmp_path):
     assert len(storage._engines) == dagster_storage.KEPT_ENGINES
     assert "run_0" not in storage._engines and f"run_{run}" in storage._engines
     storage.dispose()
+
+
+def test_the_pinned_dagster_gets_the_pooled_event_log(tmp_path):
+    assert dagster_storage.POOLED_EVENT_LOG.applies()
+    storage = dagster_storage.LocalStorage(str(tmp_path))
+    assert isinstance(storage.event_log_storage, dagster_storage.LocalEventLogStorage)
+    storage.event_log_storage.dispose()
+
+
+def test_another_dagster_keeps_its_own_event_log(tmp_path):
+    """Dagster's internals may differ in another version: its own event log is kept."""
+    with pytest.warns(PatchSkippedWarning, match="dagster 1.14.0 is installed"):
+        storage = dagster_storage.LocalStorage(str(tmp_path), installed={"dagster": "1.14.0"})
+    assert type(storage.event_log_storage) is SqliteEventLogStorage
+    with storage.event_log_storage.run_connection("run_0") as conn:
+        conn.exec_driver_sql("select 1")
+    storage.event_log_storage.dispose()

@@ -8,8 +8,7 @@ import sys
 import pytest
 
 from orchestration.lib import contracts
-from orchestration.lib.quality import freshness, gate
-from orchestration.lib.quality import suites as gx
+from orchestration.lib.quality import expectations, freshness, gate, suite_files
 
 pytestmark = pytest.mark.unit
 
@@ -65,7 +64,7 @@ def test_quarters_are_calendar_quarters():
 
 
 def test_every_contract_has_a_suite_and_every_expectation_is_tagged():
-    suites = {suite.name: suite for suite in gx.all_suites()}
+    suites = {suite.name: suite for suite in suite_files.all_suites()}
     for source in contracts.all_contracts():
         assert f"raw.{source}" in suites
     for name in ("marts.fct_measure_values", "marts.dim_measures", "marts.dim_purposes"):
@@ -73,8 +72,8 @@ def test_every_contract_has_a_suite_and_every_expectation_is_tagged():
     covered = set()
     for suite in suites.values():
         for expectation in suite.expectations:
-            assert expectation.criterion in gx.CRITERIA
-            assert expectation.severity in gx.SEVERITIES
+            assert expectation.criterion in expectations.CRITERIA
+            assert expectation.severity in expectations.SEVERITIES
             covered.add(expectation.criterion)
     assert covered >= {"relevant", "well_defined", "reliable", "verifiable", "accurate"}
 
@@ -85,24 +84,24 @@ def test_a_suite_without_criterion_is_refused(tmp_path):
         "table: raw.x\nexpectations:\n  - type: expect_column_values_to_not_be_null\n"
         "    kwargs: {column: a}\n    severity: ERROR\n"
     )
-    with pytest.raises(gx.SuiteError, match="criterion"):
-        gx.load_suite(path)
+    with pytest.raises(suite_files.SuiteError, match="criterion"):
+        suite_files.load_suite(path)
 
 
 def test_only_checks_that_hold_batch_by_batch_make_an_incremental_suite(tmp_path):
     path = tmp_path / "raw.crm_contacts.yml"
     path.write_text("table: raw.crm_contacts\ncontract: crm_contacts\nincremental: true\n")
-    assert gx.load_suite(path).incremental
+    assert suite_files.load_suite(path).incremental
     path.write_text(
         "table: raw.crm_contacts\ncontract: crm_contacts\nincremental: true\nexpectations:\n"
         "  - type: expect_table_row_count_to_be_between\n    kwargs: {min_value: 1}\n"
         "    criterion: reliable\n    severity: ERROR\n"
     )
-    with pytest.raises(gx.SuiteError, match="judges the whole table"):
-        gx.load_suite(path)
+    with pytest.raises(suite_files.SuiteError, match="judges the whole table"):
+        suite_files.load_suite(path)
     path.write_text("table: raw.crm_contacts\nincremental: true\n")
-    with pytest.raises(gx.SuiteError, match="raw table with a contract"):
-        gx.load_suite(path)
+    with pytest.raises(suite_files.SuiteError, match="raw table with a contract"):
+        suite_files.load_suite(path)
 
 
 def test_waivers_match_only_what_they_name():
@@ -137,11 +136,12 @@ def test_great_expectations_is_imported_without_running_scipy_stats_until_used(t
     script = """
 import json, sys
 from decimal import Decimal
-from orchestration.lib.quality import suites as gx
-from orchestration.lib.quality import data_docs
-core = gx.great_expectations().core
-configuration = gx.great_expectations().expectations.expectation_configuration
-assert gx._expectation_class("expect_column_values_to_not_be_null")
+from orchestration.lib.quality import data_docs, gx_library, suite_files
+from orchestration.lib.quality.outcomes import SuiteRun
+assert gx_library.DEFERRED_SCIPY_STATS.applies()
+core = gx_library.great_expectations().core
+configuration = gx_library.great_expectations().expectations.expectation_configuration
+assert gx_library.expectation_class("expect_column_values_to_not_be_null")
 item = core.ExpectationValidationResult(
     success=False,
     result={"observed_value": Decimal("2.50"), "partial_unexpected_list": [Decimal("1.1")]},
@@ -150,7 +150,7 @@ item = core.ExpectationValidationResult(
     ),
 )
 result = core.ExpectationSuiteValidationResult(success=False, results=[item], suite_name="s")
-path = data_docs.save_result(gx.SuiteRun(gx.all_suites()[0], [], gx_result=result))
+path = data_docs.save_result(SuiteRun(suite_files.all_suites()[0], [], gx_result=result))
 print(json.dumps(json.loads(path.read_text())["results"][0]["result"], sort_keys=True))
 print("scipy.stats._stats_py" in sys.modules)
 from scipy import stats
