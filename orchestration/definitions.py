@@ -4,6 +4,7 @@ import dagster as dg
 
 from orchestration.defs import (
     analysis,
+    audit,
     ingest,
     officer_input,
     publishing,
@@ -26,6 +27,7 @@ defs = dg.Definitions.merge(
     reporting.defs(),
     publishing.defs(),
     officer_input.defs(),
+    audit.defs(),
     dg.Definitions(
         resources={"warehouse": warehouse_resource()},
         schedules=schedules(),

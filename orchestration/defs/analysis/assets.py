@@ -7,6 +7,7 @@ import dagster as dg
 import pandas as pd
 import psycopg
 
+from orchestration.defs.keys import model_key
 from orchestration.lib.analysis import annotations as annotations_lib
 from orchestration.lib.analysis import series as series_lib
 from orchestration.lib.analysis import store
@@ -16,9 +17,9 @@ from orchestration.lib.analysis.verdicts import trial_verdicts
 from orchestration.lib.dagster.resources import WarehouseResource
 
 GROUP = "analysis"
-FCT_MEASURE_VALUES = dg.AssetKey(["marts", "fct_measure_values"])
-DIM_MEASURES = dg.AssetKey(["marts", "dim_measures"])
-FCT_CASE_E2E = dg.AssetKey(["marts", "fct_case_end_to_end"])
+FCT_MEASURE_VALUES = model_key("fct_measure_values")
+DIM_MEASURES = model_key("dim_measures")
+FCT_CASE_E2E = model_key("fct_case_end_to_end")
 MEASURE_SPC = dg.AssetKey(["analysis", "measure_spc"])
 MEASURE_ICONS = dg.AssetKey(["analysis", "measure_icons"])
 CASE_SPC = dg.AssetKey(["analysis", "case_e2e_spc"])

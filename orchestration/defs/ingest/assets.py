@@ -6,7 +6,7 @@ import psycopg
 from orchestration.lib import contracts, environment
 from orchestration.lib.contracts import Contract
 from orchestration.lib.dagster.resources import WarehouseResource
-from orchestration.lib.ingest import loaders
+from orchestration.lib.ingest import landing, loaders, raw_tables
 from orchestration.lib.ingest.reference import PARSERS
 from orchestration.lib.sharing.returns import receive_landing_files
 
@@ -40,12 +40,12 @@ def build_raw_asset(contract: Contract) -> dg.AssetsDefinition:
             already = 0
         else:
             load = RECEIVERS.get(contract.source, loaders.ingest_files)
-            scan = loaders.scan_landing(warehouse.url, contract.source)
+            scan = landing.scan_landing(warehouse.url, contract.source)
             results = load(warehouse.url, scan.to_load)
             results += loaders.refuse_entries(warehouse.url, contract.source, scan.refused)
             already, arriving = scan.already, scan.arriving
             with psycopg.connect(warehouse.url, autocommit=True) as conn:
-                loaders.ensure_raw_table(conn, contract)
+                raw_tables.ensure_raw_table(conn, contract)
         for result in results:
             if result.outcome == "rejected":
                 context.log.warning(result.summary())

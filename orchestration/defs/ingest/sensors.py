@@ -7,7 +7,7 @@ import dagster as dg
 from orchestration.defs.ingest.assets import raw_asset_key
 from orchestration.lib import contracts
 from orchestration.lib.dagster.selections import rebuild_selection
-from orchestration.lib.ingest import loaders
+from orchestration.lib.ingest import landing
 
 
 def ingest_job_name(source: str) -> str:
@@ -23,7 +23,7 @@ def build_ingest_job(source: str):
 
 
 def _signature(path) -> str:
-    size, mtime = loaders.signature(path)
+    size, mtime = landing.signature(path)
     return f"{path.name}:{size}:{mtime}"
 
 
@@ -45,7 +45,7 @@ def build_landing_sensor(source: str) -> dg.SensorDefinition:
         if isinstance(cursor, list):  # the cursor of an older version: all already run
             cursor = {"run": cursor, "seen": []}
         done, seen_once = set(cursor.get("run", [])), set(cursor.get("seen", []))
-        files, refused = loaders.landing_entries(source)
+        files, refused = landing.landing_entries(source)
         current = {_signature(path) for path in [*files, *(entry.path for entry in refused)]}
         stable = sorted((current & seen_once) - done)
         context.update_cursor(

@@ -1,10 +1,11 @@
-"""Confirmed officer input starts a run of what it affects (event-driven, not on a schedule).
+"""Officer input ready for members starts a run of what it affects (event-driven, not on a
+schedule).
 
-The sensor polls input.commentary and input.manual_values for rows confirmed since its cursor
-and requests one run of everything downstream of the input.* tables (measures, analysis,
-reports, public pages). The cursor remembers the newest confirmation time and the rows seen in a
-short overlap window before it, so a confirmation committed a little after a later one is still
-picked up exactly once.
+The sensor polls input.manual_values for values confirmed, and input.commentary for commentary
+signed off, since its cursor and requests one run of everything downstream of the input.*
+tables (measures, analysis, reports, public pages). The cursor remembers the newest
+confirmation time and the rows seen in a short overlap window before it, so a confirmation
+committed a little after a later one is still picked up exactly once.
 """
 
 import hashlib
@@ -15,17 +16,17 @@ from datetime import UTC, datetime, timedelta
 import dagster as dg
 import psycopg
 
+from orchestration.defs.keys import model_key
+from orchestration.defs.officer_input.assets import INPUT_ASSET_KEYS
 from orchestration.defs.reporting.schedules import JOB_NAMES, REPORT_JOBS
 from orchestration.lib.dagster.resources import WarehouseResource
 from orchestration.lib.dagster.selections import rebuild_selection
 from orchestration.lib.reporting import calendar
 
-INPUT_TABLES = ("commentary", "manual_values", "cmt_focus", "reporting_calendar")
-INPUT_ASSET_KEYS = [dg.AssetKey(["input", table]) for table in INPUT_TABLES]
 JOB_NAME = "officer_input_job"
 OVERLAP = timedelta(minutes=10)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-MEASURES_MART = dg.AssetKey(["marts", "fct_measure_values"])
+MEASURES_MART = model_key("fct_measure_values")
 
 # Commentary counts once a Director has signed it off (only then do reports and the site show
 # it, docs/webapp.md); values once the manager has confirmed them.

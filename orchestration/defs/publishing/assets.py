@@ -2,19 +2,29 @@
 
 import dagster as dg
 
+from orchestration.defs.analysis.assets import MEASURE_ICONS
+from orchestration.defs.keys import model_key
+from orchestration.defs.officer_input.assets import input_key
+from orchestration.defs.quality.assets import measure_quality
 from orchestration.lib.dagster.resources import WarehouseResource
 from orchestration.lib.publishing import build, publish
 
+# The dbt models build_publish reads (lib/publishing/publish.py), by their dbt names.
+DBT_MODELS = (
+    "dim_purposes",
+    "dim_measures",
+    "fct_measure_values",
+    "profile_wards",
+    "profile_localities",
+    "fct_cost_of_service",
+    "fct_neighbour_comparison",
+    "dim_nearest_neighbours",
+)
 UPSTREAM = [
-    dg.AssetKey(["marts", "dim_purposes"]),
-    dg.AssetKey(["marts", "dim_measures"]),
-    dg.AssetKey(["marts", "fct_measure_values"]),
-    dg.AssetKey(["marts", "measure_quality"]),
-    dg.AssetKey(["marts", "ward_profiles"]),
-    dg.AssetKey(["marts", "locality_profiles"]),
-    dg.AssetKey(["marts", "fct_cost_of_service"]),
-    dg.AssetKey(["analysis", "measure_icons"]),
-    dg.AssetKey(["input", "commentary"]),
+    *(model_key(name) for name in DBT_MODELS),
+    measure_quality.key,
+    MEASURE_ICONS,
+    input_key("commentary"),
 ]
 PUBLISH_KEYS = [dg.AssetKey(["publish", name]) for name in publish.TABLES]
 

@@ -7,6 +7,7 @@ once per run, and on schedule, e.g. when a waiver is added or expires.
 
 import dagster as dg
 
+from orchestration.defs.keys import model_key
 from orchestration.lib.dagster.resources import WarehouseResource
 from orchestration.lib.quality import data_docs, marks
 
@@ -15,7 +16,7 @@ from orchestration.lib.quality import data_docs, marks
     key=["marts", "measure_quality"],
     group_name="quality",
     kinds={"postgres"},
-    deps=[dg.AssetKey(["marts", "fct_measure_values"])],
+    deps=[model_key("fct_measure_values")],
     description=(
         "One row per measure x council x period x criterion (relevant, well_defined, timely, "
         "reliable, verifiable, accurate): pass, warn, fail or waived, with evidence."

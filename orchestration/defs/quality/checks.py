@@ -9,21 +9,23 @@ Dagster runs: stale inputs block publication through the gate (orchestration/lib
 
 import dagster as dg
 
+from orchestration.defs.ingest.assets import raw_asset_key
+from orchestration.defs.keys import relation_key
 from orchestration.lib import contracts
 from orchestration.lib.dagster.resources import WarehouseResource
 from orchestration.lib.quality import data_docs as quality_docs
-from orchestration.lib.quality import freshness
+from orchestration.lib.quality import freshness, suite_files, validation
 from orchestration.lib.quality import marks as quality_marts
 from orchestration.lib.quality import results as quality_results
 from orchestration.lib.quality import scope as suite_scope
-from orchestration.lib.quality import suites as gx
+from orchestration.lib.quality.outcomes import Outcome, SuiteRun, worst_failure
 
 
-def check_name(suite: gx.Suite) -> str:
+def check_name(suite: suite_files.Suite) -> str:
     return f"gx_{suite.schema}_{suite.table_name}"
 
 
-def _failure_rows(outcomes: list[gx.Outcome]) -> list[dict]:
+def _failure_rows(outcomes: list[Outcome]) -> list[dict]:
     return [
         {
             "check": outcome.expectation.check_id,
@@ -37,7 +39,7 @@ def _failure_rows(outcomes: list[gx.Outcome]) -> list[dict]:
     ]
 
 
-def run_and_record(url: str, suite: gx.Suite) -> tuple[gx.SuiteRun, str]:
+def run_and_record(url: str, suite: suite_files.Suite) -> tuple[SuiteRun, str]:
     """Validate, store results and the Data Docs; refresh the quality marks when it matters.
 
     An ERROR failure stops the marts/measure_quality asset downstream, so the marks and the
@@ -46,21 +48,21 @@ def run_and_record(url: str, suite: gx.Suite) -> tuple[gx.SuiteRun, str]:
     only the batches loaded since its last passing run when it can (lib/quality/scope.py).
     """
     scope = suite_scope.plan(url, suite)
-    run = gx.run_suite(url, suite, scope.batches)
+    run = validation.run_suite(url, suite, scope.batches)
     run_id = quality_results.record_run(url, run, scope)
     saved = quality_docs.save_result(run) is not None
-    if gx.worst_failure(run.outcomes) == "ERROR":
+    if worst_failure(run.outcomes) == "ERROR":
         if saved:
             quality_docs.build_data_docs()
         quality_marts.build_measure_quality(url)
     return run, run_id
 
 
-def build_suite_check(suite: gx.Suite) -> dg.AssetChecksDefinition:
+def build_suite_check(suite: suite_files.Suite) -> dg.AssetChecksDefinition:
     criteria = sorted({expectation.criterion for expectation in suite.expectations})
 
     @dg.asset_check(
-        asset=dg.AssetKey(suite.asset_key),
+        asset=relation_key(suite.table),
         name=check_name(suite),
         blocking=True,
         description=(
@@ -70,7 +72,7 @@ def build_suite_check(suite: gx.Suite) -> dg.AssetChecksDefinition:
     )
     def suite_check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         run, run_id = run_and_record(warehouse.url, suite)
-        worst = gx.worst_failure(run.outcomes)
+        worst = worst_failure(run.outcomes)
         failures = _failure_rows(run.outcomes)
         return dg.AssetCheckResult(
             passed=worst is None,
@@ -91,7 +93,7 @@ def build_suite_check(suite: gx.Suite) -> dg.AssetChecksDefinition:
 
 def build_freshness_check(contract: contracts.Contract) -> dg.AssetChecksDefinition:
     @dg.asset_check(
-        asset=dg.AssetKey(["raw", contract.source]),
+        asset=raw_asset_key(contract.source),
         name=f"fresh_{contract.source}",
         description=(
             f"Timely: {contract.frequency} data is due by working day {contract.due_working_day} "
@@ -119,7 +121,7 @@ def build_freshness_check(contract: contracts.Contract) -> dg.AssetChecksDefinit
 
 
 def suite_checks() -> list[dg.AssetChecksDefinition]:
-    return [build_suite_check(suite) for suite in gx.all_suites()]
+    return [build_suite_check(suite) for suite in suite_files.all_suites()]
 
 
 def freshness_checks() -> list[dg.AssetChecksDefinition]:

@@ -7,17 +7,20 @@ period: the newest whose pack date has come, in Europe/London (never the newest 
 
 import dagster as dg
 
+from orchestration.defs.analysis.assets import MEASURE_ICONS, MEASURE_SPC, TRIAL_VERDICTS
+from orchestration.defs.keys import model_key
+from orchestration.defs.quality.assets import measure_quality
 from orchestration.defs.reporting.partitions import PARTITIONS
 from orchestration.lib.dagster.resources import WarehouseResource
 from orchestration.lib.reporting import build, publication
 
 UPSTREAM = [
-    dg.AssetKey(["marts", "dim_measures"]),
-    dg.AssetKey(["marts", "dim_purposes"]),
-    dg.AssetKey(["marts", "fct_measure_values"]),
-    dg.AssetKey(["marts", "measure_quality"]),
-    dg.AssetKey(["analysis", "measure_spc"]),
-    dg.AssetKey(["analysis", "measure_icons"]),
+    model_key("dim_measures"),
+    model_key("dim_purposes"),
+    model_key("fct_measure_values"),
+    measure_quality.key,
+    MEASURE_SPC,
+    MEASURE_ICONS,
 ]
 DESCRIPTIONS = {
     "cabinet": "Bi-monthly Cabinet report per council: CMT focus and key measures. "
@@ -30,7 +33,7 @@ DESCRIPTIONS = {
 
 
 def _report_asset(kind: str) -> dg.AssetsDefinition:
-    deps = UPSTREAM + ([dg.AssetKey(["analysis", "trial_verdicts"])] if kind == "scrutiny" else [])
+    deps = UPSTREAM + ([TRIAL_VERDICTS] if kind == "scrutiny" else [])
 
     @dg.asset(
         key=["reports", kind],

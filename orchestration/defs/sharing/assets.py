@@ -5,6 +5,7 @@ import datetime as dt
 import dagster as dg
 import psycopg
 
+from orchestration.defs.keys import relation_key
 from orchestration.lib.dagster.resources import WarehouseResource
 from orchestration.lib.dagster.selections import EXTRACT_GROUP
 from orchestration.lib.sharing.agreements import Agreement, load_register, london_today
@@ -29,10 +30,11 @@ create table if not exists audit.sharing_agreement_status (
 
 
 def _sources(agreement: Agreement) -> list[dg.AssetKey]:
+    """The assets that build the tables the agreement's datasets read (measures datasets read
+    marts.fct_measure_values)."""
     keys = []
     for dataset in agreement.datasets:
-        table = dataset.table or "marts.fct_measure_values"
-        keys.append(dg.AssetKey(table.split(".")))
+        keys.append(relation_key(dataset.table or "marts.fct_measure_values"))
     return list(dict.fromkeys(keys))
 
 

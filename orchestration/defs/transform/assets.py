@@ -3,18 +3,18 @@
 import os
 
 import dagster as dg
-from dagster_dbt import DbtCliResource, dbt_assets
+from dagster_dbt import DbtCliResource, dbt_assets, get_asset_key_for_model
 
 from orchestration.lib import environment
 from orchestration.lib.dagster.resources import WarehouseResource
-from orchestration.lib.dbt import dbt_project, docs_fingerprint, prune_invocations, translator
-from orchestration.lib.ingest import loaders
+from orchestration.lib.dbt import docs_fingerprint, manifest_path, prune_invocations, translator
+from orchestration.lib.ingest import load_audit
 
 BUILD_EXCLUDES = ("--exclude-resource-type", "unit_test")
 
 
 @dbt_assets(
-    manifest=dbt_project().manifest_path,
+    manifest=manifest_path(),
     dagster_dbt_translator=translator(),
     name="dbt_models",
 )
@@ -25,7 +25,7 @@ def dbt_models(
     # A withdrawn batch loads no rows, so the incremental facts (which rebuild the months with
     # rows loaded since their last build) would keep its rows: rebuild them in full, until a
     # build of every model has done so.
-    withdrawn = loaders.withdrawals_to_rebuild(warehouse.url)
+    withdrawn = load_audit.withdrawals_to_rebuild(warehouse.url)
     refresh = ["--full-refresh"] if withdrawn else []
     if withdrawn:
         context.log.info(f"{len(withdrawn)} withdrawn batch(es): the models are rebuilt in full.")
@@ -34,13 +34,13 @@ def dbt_models(
     invocation = dbt.cli(["build", *BUILD_EXCLUDES, *refresh], context=context)
     yield from invocation.stream()
     if withdrawn and set(context.selected_asset_keys) == set(context.assets_def.keys):
-        loaders.mark_withdrawals_rebuilt(warehouse.url, withdrawn)
+        load_audit.mark_withdrawals_rebuilt(warehouse.url, withdrawn)
     prune_invocations(invocation.target_path.parent, context.op_execution_context.op.name)
 
 
 @dg.asset(
     key=["docs", "dbt"],
-    deps=[dg.AssetKey(["marts", "fct_measure_values"])],
+    deps=[get_asset_key_for_model([dbt_models], "fct_measure_values")],
     group_name="outputs",
     kinds={"dbt"},
     description="dbt's documentation site (models, columns, lineage) in build/dbt-docs/; "

@@ -1,4 +1,5 @@
-"""Write the validated registry into raw.measure_registry in one transaction, audited."""
+"""Write the validated registry into raw.measure_registry and raw.measure_purposes in one
+transaction, audited."""
 
 import hashlib
 import uuid
@@ -10,6 +11,7 @@ from orchestration.lib.registry.measures import Registry
 from orchestration.lib.warehouse import bootstrap
 
 TABLE = ("raw", "measure_registry")
+PURPOSES_TABLE = ("raw", "measure_purposes")
 BOOLEAN_COLUMNS = {"is_public", "is_key", "comparators"}
 NUMERIC_COLUMNS = {"target"}
 
@@ -50,17 +52,22 @@ def _ensure_table(conn: psycopg.Connection, columns: list[str]) -> None:
 
 
 def _write_purposes(conn: psycopg.Connection, registry: Registry, batch_id: str) -> None:
+    table = sql.Identifier(*PURPOSES_TABLE)
     conn.execute(
-        "create table if not exists raw.measure_purposes (purpose_code text primary key,"
-        " purpose_name text not null, director text not null, description text not null,"
-        " sort_order integer not null, _batch_id uuid not null, _source_file text not null,"
-        " _loaded_at timestamptz not null default now())"
+        sql.SQL(
+            "create table if not exists {} (purpose_code text primary key,"
+            " purpose_name text not null, director text not null, description text not null,"
+            " sort_order integer not null, _batch_id uuid not null, _source_file text not null,"
+            " _loaded_at timestamptz not null default now())"
+        ).format(table)
     )
-    conn.execute("delete from raw.measure_purposes")
+    conn.execute(sql.SQL("delete from {}").format(table))
     with conn.cursor() as cursor:
         cursor.executemany(
-            "insert into raw.measure_purposes (purpose_code, purpose_name, director, description,"
-            " sort_order, _batch_id, _source_file) values (%s, %s, %s, %s, %s, %s, %s)",
+            sql.SQL(
+                "insert into {} (purpose_code, purpose_name, director, description,"
+                " sort_order, _batch_id, _source_file) values (%s, %s, %s, %s, %s, %s, %s)"
+            ).format(table),
             [
                 (
                     p.code,
