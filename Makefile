@@ -10,7 +10,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DAGSTER_DISABLE_TELEMETRY := true
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: run test setup lint unit integration bench clean
+.PHONY: run test setup lint hooks unit integration bench clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)."; exit 1; }
@@ -35,11 +35,20 @@ run: setup ## Set everything up, build everything on the demo data, say where th
 test: setup lint ## Every test, against a real PostgreSQL
 	$(BIN)/pytest
 
-# sqlfluff's dbt templater needs a database, so the SQL lint runs inside the test suite
-# (tests/integration/test_sql_lint.py) against the tests' own PostgreSQL.
-lint: setup
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+# The pre-commit hooks (.pre-commit-config.yaml), on every file in git: ruff, ruff format, and
+# sqlfluff on the dbt models, whose dbt templater needs a database (`bdc lint-sql` starts a
+# throwaway PostgreSQL). Without pre-commit or outside a git checkout, the same commands.
+lint: setup ## ruff, ruff format and sqlfluff: the pre-commit hooks on every file
+	@if [ -x $(BIN)/pre-commit ] && git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+		echo "$(BIN)/pre-commit run --all-files"; \
+		$(BIN)/pre-commit run --all-files; \
+	else \
+		echo "$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BDC) lint-sql"; \
+		$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BDC) lint-sql; \
+	fi
+
+hooks: setup ## Run the pre-commit hooks before every commit (installs .git/hooks/pre-commit)
+	$(BIN)/pre-commit install
 
 bench: setup ## Benchmarks at scales 1 and 10 (not part of make test)
 	$(BDC) bench

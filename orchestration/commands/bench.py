@@ -2,9 +2,12 @@
 
 import click
 
+from orchestration.commands.progress import Stages
 from orchestration.lib import environment
 
 QUICK_SCALES = "0.02"
+# The progress lines of bench/run.py that end no step.
+OPENING_WORDS = ("starting a throwaway PostgreSQL", "REFUSED demo file")
 
 
 def _parse_scales(text: str) -> list[float]:
@@ -39,17 +42,27 @@ def bench(scales: str | None, quick: bool, last_month: str | None, out: str | No
     """Time and measure every pipeline stage in a throwaway warehouse; write build/bench/."""
     from pathlib import Path
 
-    from orchestration.bench import run
+    from orchestration.bench import run, stages
 
     chosen = _parse_scales(scales or (QUICK_SCALES if quick else "1,10"))
     out_dir = Path(out) if out else environment.output_dir() / "bench"
     click.echo(f"Benchmark at scale(s) {', '.join(f'{s:g}' for s in chosen)}", err=True)
-    try:
-        results = run.benchmark(
-            chosen, out_dir, lambda line: click.echo(f"  {line}", err=True), last_month
-        )
-    except run.BenchError as error:
-        raise click.ClickException(str(error)) from error
+    # Per scale, bench/run.py says one line as each of these ends (and one as it starts a
+    # warehouse, and one per refused demo file, which end nothing).
+    steps = ["generate", *stages.STAGE_NAMES, "one new month", "report packs", "ingest ceiling"]
+    names = [f"scale {run.scale_label(scale)}: {step}" for scale in chosen for step in steps]
+    with Stages(names, announce=False, unit="steps") as progress:
+
+        def said(line: str) -> None:
+            progress.note(f"  {line}")
+            if not any(word in line for word in OPENING_WORDS):
+                progress.start()
+
+        progress.start()
+        try:
+            results = run.benchmark(chosen, out_dir, said, last_month)
+        except run.BenchError as error:
+            raise click.ClickException(str(error)) from error
     click.echo((out_dir / "latest.md").read_text())
     click.echo(f"Wrote {out_dir / 'latest.json'} and {out_dir / 'latest.md'}")
     failed = [label for label, scale in results["scales"].items() if not scale["success"]]

@@ -1,8 +1,11 @@
-"""What every `bdc` command that touches the warehouse does first."""
+"""What the `bdc` commands share: readable errors, and what every command that touches the
+warehouse does first."""
 
+import functools
 import os
 import sys
 
+import click
 import psycopg
 
 from orchestration.lib import environment
@@ -13,6 +16,36 @@ FALLBACK_COLUMNS = (
     "measure_id, council_code, period_start, period_end, value, numerator, denominator, "
     "entered_by, status, confirmed_by, confirmed_at, updated_at"
 )
+
+
+class Abort(click.ClickException):
+    """A failure worded for the person at the keyboard: what went wrong and what to do."""
+
+
+# Raised on purpose by click or a command; never turned into a one-line error.
+PASS_THROUGH = (
+    click.ClickException,
+    click.exceptions.Exit,
+    click.exceptions.Abort,
+    KeyboardInterrupt,
+)
+
+
+def friendly(command):
+    """Turn expected errors into one or two lines; --debug shows the traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except PASS_THROUGH:
+            raise
+        except Exception as error:
+            if click.get_current_context().find_root().params.get("debug"):
+                raise
+            raise Abort(f"{error}\n(run with `bdc --debug ...` for the full traceback)") from error
+
+    return wrapper
 
 
 def warehouse_url(with_app: bool = False) -> str:

@@ -3,6 +3,7 @@
 import click
 
 from orchestration.commands.common import warehouse_url
+from orchestration.commands.progress import Stages
 from orchestration.lib.reporting.calendar import KINDS
 
 
@@ -27,13 +28,20 @@ def report(kind: str, period: str | None, issue: bool, today) -> None:
     """Write a member report pack (HTML, PDF, CSV) to build/reports/<kind>/<period>/."""
     from orchestration.lib.reporting import build, data, freeze, publication
 
-    url = warehouse_url()
-    try:
-        result = build.build(url, kind, period, issue=issue, today=today.date() if today else None)
-    except publication.Refused as refused:
-        raise click.ClickException(str(refused)) from refused
-    except (ValueError, data.MissingData) as problem:
-        raise click.ClickException(str(problem)) from problem
+    with Stages(
+        ["Preparing the warehouse", f"Building the {kind} pack (HTML, PDF, CSV)"]
+    ) as stages:
+        stages.start()
+        url = warehouse_url()
+        stages.start()
+        try:
+            result = build.build(
+                url, kind, period, issue=issue, today=today.date() if today else None
+            )
+        except publication.Refused as refused:
+            raise click.ClickException(str(refused)) from refused
+        except (ValueError, data.MissingData) as problem:
+            raise click.ClickException(str(problem)) from problem
     if issue and result.from_issued_snapshot:
         raise click.ClickException(
             f"The {kind} pack for {result.period.key} was already issued on "

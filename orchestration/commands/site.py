@@ -6,6 +6,11 @@ import http.server
 import click
 
 from orchestration.commands.common import warehouse_url
+from orchestration.commands.progress import Stages
+
+PUBLISH = "Rebuilding publish.* (disclosure control)"
+GATE = "Asking the quality gate"
+WRITE = "Writing the pages and open data"
 
 
 @click.group("site")
@@ -22,16 +27,29 @@ def site() -> None:
 def build_command(skip_publish: bool) -> None:
     """Rebuild publish.* (disclosure control), ask the gate, write build/site/."""
     from orchestration.lib.publishing import build, publish
+    from orchestration.lib.quality import gate
 
-    url = warehouse_url()
-    try:
-        if not skip_publish:
-            click.echo(publish.build_publish(url).summary())
-        result = build.build_site(url, build.public_url_for(url))
-    except build.SiteBlocked as blocked:
-        raise click.ClickException(str(blocked)) from blocked
-    except build.SiteSetupError as problem:
-        raise click.ClickException(str(problem)) from problem
+    names = ["Preparing the warehouse", PUBLISH, GATE, WRITE]
+    with Stages([name for name in names if not (skip_publish and name == PUBLISH)]) as stages:
+
+        def asking_the_gate(url: str, output: str):
+            """The site's own gate check, its stage shown; then the pages are written."""
+            stages.start(GATE)
+            decision = gate.check_gate(url, output)
+            stages.start(WRITE)
+            return decision
+
+        stages.start()
+        url = warehouse_url()
+        try:
+            if not skip_publish:
+                stages.start(PUBLISH)
+                click.echo(publish.build_publish(url).summary())
+            result = build.build_site(url, build.public_url_for(url), gate=asking_the_gate)
+        except build.SiteBlocked as blocked:
+            raise click.ClickException(str(blocked)) from blocked
+        except build.SiteSetupError as problem:
+            raise click.ClickException(str(problem)) from problem
     for warning in result.warnings:
         click.echo(f"Warning: {warning}", err=True)
     click.echo(result.summary())

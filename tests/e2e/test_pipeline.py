@@ -14,7 +14,7 @@ from orchestration.defs import schedules
 from orchestration.demo import officer_entries
 from orchestration.lib import contracts, dbt, demonstration, environment
 from orchestration.lib.dagster import runner
-from orchestration.lib.ingest import loaders
+from orchestration.lib.ingest import load_audit
 from orchestration.lib.quality import freshness
 
 pytestmark = pytest.mark.e2e
@@ -125,7 +125,7 @@ def test_demo_then_run_loads_everything_a_second_run_changes_nothing_analysts_ca
         before = demand_rows()
         conn.commit()
     assert before > 0
-    loaders.withdraw(activated, batch, "sent in error", by="test")
+    load_audit.withdraw(activated, batch, "sent in error", by="test")
     rebuilt = runner.materialize(
         defs,
         schedules.rebuild_selection(
