@@ -1,4 +1,4 @@
-"""Settings of the officer input and commentary app (issue #9).
+"""Settings of the officer input and commentary app (docs/webapp.md).
 
 Everything comes from the environment: BDC_WAREHOUSE_URL (the warehouse; the app's tables live
 in its `input` schema), BDC_WEB_SECRET_KEY (sessions and CSRF; a random one per process when

@@ -45,10 +45,10 @@
     {#- Where clause of the incremental build: the rows of the months `name` (months_to_rebuild)
         lists, or every row. `range_column` is the raw period column `month_column` is the month
         of: bounding it below by the earliest such month lets PostgreSQL read only the newest
-        pages through the raw table's BRIN index (loaders._range_columns) instead of the whole
+        pages through the raw table's BRIN index (raw_tables._range_columns) instead of the whole
         table; the month test implies the bound, so the rows are the same. The months are one
         array, not an IN (subquery): beside the OR, PostgreSQL re-ran such a subquery for every
-        row once it was too big to hash (scale 10: over 11 minutes). An empty table, or one
+        row once it was too big to hash, which made the build quadratic in the rows. An empty table, or one
         that predates the watermark columns, rebuilds every month (built_watermarks). -#}
     {%- if is_incremental() %}
         where

@@ -1,4 +1,4 @@
-"""The performance goals of issue #11, checked against a benchmark's results."""
+"""The performance goals (docs/benchmarks.md), checked against a benchmark's results."""
 
 from dataclasses import dataclass
 

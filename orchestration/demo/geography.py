@@ -215,8 +215,8 @@ def _gazetteer(
     postcode = np.empty(total, dtype=object)
     ward_position = {code: i for i, code in enumerate(wards["ward_code"])}
     # Gaps of 1-39 between neighbouring UPRNs, narrower above scale 1 so a council's UPRNs stay
-    # within the million below the next council's base (at scale 10 they overlapped, and the
-    # gazetteer was refused for duplicate keys).
+    # within the million below the next council's base (with the full width, large scales would
+    # overlap the next council's UPRNs, and the gazetteer would be refused for duplicate keys).
     widest_gap = max(2, round(40 / max(scale, 1.0)))
     for council in COUNCILS:
         mask = council_of == council.code

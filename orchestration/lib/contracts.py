@@ -1,7 +1,8 @@
 """Source contracts: the written agreement of what each landing-zone file holds.
 
 Kept as YAML in config/contracts/ (format in its README); the loader validates files against
-them, the raw tables are created from them and tests check the dbt sources agree with them.
+them, the raw tables are created from them, and each raw table's Great Expectations suite
+checks what its contract implies (quality/contract_expectations.py).
 """
 
 import re

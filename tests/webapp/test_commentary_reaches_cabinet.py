@@ -1,4 +1,4 @@
-"""Issue #9 end to end: an officer enters a value and commentary in the browser, the manager
+"""The officer app end to end: an officer enters a value and commentary in the browser, the manager
 confirms it, the Director signs it off, and the next Cabinet pack built from the same warehouse
 shows it (a draft does not).
 

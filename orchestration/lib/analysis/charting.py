@@ -1,8 +1,9 @@
 """Many capability charts at once: series in, chart points and one icons row per series out.
 
 The arithmetic is the batch path (`spc.batch.xmr_frame`, identical to `spc.xmr` per series);
-this module only lays series out, fills missing periods (a missing period is ghosted, README
-A.9), and turns each series' rows into the text alternative and the accessible SVG.
+this module only lays series out, fills missing periods (a missing period is ghosted:
+tests/fixtures/spc/README.md, decision A.9), and turns each series' rows into the text
+alternative and the accessible SVG.
 """
 
 from __future__ import annotations

@@ -10,8 +10,8 @@ create schema if not exists audit;
 
 -- No JIT compilation of plans in this database (new sessions). PostgreSQL compiles a plan whose
 -- estimated cost passes jit_above_cost; the estimates of this warehouse's queries run high (the
--- raw tables' BRIN ranges especially), and compiling took longer than running: 3.3 s of JIT for
--- a new month's address match rates that run in 1 s at scale 10 (docs/benchmarks.md).
+-- raw tables' BRIN ranges especially), so plans were compiled that took longer to compile than
+-- to run (a new month's address match rates, for one; docs/benchmarks.md).
 do $$
 begin
     execute format('alter database %I set jit = off', current_database());
