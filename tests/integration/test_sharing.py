@@ -9,7 +9,7 @@ import psycopg
 import pytest
 from click.testing import CliRunner
 
-from orchestration.lib.sharing import extract as share_extract
+from orchestration.lib.checksums import sha256_file
 from orchestration.lib.sharing.agreements import load_register, parse_register
 from orchestration.lib.sharing.extract import SharingRefused, build_share, verify_manifest
 from orchestration.lib.sharing.returns import ReturnRefused, receive_return
@@ -192,7 +192,7 @@ def test_manifest_checksums_verify_and_the_audit_row_is_written(warehouse, works
     assert verify_manifest(result.folder) == []
     for entry in manifest["files"]:
         path = result.folder / entry["name"]
-        assert entry["sha256"] == share_extract.sha256_of(path)
+        assert entry["sha256"] == sha256_file(path)
         if entry["dataset"]:
             assert entry["rows"] == len(_read_csv(path))
     assert manifest["agreement"]["id"] == "connecting_families"

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import json
 import re
 import shutil
@@ -26,7 +25,8 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from orchestration.lib import environment
+from orchestration.lib import csvsafe, environment
+from orchestration.lib.checksums import sha256_file
 from orchestration.lib.publishing import disclosure
 from orchestration.lib.sharing import audit
 from orchestration.lib.sharing.agreements import (
@@ -44,7 +44,6 @@ MARKER_MEANING = (
 )
 DICTIONARY_FILE = "data_dictionary.csv"
 MANIFEST_FILE = "manifest.json"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class SharingRefused(RuntimeError):
@@ -87,14 +86,6 @@ class ShareResult:
             f"file(s), {self.suppressed} cell(s) suppressed, periods {self.period_start} to "
             f"{self.period_end}; written to {self.folder}"
         )
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def shares_dir(agreement_id: str) -> Path:
@@ -329,7 +320,7 @@ def _cell(value) -> str:
         return format(value, "f") if isinstance(value, Decimal) else str(value)
     text = str(value)
     # Spreadsheets run text cells starting like a formula; real numbers are left alone above.
-    return "'" + text if text.startswith(FORMULA_START) else text
+    return csvsafe.guard(text)
 
 
 def write_csv(path: Path, columns: list[str], rows: list[dict]) -> None:
@@ -404,7 +395,7 @@ def build_share(
             suppressed=suppressed,
             files=files,
             target=target,
-            manifest_sha256=sha256_of(manifest_path),
+            manifest_sha256=sha256_file(manifest_path),
         )
         # Swap the folder in just before the audit row commits: never one without the other.
         if target.exists():
@@ -494,7 +485,7 @@ def _write_datasets(conn, agreement: Agreement, period_end: dt.date, staging: Pa
 def _write_file(path: Path, columns: list[str], rows: list[dict], dataset=None) -> ShareFile:
     """Write one CSV and describe it for the manifest: rows, checksum, size."""
     write_csv(path, columns, rows)
-    return ShareFile(path.name, len(rows), sha256_of(path), path.stat().st_size, dataset)
+    return ShareFile(path.name, len(rows), sha256_file(path), path.stat().st_size, dataset)
 
 
 def _record_extract(
@@ -560,6 +551,6 @@ def verify_manifest(folder: Path) -> list[str]:
         path = folder / entry["name"]
         if not path.exists():
             problems.append(f"{entry['name']}: missing")
-        elif sha256_of(path) != entry["sha256"]:
+        elif sha256_file(path) != entry["sha256"]:
             problems.append(f"{entry['name']}: checksum differs from the manifest")
     return problems
