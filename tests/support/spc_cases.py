@@ -2,7 +2,9 @@
 
 Each case file records expectations in one of two shapes: `ptd` (NHSRplotthedots columns) or
 `mdc_sql` (SQL v2.4 partitions and the special-cause points). `scenarios()` lists every
-expectation with the engine call that should reproduce it.
+expectation with the engine call that should reproduce it. Case 09 is the platform's own (the
+`chunky` option, not an MDC or NHSRplotthedots case); its expectations carry a `chunky` entry
+that `check_chunky` compares with the result's warnings.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import json
 import math
 import os
 from pathlib import Path
+
+from orchestration.lib.spc.chunky import read_warnings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SPEC_DIR = REPO_ROOT / "tests" / "fixtures" / "spc"
@@ -22,6 +26,7 @@ PTD_VARIATION = {
     "concern_low": "concern_low",
     "neutral_high": "neither_high",
     "neutral_low": "neither_low",
+    None: None,
 }
 PTD_ASSURANCE = {
     "consistent_pass": "pass",
@@ -50,6 +55,15 @@ def spec_dir() -> Path:
 
 def load(name: str) -> dict:
     return json.loads((spec_dir() / "cases" / name).read_text())
+
+
+def load_own(name: str) -> dict:
+    """A case of the platform's own: from the configured folder when it has it, else from the
+    repository's (a held-out copy of the reference cases need not carry it)."""
+    path = spec_dir() / "cases" / name
+    if not path.exists():
+        path = SPEC_DIR / "cases" / name
+    return json.loads(path.read_text())
 
 
 def close(actual, expected) -> bool:
@@ -325,6 +339,42 @@ def _case08():
         yield f"08/{row['source'][:60]}", row["values"], {"profile": "ptd"}, "ptd-labels", expected
 
 
+def check_chunky(result: dict, expected: dict) -> list[str]:
+    """The chunky-data warnings: none under "ignore"; under "flag" and "suppress" one per
+    chunky group, naming the group, the resolution and the count of possible moving ranges,
+    and ending "special causes not shown" only under "suppress"."""
+    mode, rule = expected["mode"], expected["rule"]
+    texts = [w for w in result["warnings"] if "chunky data" in w]
+    if mode == "ignore":
+        return [f"unexpected {texts}"] if texts else []
+    want = [g for g in rule["groups"] if g["chunky"]]
+    found = read_warnings(result["warnings"])
+    problems = []
+    if [f["group"] for f in found] != [g["group"] for g in want] or len(texts) != len(want):
+        return [f"chunky warnings {texts}, expected groups {[g['group'] for g in want]}"]
+    for text, got, group in zip(texts, found, want, strict=True):
+        if not close(got["resolution"], rule["resolution"]):
+            problems.append(f"resolution {got['resolution']}")
+        if got["suppressed"] != (mode == "suppress"):
+            problems.append(f"suppressed {got['suppressed']}")
+        count = group["possible_moving_ranges"]
+        if f" {count} possible moving range" not in text:
+            problems.append(f"count in {text!r}")
+    return problems
+
+
+def _case09():
+    case = load_own("09_platform_chunky_data.json")
+    for entry in case["series"]:
+        name, values, shape = entry["name"], entry["values"], entry["shape"]
+        for mode in ("ignore", "flag", "suppress"):
+            expected = entry["expected_suppress" if mode == "suppress" else "expected_ignore"]
+            expected = {**expected, "chunky": {"mode": mode, "rule": entry["chunky_rule"]}}
+            options = {**entry["options"], "chunky": mode}
+            yield f"09/{name}-{mode}", values, options, shape, expected
+
+
 def scenarios():
     for source in (_case01, _case02, _case03, _case04, _case05, _case06, _case07, _case08):
         yield from source()
+    yield from _case09()

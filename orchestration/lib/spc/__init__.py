@@ -3,6 +3,18 @@
 `xmr(values, **options)` is the contract in tests/fixtures/spc/README.md section B. Profiles:
 `mdc` (default, current MDC practice) and `ptd` (NHSRplotthedots 0.2.2 compatible). Pure
 Python + numpy: no Dagster, no database.
+
+One option is the platform's own, outside both references: `chunky` ("ignore", the default,
+so both profiles stay exactly as the references | "flag" | "suppress") with `resolution`
+(the recording step; by default the smallest step between the live values). It applies
+Donald J. Wheeler's chunky-data rule ("The Problem of Chunky Data", Quality Digest, 10 July
+2023; see spc.chunky) to each set of limits: three or fewer possible moving ranges within
+the upper range limit 3.268 x AMR mean the recording step is too coarse for the variation
+and the limits cannot be trusted. "flag" adds a "chunky data" warning per such partition and
+changes nothing else. "suppress" adds the same warnings and reads no signal against those
+limits: every point of a chunky partition is common cause with no rule, and when the latest
+partition is chunky the variation icon and the assurance icon (which compares the target
+with those same limits) are None.
 """
 
 from __future__ import annotations
@@ -11,6 +23,7 @@ import math
 
 import numpy as np
 
+from orchestration.lib.spc import chunky
 from orchestration.lib.spc.core import TIE_TOLERANCE, CoreResult, compute
 from orchestration.lib.spc.plan import SeriesPlan, plan_series
 
@@ -95,6 +108,9 @@ def summarise(plan: SeriesPlan, core: CoreResult, series: int) -> dict:
             warnings.append("trial limits")
         if ((core.amr[parts] == 0) & (counts > 0)).any():
             warnings.append("no variation")
+        warnings.extend(_chunky_warnings(plan, core, parts))
+        if plan.chunky == "suppress" and core.chunky[latest]:
+            variation_icon = assurance_icon = None
     elif not shown:
         warnings.append(f"fewer than {plan.minimum_points} points: shown as a run chart")
     return {
@@ -103,6 +119,27 @@ def summarise(plan: SeriesPlan, core: CoreResult, series: int) -> dict:
         "assurance_icon": assurance_icon,
         "warnings": warnings,
     }
+
+
+def _chunky_warnings(plan: SeriesPlan, core: CoreResult, parts: np.ndarray) -> list[str]:
+    """One "chunky data" warning per partition whose limits fail Wheeler's rule."""
+    out = []
+    for local, part in enumerate(parts):
+        if not core.chunky[part]:
+            continue
+        out.append(
+            chunky.warning(
+                group=local,
+                first=plan.part_first[local],
+                last=plan.part_last[local],
+                carried=plan.part_source[local] != local,
+                resolution=plan.resolution,
+                amr=float(core.amr[part]),
+                count=int(core.possible_mr_values[part]),
+                suppressed=plan.chunky == "suppress",
+            )
+        )
+    return out
 
 
 def _group(plan: SeriesPlan, core: CoreResult, part: int, local: int, shown: bool) -> dict:

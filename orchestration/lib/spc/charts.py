@@ -11,6 +11,8 @@ import datetime as dt
 import math
 from xml.sax.saxutils import escape
 
+from orchestration.lib.spc.chunky import read_warnings
+
 IMPROVEMENT = "#489FDF"
 CONCERN = "#FFB81C"
 NEUTRAL = "#490092"
@@ -102,7 +104,10 @@ def describe(
 ):
     """Plain-English text alternative for a chart, e.g. 'Special-cause improvement: 8 months
     below the average since June 2025.' `annotations` (index, kind, reason) are the recorded
-    recalculations, ghosted points and baselines; each is named with its reason."""
+    recalculations, ghosted points and baselines; each is named with its reason. Where the
+    engine's chunky-data rule found the limits untrustworthy (its "chunky data" warnings),
+    the text says so in plain words: under "suppress", with the latest limits chunky, it reads
+    no signal and no limits, only the values."""
     points = result["points"]
     live = [p for p in points if not p["ghost"]]
     labels = [period_label(p) for p in periods] if periods else [str(p["index"]) for p in points]
@@ -118,21 +123,70 @@ def describe(
             f"({len(live)} so far)."
         )
         return " ".join([*sentences, latest, *_annotation_sentences(annotations, labels)])
-    sentences.append(f"{measure_name}: {_headline(result, live, labels, word)}.")
-    sentences.append(latest)
+    chunky_found = read_warnings(result["warnings"])
+    latest_chunky = next((c for c in chunky_found if c["group"] == last["group"]), None)
     group = result["groups"][last["group"]]
-    sentences.append(
-        f"Average {fmt(group['mean'], unit)}; process limits {fmt(group['lpl'], unit)} "
-        f"to {fmt(group['upl'], unit)}."
-    )
+    if latest_chunky and latest_chunky["suppressed"]:
+        sentences.append(
+            f"{measure_name}: the figures are recorded in steps too coarse for their variation "
+            f"({_step_words(latest_chunky['resolution'], unit)}), so this chart cannot show "
+            "special causes; read the values, not the signals."
+        )
+        sentences.append(latest)
+        sentences.append(f"Average {fmt(group['mean'], unit)}.")
+    else:
+        sentences.append(f"{measure_name}: {_headline(result, live, labels, word)}.")
+        sentences.append(latest)
+        sentences.append(
+            f"Average {fmt(group['mean'], unit)}; process limits {fmt(group['lpl'], unit)} "
+            f"to {fmt(group['upl'], unit)}."
+        )
     if result["assurance_icon"]:
         sentences.append(ASSURANCE_TEXT[result["assurance_icon"]][2] + ".")
     if improvement in ("increase", "decrease"):
         sentences.append(f"Higher is {'better' if improvement == 'increase' else 'worse'}.")
-    if "no variation" in result["warnings"]:
+    reads_limits = not (latest_chunky and latest_chunky["suppressed"])
+    if "no variation" in result["warnings"] and reads_limits:
         sentences.append("The values do not vary, so the limits sit on the average.")
+    sentences.extend(_chunky_caution(chunky_found, latest_chunky, result["groups"], labels, unit))
     sentences.extend(_annotation_sentences(annotations, labels))
     return " ".join(s for s in sentences if s)
+
+
+def _step_words(resolution: float | None, unit: str) -> str:
+    """The recording step in words: "whole days", "steps of 0.5 days", "whole numbers"."""
+    if resolution is None:
+        return "every value is the same"
+    if unit == "%":
+        if resolution == 1:
+            return "whole percentage points"
+        return f"steps of {fmt(resolution)} percentage points"
+    if resolution == 1:
+        return f"whole {unit}" if unit else "whole numbers"
+    return f"steps of {fmt(resolution, unit)}"
+
+
+def _chunky_caution(found: list[dict], latest: dict | None, groups, labels, unit) -> list[str]:
+    """What the chunky-data warnings mean for the reader, beyond the headline: under "flag"
+    the signals may be false alarms; under "suppress" earlier chunky limits read no signal."""
+    if not found or (latest and latest["suppressed"]):
+        return []
+    words = _step_words(found[0]["resolution"], unit)
+    if latest:
+        return [
+            f"Caution: the figures are recorded in steps too coarse for their variation "
+            f"({words}), so this chart's signals may be false alarms."
+        ]
+    until = labels[groups[found[-1]["group"]]["last_index"]]
+    if found[0]["suppressed"]:
+        return [
+            f"Figures up to {until} are recorded in steps too coarse for their variation "
+            f"({words}), so no special causes are read from them."
+        ]
+    return [
+        f"Caution: figures up to {until} are recorded in steps too coarse for their variation "
+        f"({words}), so signals among them may be false alarms."
+    ]
 
 
 def _headline(result: dict, live: list[dict], labels: list[str], word: str) -> str:

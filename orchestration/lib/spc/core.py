@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from orchestration.lib.spc.chunky import MOST_POSSIBLE_VALUES_WHEN_CHUNKY, possible_values
 from orchestration.lib.spc.plan import SeriesPlan
 
 LIMIT = 2.66
@@ -45,6 +46,9 @@ class CoreResult:
     # per series
     spc_shown: np.ndarray
     last_live_point: np.ndarray  # global point index or -1
+    # per partition: Wheeler's chunky-data rule (NaN / False where it is not asked for)
+    possible_mr_values: np.ndarray  # possible moving ranges within the upper range limit
+    chunky: np.ndarray  # too few of them: the partition's limits cannot be trusted
 
 
 def _segment_sum(ids: np.ndarray, weights: np.ndarray, size: int) -> np.ndarray:
@@ -67,17 +71,23 @@ def compute(plans: list[SeriesPlan]) -> CoreResult:
 
     The steps, each below: lay the series end to end; take the live points; the partitions'
     limits (moving-range screening, baseline carry-forward); whether each series is shown as
-    SPC at all; each point's side of the mean and the four rules; the point types; and back
-    out to every point, ghosts included.
+    SPC at all; which partitions' limits are chunky (where asked); each point's side of the
+    mean and the four rules (cleared in chunky partitions under "suppress"); the point types;
+    and back out to every point, ghosts included.
     """
     layout = _lay_out(plans)
     pts = _live_points(layout)
     limits = _limits(layout, pts)
     shown = _spc_shown(layout, pts)
+    possible, chunky = _chunky(layout, limits, shown)
     side = _side_of_mean(pts, limits)
     high, low, in_trend = _rules(layout, pts, limits, side, shown)
+    quiet = layout.suppress_chunky[pts.ser] & chunky[pts.part]
+    high[quiet] = low[quiet] = in_trend[quiet] = False
     point_type, label = _classify(layout, pts, side, high, low, in_trend, shown)
-    return _result(layout, pts, limits, shown, high, low, point_type, label)
+    result = _result(layout, pts, limits, shown, high, low, point_type, label)
+    result.possible_mr_values, result.chunky = possible, chunky
+    return result
 
 
 @dataclass
@@ -105,6 +115,9 @@ class _Layout:
     trend_n: np.ndarray
     band_only: np.ndarray
     min_points: np.ndarray
+    check_chunky: np.ndarray  # chunky option "flag" or "suppress"
+    suppress_chunky: np.ndarray  # chunky option "suppress"
+    resolution: np.ndarray  # recording step, NaN when unknown
 
 
 def _lay_out(plans: list[SeriesPlan]) -> _Layout:
@@ -147,6 +160,11 @@ def _lay_out(plans: list[SeriesPlan]) -> _Layout:
         trend_n=np.array([p.trend_points for p in plans], dtype=np.int64),
         band_only=np.array([p.band_only for p in plans], dtype=bool),
         min_points=np.array([p.minimum_points for p in plans], dtype=np.int64),
+        check_chunky=np.array([p.chunky != "ignore" for p in plans], dtype=bool),
+        suppress_chunky=np.array([p.chunky == "suppress" for p in plans], dtype=bool),
+        resolution=np.array(
+            [np.nan if p.resolution is None else p.resolution for p in plans], dtype=float
+        ),
     )
 
 
@@ -302,6 +320,19 @@ def _spc_shown(layout: _Layout, pts: _LivePoints) -> np.ndarray:
     return shown
 
 
+def _chunky(layout: _Layout, limits: _Limits, shown: np.ndarray):
+    """Wheeler's chunky-data rule per set of limits (see spc.chunky): the possible moving
+    ranges within the upper range limit 3.268 x AMR at the series' resolution, and whether
+    there are too few. The AMR is the one the partition's limits use (carried forward from
+    the baseline where they are), so a carried partition shares its baseline's verdict. Only
+    where the series asks for the rule, is shown as SPC and the partition has live points."""
+    ser = layout.part_series
+    possible = possible_values(limits.amr, layout.resolution[ser])
+    asked = layout.check_chunky[ser] & shown[ser] & (limits.part_n > 0) & ~np.isnan(possible)
+    possible = np.where(asked, possible, np.nan)
+    return possible, asked & (possible <= MOST_POSSIBLE_VALUES_WHEN_CHUNKY)
+
+
 def _side_of_mean(pts: _LivePoints, limits: _Limits) -> np.ndarray:
     """Per live point: 1 above its partition's mean, -1 below, 0 on it (within the tie
     tolerance). Shift and two-of-three runs and the PTD labels' wording follow it."""
@@ -422,6 +453,8 @@ def _result(layout, pts, limits, shown, high, low, point_type, label) -> CoreRes
         lower_two_sigma=limits.lower2,
         spc_shown=shown,
         last_live_point=last_live,
+        possible_mr_values=np.full(layout.n_parts, np.nan),
+        chunky=np.zeros(layout.n_parts, dtype=bool),
     )
 
 

@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from orchestration.lib.spc.chunky import MODES as CHUNKY_MODES
+from orchestration.lib.spc.chunky import infer_resolution
+
 PROFILES = ("mdc", "ptd")
 IMPROVEMENT_SIGN = {
     "increase": 1,
@@ -38,6 +41,8 @@ KNOWN_OPTIONS = {
     "shift_points",
     "trend_points",
     "minimum_points",
+    "chunky",
+    "resolution",
 }
 
 
@@ -60,6 +65,8 @@ class SeriesPlan:
     trend_points: int
     minimum_points: int
     fix_after_n_points: int | None
+    chunky: str = "ignore"  # "ignore" | "flag" | "suppress" (Wheeler's chunky-data rule)
+    resolution: float | None = None  # given, or the smallest step between live values
     warnings: list[str] = field(default_factory=list)
 
 
@@ -110,6 +117,26 @@ def _resolve_target(target, live: np.ndarray) -> float | None:
         target = chosen
     number = float(target)
     return None if math.isnan(number) else number
+
+
+def _chunky_mode(value) -> str:
+    mode = "ignore" if value is None else value
+    if not isinstance(mode, str) or mode not in CHUNKY_MODES:
+        raise ValueError(f"chunky must be 'ignore', 'flag' or 'suppress', got {value!r}")
+    return mode
+
+
+def _resolution(value, live_values: np.ndarray, mode: str) -> float | None:
+    """The recording step: the one given, or the smallest step between the live values
+    (only worked out when the chunky-data rule is asked for)."""
+    if value is None:
+        return None if mode == "ignore" else infer_resolution(live_values)
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise ValueError(f"resolution must be a positive number, got {value!r}")
+    number = float(value)
+    if not math.isfinite(number) or number <= 0:
+        raise ValueError(f"resolution must be a positive number, got {value!r}")
+    return number
 
 
 def plan_series(values, options: dict) -> SeriesPlan:
@@ -178,6 +205,7 @@ def plan_series(values, options: dict) -> SeriesPlan:
     if conflict not in ("improvement", "concern"):
         raise ValueError("conflict must be 'improvement' or 'concern'")
     screen = options.get("screen")
+    chunky = _chunky_mode(options.get("chunky"))
     return SeriesPlan(
         values=floats,
         live=live,
@@ -196,5 +224,7 @@ def plan_series(values, options: dict) -> SeriesPlan:
         trend_points=_int_setting(options.get("trend_points"), 7, "trend_points", 6, 8),
         minimum_points=_int_setting(options.get("minimum_points"), 13, "minimum_points", 1, 10**6),
         fix_after_n_points=fix_n,
+        chunky=chunky,
+        resolution=_resolution(options.get("resolution"), floats[live], chunky),
         warnings=warnings,
     )

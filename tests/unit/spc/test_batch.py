@@ -8,7 +8,8 @@ import pytest
 
 from orchestration.lib.spc import xmr
 from orchestration.lib.spc.batch import xmr_frame
-from tests.support.spc_cases import load
+from orchestration.lib.spc.charts import describe, result_from_points
+from tests.support.spc_cases import load, load_own
 
 pytestmark = pytest.mark.unit
 
@@ -48,6 +49,17 @@ def _series() -> tuple[dict[str, list], dict[str, dict]]:
         "synthetic-03": {"improvement": "neutral", "shift_points": 6, "trend_points": 6},
         "synthetic-04": {"target": 95.0, "two_of_three": "band"},
     }
+    # the chunky-data rule (case 09): flagged, suppressed, per partition, ptd, given resolution
+    for entry in load_own("09_platform_chunky_data.json")["series"]:
+        for mode in ("flag", "suppress"):
+            series[f"{entry['name']}-{mode}"] = entry["values"]
+            options[f"{entry['name']}-{mode}"] = {**entry["options"], "chunky": mode}
+    series["gappy-chunky"] = [3, 3, None, 3, 4, 3, 3, 3, None, 3, 3, 3, 2, 3, 3, 3]
+    options["gappy-chunky"] = {"chunky": "suppress", "ghost": [5], "improvement": "decrease"}
+    series["baseline-chunky"] = [3] * 14 + [4, 3, 3, 5, 3, 3, 3, 3, 3, 4]
+    options["baseline-chunky"] = {"chunky": "suppress", "baseline_end": 13, "target": 2}
+    options["synthetic-05"] = {"chunky": "suppress", "resolution": 0.1}
+    options["flat"] = {"chunky": "flag"}
     return series, options
 
 
@@ -101,3 +113,40 @@ def test_empty_frame():
     frame = pd.DataFrame({"measure_id": [], "period_start": [], "value": []})
     points, summary = xmr_frame(frame)
     assert len(points) == 0 and len(summary) == 0
+
+
+def _chart_points(rows: pd.DataFrame) -> list[dict]:
+    """Batch rows as the plain dicts `result_from_points` reads (NA as None)."""
+
+    def plain(value):
+        return None if value is None or value is pd.NA or value != value else value
+
+    out = []
+    for row in rows.to_dict("records"):
+        point = {key: plain(row[key]) for key in ("value", "point_type", "mean", *LIMIT_FIELDS)}
+        point.update(
+            index=int(row["index"]),
+            group=int(row["group"]),
+            ghost=bool(row["ghost"]),
+            rules_high=list(row["rules_high"]),
+            rules_low=list(row["rules_low"]),
+        )
+        out.append(point)
+    return out
+
+
+def test_chunky_rule_is_the_same_in_batch_and_in_its_text_alternative():
+    series, options = _series()
+    points, summary = xmr_frame(_frame(series), options_by_group=options)
+    chunky = [measure for measure in series if options.get(measure, {}).get("chunky")]
+    assert len(chunky) >= 10
+    summaries = summary.set_index("measure_id").to_dict("index")
+    warned = 0
+    for measure in chunky:
+        single = xmr(series[measure], **options[measure])
+        rows = points[points["measure_id"] == measure].reset_index(drop=True)
+        batch = result_from_points(_chart_points(rows), summaries[measure])
+        args = ("Measure", "days", None, options[measure].get("improvement", "increase"))
+        assert describe(batch, *args) == describe(single, *args), measure
+        warned += any("chunky data" in w for w in single["warnings"])
+    assert warned >= 8

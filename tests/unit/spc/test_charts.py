@@ -80,3 +80,70 @@ def test_icons_carry_letters_and_text_labels():
 )
 def test_number_formatting(value, unit, expected):
     assert fmt(value, unit) == expected
+
+
+# Chunky data: the text alternative says why no signal is read.
+WHOLE_DAYS = [3] * 16 + [4]  # a whole-day median at 3 for 16 months, then 4
+
+
+def test_describe_suppressed_chunky_reads_the_values_not_the_signals():
+    result = xmr(WHOLE_DAYS, improvement="decrease", target=5, chunky="suppress")
+    text = describe(result, "Fly-tip report to cleared", "days", PERIODS[:17], "decrease")
+    assert (
+        "Fly-tip report to cleared: the figures are recorded in steps too coarse for their "
+        "variation (whole days), so this chart cannot show special causes; read the values, "
+        "not the signals." in text
+    )
+    assert "Latest value 4 days" in text
+    assert "process limits" not in text and "Special-cause" not in text
+    assert "Target" not in text  # no assurance from untrustworthy limits
+    svg = render_svg(result, "Fly-tip report to cleared", "days", PERIODS[:17], "decrease")
+    root = ET.fromstring(svg)
+    assert "cannot show special causes" in root.find(f"{SVG}desc").text
+    assert not [g for g in root.iter(f"{SVG}g") if g.get("class") == "variation-icon"]
+
+
+def test_describe_flagged_chunky_keeps_the_signal_with_a_caution():
+    result = xmr(WHOLE_DAYS, improvement="decrease", chunky="flag")
+    text = describe(result, "Fly-tip report to cleared", "days", PERIODS[:17], "decrease")
+    assert "Special-cause concern: above the upper process limit" in text
+    assert text.endswith(
+        "Caution: the figures are recorded in steps too coarse for their variation "
+        "(whole days), so this chart's signals may be false alarms."
+    )
+
+
+def test_describe_names_earlier_chunky_limits_and_keeps_the_latest_signal():
+    values = [3] * 8 + [4] + [3] * 6 + [5, 9, 4, 8, 6, 10, 5, 7, 9, 4, 6, 8, 5, 9, 25]
+    result = xmr(values, improvement="decrease", recalc=[15], chunky="suppress")
+    text = describe(result, "Days", "days", None, "decrease")
+    assert text.startswith("Days: Special-cause concern: above the upper process limit")
+    assert (
+        "Figures up to 14 are recorded in steps too coarse for their variation (whole days), "
+        "so no special causes are read from them." in text
+    )
+
+
+@pytest.mark.parametrize(
+    ("values", "options", "unit", "words"),
+    [
+        ([0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 2, 0, 0], {}, "", "whole numbers"),
+        (
+            [92, 93, 92, 92, 93, 92, 92, 93, 92, 92, 92, 93, 92, 92],
+            {},
+            "%",
+            "whole percentage points",
+        ),
+        ([3, 3, 3.5, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3], {}, "days", "steps of 0.5 days"),
+        ([5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5], {}, "", "every value is the same"),
+        (
+            [20, 20, 40, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20],
+            {"resolution": 20},
+            "t",
+            "steps of 20 t",
+        ),
+    ],
+)
+def test_describe_names_the_recording_step(values, options, unit, words):
+    result = xmr(values, chunky="suppress", **options)
+    assert f"steps too coarse for their variation ({words})" in describe(result, "M", unit)
