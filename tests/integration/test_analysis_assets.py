@@ -61,6 +61,9 @@ def _measure_rows():
         end = (start + pd.DateOffset(months=3) - pd.DateOffset(days=1)).date()
         value = round(float(70 + rng.normal(0, 2)), 2)
         rows.append(("ENA-QTR", BDC, start.date(), end, "council", BDC, value))
+    # a whole-day median at 3 days with a 4 now and then, like the demo's fly-tip clearance
+    for month, value in zip(MONTHS, FLYTIP_DAYS, strict=True):
+        rows.append((FLYTIP, BDC, month, _month_end(month), "council", BDC, value))
     # the measures model's benefit new claims median, from the same cases as the case table
     for month, median in _benefit_medians().items():
         rows.append((BENEFIT_MEDIAN, BDC, month, _month_end(month), "council", BDC, median))
@@ -70,6 +73,8 @@ def _measure_rows():
 
 
 BENEFIT_MEDIAN = "fin_e2e_benefit_new_claim_median"
+FLYTIP = "saf_e2e_flytip_cleared_median"
+FLYTIP_DAYS = [3.0] * 14 + [4.0] + [3.0] * 14 + [4.0]  # chunky data: steps of 1 day, AMR 0.07
 REDESIGN_START = dt.date(2025, 6, 1)
 
 
@@ -93,6 +98,16 @@ MEASURES = [
     ("HOU-E2E", BDC, "Housing register end to end", "days", "lower", "monthly", 45, "mdc"),
     ("HOU-E2E", RBC, "Housing register end to end", "days", "lower", "monthly", None, "mdc"),
     ("ENA-QTR", BDC, "Quarterly score", "percent", "higher", "quarterly", 65, "ptd"),
+    (
+        FLYTIP,
+        BDC,
+        "Fly-tip report to cleared: days (median)",
+        "days",
+        "lower",
+        "monthly",
+        5,
+        "mdc",
+    ),  # fmt: skip
 ]
 
 
@@ -214,6 +229,7 @@ def _expected_measure_frame():
         options[key] = {
             "profile": definition[7],
             "improvement": "decrease" if definition[4] == "lower" else "increase",
+            "chunky": "suppress",  # every published chart (orchestration.lib.analysis.signals)
         }
         if definition[6] is not None:
             options[key]["target"] = float(definition[6])
@@ -305,7 +321,7 @@ def test_case_charts_individual_and_monthly(marts):
         cases[cases.service == "planning"].sort_values(["completed", "received", "e2e"]).tail(300)
     )
     assert list(planning.value) == [float(v) for v in latest.e2e]
-    expected = xmr(list(latest.e2e.astype(float)), improvement="decrease")
+    expected = xmr(list(latest.e2e.astype(float)), improvement="decrease", chunky="suppress")
     assert [p["point_type"] for p in expected["points"]] == list(planning.point_type)
 
     month = spc[(spc.service == "benefits") & (spc.view == "month")]
@@ -351,6 +367,70 @@ def test_demo_trial_is_an_improvement(marts):
         f"where measure_id = '{BENEFIT_MEDIAN}' order by period_start",
     )
     assert spc[spc.partition == 1].period_start.min() == REDESIGN_START
+
+
+def _flytip_icon(url):
+    return _read(url, f"select * from analysis.measure_icons where measure_id = '{FLYTIP}'").iloc[0]
+
+
+def test_whole_day_median_shows_no_special_cause(marts):
+    """The fly-tip clearance median sits at 3 days with a 4 now and then: chunky data. Read
+    with the engine default its latest 4 is special-cause concern and the target 'passes'; the
+    pipeline's charts show no special cause and no icon, and the text alternative says why."""
+    unsuppressed = xmr(FLYTIP_DAYS, improvement="decrease", target=5.0)
+    assert unsuppressed["variation_icon"] == "concern_high"
+    assert unsuppressed["points"][-1]["point_type"] == "special_cause_concern"
+
+    icon = _flytip_icon(marts)
+    assert icon.spc_shown and icon.n == len(FLYTIP_DAYS)
+    assert _text(icon.variation_icon) is None and _text(icon.assurance_icon) is None
+    assert icon.warnings.startswith(
+        "chunky data: group 0 (points 0-29) is recorded in steps of 1, too coarse"
+    )
+    assert icon.warnings.endswith("special causes not shown")
+    assert icon.text_alternative.startswith(
+        "Fly-tip report to cleared: days (median): the figures are recorded in steps too coarse "
+        "for their variation (whole days), so this chart cannot show special causes; read the "
+        "values, not the signals. Latest value 4 days (September 2025)."
+    )
+    assert "process limits" not in icon.text_alternative
+    assert "cannot show special causes" in icon.chart_svg
+    points = _read(
+        marts,
+        f"select point_type, rules_high, rules_low, upl from analysis.measure_spc "
+        f"where measure_id = '{FLYTIP}' order by period_start",
+    )
+    assert set(points.point_type) == {"common_cause"}
+    assert set(points.rules_high) == {""} and set(points.rules_low) == {""}
+    assert points.upl.notna().all()  # the limits are still reported
+
+
+def test_a_result_stored_before_the_setting_is_recomputed_on_the_next_run(marts):
+    """No cache: a chart stored by an earlier run (here, as the engine default drew it) is
+    replaced by the next run."""
+    with psycopg.connect(marts) as conn:
+        conn.execute(
+            "update analysis.measure_icons set variation_icon = 'concern_high', "
+            "assurance_icon = 'pass', warnings = '', text_alternative = 'stale' "
+            "where measure_id = %s",
+            [FLYTIP],
+        )
+        conn.execute(
+            "update analysis.measure_spc set point_type = 'special_cause_concern' "
+            "where measure_id = %s",
+            [FLYTIP],
+        )
+    result = dg.materialize(
+        analysis_assets(), resources={"warehouse": WarehouseResource(url=marts)}
+    )
+    assert result.success
+    icon = _flytip_icon(marts)
+    assert _text(icon.variation_icon) is None and _text(icon.assurance_icon) is None
+    assert "cannot show special causes" in icon.text_alternative
+    assert _read(
+        marts,
+        f"select distinct point_type from analysis.measure_spc where measure_id = '{FLYTIP}'",
+    ).point_type.tolist() == ["common_cause"]
 
 
 def test_rerun_replaces_rather_than_appends(marts):

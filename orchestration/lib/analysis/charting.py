@@ -2,7 +2,8 @@
 
 The arithmetic is the batch path (`spc.batch.xmr_frame`, identical to `spc.xmr` per series);
 this module only lays series out, fills missing periods (a missing period is ghosted:
-tests/fixtures/spc/README.md, decision A.9), and turns each series' rows into the text
+tests/fixtures/spc/README.md, decision A.9), adds the published-chart options (chunky data
+show no special cause: analysis.signals), and turns each series' rows into the text
 alternative and the accessible SVG.
 """
 
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from orchestration.lib.analysis.signals import published
 from orchestration.lib.spc.batch import xmr_frame
 from orchestration.lib.spc.charts import describe, render_svg, result_from_points
 
@@ -84,7 +86,8 @@ def run(series: list[Series]) -> tuple[list[dict], list[dict]]:
             "value": pd.array([_float(v) for s in series for v in s.values], dtype="Float64"),
         }
     )
-    options = {sid: s.options for sid, s in zip(ids, series, strict=True)}
+    # every chart here is published: chunky data show no special cause (analysis.signals)
+    options = {sid: published(s.options) for sid, s in zip(ids, series, strict=True)}
     points_df, summary_df = xmr_frame(frame, by=SERIES, order="position", options_by_group=options)
     summaries = summary_df.set_index(SERIES).to_dict("index")
     point_rows = points_df.to_dict("records")

@@ -6,6 +6,9 @@ points from the start on (decision A.8 of tests/fixtures/spc/README.md). Special
 after the start on the improvement side (a point beyond a limit, a shift, a trend,
 two-of-three) mean the process changed for the better; on the other side, for the worse. The
 verdict is "sustained" when the latest point is still special-cause on the verdict's side.
+Verdicts are read like published charts (analysis.signals): where the baseline is chunky
+data, recorded in steps too coarse for its variation, no special cause is read and the
+verdict is "insufficient_data", saying why.
 """
 
 from __future__ import annotations
@@ -17,8 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from orchestration.lib import environment, yamlfiles
+from orchestration.lib.analysis.signals import published
 from orchestration.lib.spc import xmr
 from orchestration.lib.spc.charts import fmt
+from orchestration.lib.spc.chunky import read_warnings
 
 FIELDS = ("trial_id", "title", "hypothesis", "service", "locality", "council_code",
           "start_date", "end_date", "measure_ids", "owner")  # fmt: skip
@@ -158,13 +163,14 @@ def judge(
         )
     if after == 0:
         return Verdict("insufficient_data", False, "no points since the start")
+    # a verdict is published like a chart: chunky data show no special cause (analysis.signals)
     result = xmr(
         values,
         improvement=improvement,
         baseline_end=start_index - 1,
         ghost=list(ghost),
         minimum_points=1,
-        **options,
+        **published(options),
     )
     baseline = result["groups"][0]
     post = [p for p in result["points"][start_index:] if not p["ghost"]]
@@ -176,6 +182,16 @@ def judge(
     )
     post_values = [p["value"] for p in post]
     post_text = f"{len(post)} points since {start}, average {fmt(sum(post_values) / len(post))}"
+    # The points after the start are judged by the baseline's limits, so a chunky baseline
+    # (its special causes not shown) leaves nothing to judge them by: not "no change".
+    chunky = [c for c in read_warnings(result["warnings"]) if c["suppressed"]]
+    if chunky:
+        return Verdict(
+            "insufficient_data",
+            False,
+            f"{base_text}; {post_text}; {_too_coarse(chunky[0])} (chunky data), so the chart "
+            "cannot show whether the process changed",
+        )
     if not better and not worse:
         if after < MIN_AFTER_POINTS:
             return Verdict(
@@ -201,3 +217,11 @@ def judge(
         f"{'still special cause at the latest point' if sustained else 'not sustained'}"
     )
     return Verdict(verdict, sustained, evidence)
+
+
+def _too_coarse(chunky: dict) -> str:
+    step = chunky["resolution"]
+    if step is None:
+        return "every figure is the same"
+    steps = "whole numbers" if step == 1 else f"steps of {fmt(step)}"
+    return f"the figures are recorded in {steps}, too coarse for their variation"

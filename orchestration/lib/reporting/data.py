@@ -14,6 +14,7 @@ import psycopg
 from psycopg.rows import dict_row
 
 from orchestration.lib import csvsafe, demonstration, neighbours, spc
+from orchestration.lib.analysis.signals import PUBLISHED_CHART_OPTIONS
 from orchestration.lib.environment import TIMEZONE
 from orchestration.lib.reporting import calendar, focus
 from orchestration.lib.reporting.calendar import Period
@@ -179,11 +180,13 @@ def _computed_chart(measure: dict, series: list[dict]) -> dict:
     values = [float(row["value"]) if row["value"] is not None else None for row in series]
     improvement = IMPROVEMENT.get(measure["polarity"] or "", "neutral")
     target = float(measure["target"]) if measure["target"] is not None else None
+    # as the analysis tables' charts: chunky data show no special cause (analysis.signals)
     result = spc.xmr(
         values,
         profile=measure["spc_profile"] or "mdc",
         improvement=improvement,
         target=target,
+        **PUBLISHED_CHART_OPTIONS,
     )
     periods = [row["period_start"] for row in series]
     unit = "%" if measure["unit"] == "percent" else ""

@@ -8,6 +8,7 @@ import pytest
 
 from orchestration.lib.analysis import series as series_lib
 from orchestration.lib.analysis.charting import Series, complete_months, run
+from orchestration.lib.analysis.signals import published
 from orchestration.lib.spc import xmr
 
 pytestmark = pytest.mark.unit
@@ -45,7 +46,7 @@ def test_run_matches_xmr_for_each_series():
     ]
     points, icons = run(charts)
     for chart, icon in zip(charts, icons, strict=True):
-        expected = xmr(chart.values, **chart.options)
+        expected = xmr(chart.values, **published(chart.options))  # what the pipeline asks
         rows = [p for p in points if p["key"] == chart.key]
         assert [r["point_type"] for r in rows] == [p["point_type"] for p in expected["points"]]
         assert [r["partition"] for r in rows] == [p["group"] for p in expected["points"]]
@@ -63,6 +64,43 @@ def test_run_matches_xmr_for_each_series():
         assert icon["chart_svg"].startswith("<svg")
     assert icons[1]["latest_value"] == charts[1].values[-1]
     assert icons[1]["previous_value"] == charts[1].values[-2]
+
+
+# A whole-day median at 3 days with a 4 now and then, like the demo's fly-tip clearance: its
+# moving ranges are nearly all 0, so the limits sit a fraction of a day around the average and
+# (engine default "ignore") the latest 4 is read as special-cause concern. It IS chunky data.
+WHOLE_DAY_MEDIAN = [3.0] * 10 + [4.0] + [3.0] * 8 + [4.0]
+
+
+def test_every_chart_is_run_with_chunky_data_showing_no_signals():
+    assert xmr(WHOLE_DAY_MEDIAN, improvement="decrease")["variation_icon"] == "concern_high"
+    chunky = Series(
+        ("fly",),
+        MONTHS,
+        WHOLE_DAY_MEDIAN,
+        "Fly-tip report to cleared: days (median)",
+        unit="days",
+        improvement="decrease",
+        # a series' own options cannot turn the published-chart setting off
+        options={"improvement": "decrease", "target": 5.0, "chunky": "ignore"},
+    )
+    rng = np.random.default_rng(2)
+    fine = [*rng.normal(20, 1, 12), *rng.normal(14, 1, 8)]  # a real shift, fine resolution
+    shifted = Series(("fine",), MONTHS, fine, "Fine", options={"improvement": "decrease"})
+    points, (icon, fine_icon) = run([chunky, shifted])
+    assert icon["spc_shown"] and icon["variation_icon"] is None and icon["assurance_icon"] is None
+    assert {p["point_type"] for p in points if p["key"] == ("fly",)} == {"common_cause"}
+    assert icon["warnings"].startswith(
+        "chunky data: group 0 (points 0-19) is recorded in steps of 1"
+    )
+    assert icon["warnings"].endswith("special causes not shown")
+    assert (
+        "Fly-tip report to cleared: days (median): the figures are recorded in steps too coarse "
+        "for their variation (whole days), so this chart cannot show special causes; read the "
+        "values, not the signals." in icon["text_alternative"]
+    )
+    assert "cannot show special causes" in icon["chart_svg"]
+    assert fine_icon["variation_icon"] == "improvement_low" and not fine_icon["warnings"]
 
 
 def _case_days(cases: pd.DataFrame) -> pd.DataFrame:

@@ -7,6 +7,7 @@ import pytest
 
 from orchestration.lib.analysis import trials
 from orchestration.lib.analysis.trials import TrialError, judge
+from orchestration.lib.spc import xmr
 
 pytestmark = pytest.mark.unit
 
@@ -86,6 +87,22 @@ def test_missing_baseline_months_count_against_the_baseline():
     values = _series(12, 1.0)
     values[:16] = [None] * 16
     assert judge(values, MONTHS, START, "decrease").verdict == "insufficient_data"
+
+
+def test_a_chunky_baseline_cannot_judge_the_trial():
+    # A whole-day median at 3 days before the start (one 4), then 2s: the baseline IS chunky
+    # data (its limits sit a fraction of a day around 3.04), so the 2s are not read as an
+    # improvement; with the engine default they would be.
+    values = [3.0] * 12 + [4.0] + [3.0] * 13 + [2.0] * 10
+    verdict = judge(values, MONTHS, START, "decrease")
+    assert verdict.verdict == "insufficient_data" and not verdict.sustained
+    assert (
+        "the figures are recorded in whole numbers, too coarse for their variation (chunky "
+        "data), so the chart cannot show whether the process changed" in verdict.evidence
+    )
+    assert verdict.evidence.startswith("baseline 2023-04-01 to 2025-05-01: average 3.038")
+    unsuppressed = xmr(values, improvement="decrease", baseline_end=BEFORE - 1)
+    assert unsuppressed["points"][-1]["point_type"] == "special_cause_improvement"
 
 
 TRIAL = {

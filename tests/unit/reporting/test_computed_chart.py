@@ -1,0 +1,44 @@
+"""A pack whose period analysis.measure_icons is not for computes the chart itself, with the
+same published-chart setting as the analysis tables: chunky data show no special cause."""
+
+import datetime as dt
+
+import pytest
+
+from orchestration.lib.reporting import data
+
+pytestmark = pytest.mark.unit
+
+MONTHS = [dt.date(2024 + m // 12, m % 12 + 1, 1) for m in range(20)]
+MEASURE = {
+    "measure_id": "saf_e2e_flytip_cleared_median",
+    "name": "Fly-tip report to cleared: days (median)",
+    "polarity": "lower",
+    "target": 5,
+    "spc_profile": "mdc",
+    "unit": "days",
+}
+
+
+def _rows(values):
+    return [{"period_start": m, "value": v} for m, v in zip(MONTHS, values, strict=True)]
+
+
+def test_a_whole_day_median_shows_no_special_cause_and_says_why():
+    # 3 days month after month with a 4 now and then: chunky data (its moving ranges are
+    # nearly all 0), where the engine default reads the latest 4 as special-cause concern.
+    chart = data._computed_chart(MEASURE, _rows([3] * 10 + [4] + [3] * 8 + [4]))
+    assert chart["spc_shown"]
+    assert chart["variation_icon"] is None and chart["assurance_icon"] is None
+    assert chart["latest_point_type"] == "common_cause"
+    assert chart["warnings"].endswith("special causes not shown")
+    assert (
+        "cannot show special causes; read the values, not the signals"
+        in (chart["text_alternative"])
+    )
+
+
+def test_whole_days_that_vary_enough_keep_their_signal():
+    values = [20, 22, 19, 21, 23, 20, 22, 21, 19, 22, 20, 21, 15, 14, 15, 16, 14, 15, 14, 15]
+    chart = data._computed_chart(MEASURE, _rows(values))
+    assert chart["variation_icon"] == "improvement_low" and chart["warnings"] == ""
