@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from orchestration.lib import neighbours
 from orchestration.lib.environment import COUNCILS
+from orchestration.lib.reporting import calendar
 from orchestration.lib.reporting.data import Snapshot
 from orchestration.lib.spc import charts
 
@@ -82,6 +83,7 @@ class MeasureEntry:
     polarity: str
     target: str
     is_key: bool
+    frequency: str = "monthly"
     latest_value: str = "no value"
     latest_period: str = ""
     previous_value: str = ""
@@ -195,6 +197,7 @@ def _entries(snap: Snapshot) -> dict[tuple[str, str], MeasureEntry]:
             polarity=row["polarity"],
             target=format_value(_num(row["target"]), row["unit"]) if row["target"] else "",
             is_key=row["is_key"] == "true",
+            frequency=row.get("frequency") or "monthly",
         )
         entries[(entry.measure_id, entry.council_code)] = entry
     for row in snap["values"]:
@@ -208,7 +211,9 @@ def _entries(snap: Snapshot) -> dict[tuple[str, str], MeasureEntry]:
         latest, previous = _num(row["latest_value"]), _num(row["previous_value"])
         entry.latest_value = format_value(latest, entry.unit)
         entry.previous_value = format_value(previous, entry.unit) if previous is not None else ""
-        entry.latest_period = f"{_date(row['latest_period_start']):%B %Y}"
+        entry.latest_period = calendar.period_label(
+            _date(row["latest_period_start"]), entry.frequency
+        )
         entry.direction = direction(latest, previous, entry.polarity)
         entry.variation = _icon("variation", row["variation_icon"])
         entry.assurance = _icon("assurance", row["assurance_icon"])
@@ -221,7 +226,7 @@ def _entries(snap: Snapshot) -> dict[tuple[str, str], MeasureEntry]:
         if entry and row.get("status") == "signed_off":  # data.py reads no other; never shown
             entry.commentary = {
                 **row,
-                "period": f"{_date(row['period_start']):%B %Y}",
+                "period": calendar.period_label(_date(row["period_start"]), entry.frequency),
                 "confirmed_on": _long_date(row["confirmed_at"]),
                 "signed_off_on": _long_date(row.get("signed_off_at", "")),
             }
@@ -236,7 +241,7 @@ def _entries(snap: Snapshot) -> dict[tuple[str, str], MeasureEntry]:
         if entry:
             entry.revisions.append(
                 {
-                    "period": f"{_date(row['period_start']):%B %Y}",
+                    "period": calendar.period_label(_date(row["period_start"]), entry.frequency),
                     "was": format_value(_num(row["issued_value"]), entry.unit),
                     "now": format_value(_num(row["current_value"]), entry.unit),
                     "issued_in": row["issued_in"],

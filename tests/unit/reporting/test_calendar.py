@@ -91,3 +91,18 @@ def test_calendar_changes_move_the_crons(tmp_path):
     path.write_text(yaml.safe_dump(config))
     with pytest.raises(ValueError, match="days 1-28"):
         calendar.load(path)
+
+
+@pytest.mark.parametrize(
+    ("start", "frequency", "label"),
+    [
+        (dt.date(2026, 10, 1), "monthly", "October 2026"),
+        (dt.date(2026, 7, 1), "quarterly", "Q2 2026/27 (July to September 2026)"),
+        (dt.date(2027, 1, 1), "quarterly", "Q4 2026/27 (January to March 2027)"),
+        (dt.date(2026, 4, 1), "quarterly", "Q1 2026/27 (April to June 2026)"),
+        (dt.date(2025, 4, 1), "annual", "2025/26"),
+        (dt.date(2000, 4, 1), "annual", "2000/01"),
+    ],
+)
+def test_a_period_is_labelled_by_its_own_frequency(start, frequency, label):
+    assert calendar.period_label(start, frequency) == label
