@@ -96,10 +96,12 @@ def test_only_files_whose_content_is_not_loaded_are_taken_up(activated, good, de
     first = good("crm_contacts")
     loaders.ingest_file(activated, first)
     second = good("crm_contacts", sorted((demo_dir / "crm_contacts").glob("*.csv"))[1].name)
-    assert landing.unloaded_files(activated, "crm_contacts") == ([second], 1)
+    scan = landing.scan_landing(activated, "crm_contacts")
+    assert (scan.to_load, scan.already) == ([second], 1)
     _rewrite(first, lambda lines: lines[:-5])  # a corrected extract is new content
     # Oldest arrival first: the correction, written last, is loaded last.
-    assert landing.unloaded_files(activated, "crm_contacts") == ([second, first], 0)
+    scan = landing.scan_landing(activated, "crm_contacts")
+    assert (scan.to_load, scan.already) == ([second, first], 0)
 
 
 def test_a_corrected_file_for_the_same_period_replaces_the_batch(activated, good):

@@ -83,10 +83,6 @@ def landing_entries(source: str) -> tuple[list[Path], list[Refused]]:
     return files, refused
 
 
-def pending_files(source: str) -> list[Path]:
-    return landing_entries(source)[0]
-
-
 def complete_files(paths: list[Path], settle: float | None = None) -> tuple[list[Path], list[Path]]:
     """The files that stay the same size and age across two looks at least `settle` seconds
     after their last change, and those still being written. A file written in one go and
@@ -122,9 +118,3 @@ def scan_landing(url: str, source: str) -> LandingScan:
     fresh = [path for path in complete if digests[path] not in seen]
     fresh.sort(key=lambda path: (signature(path)[1], path.name))
     return LandingScan(fresh, len(complete) - len(fresh), refused, arriving)
-
-
-def unloaded_files(url: str, source: str) -> tuple[list[Path], int]:
-    """The source's complete landing files not seen before, and how many have been."""
-    scan = scan_landing(url, source)
-    return scan.to_load, scan.already
