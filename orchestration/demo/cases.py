@@ -14,6 +14,9 @@ from orchestration.demo.redesign import REDESIGN, redesign_applies
 from orchestration.demo.services import SERVICE_TEAMS
 
 STREAM = 20
+# The times of day of timed cases come from a stream of their own, so that no other generated
+# value depends on them.
+TIME_STREAM = 21
 FLAT = (1.0,) * 12
 
 
@@ -207,6 +210,12 @@ for _p in PROFILES:
 ALL_OUTCOMES = tuple(sorted({o for p in PROFILES for o in p.outcomes}))
 ALL_PAUSE_REASONS = tuple(sorted({r for p in PROFILES for r in p.pause_reasons}))
 
+# Reports that come through the CRM carry the time of the report and of the customer's "done";
+# the other services' systems record dates only.
+TIMED_CASE_TYPES = {("street_scene", "fly_tipping"), ("waste", "missed_bin")}
+REPORTED_IN_WORKING_HOURS = 0.8  # the rest in the evening (18:00 to 23:00)
+CREW_HOURS = (7.0, 17.0)  # clearances and collections happen in these hours
+
 REDESIGNED_MEDIAN_DAYS = 12.0
 REDESIGNED_SIGMA = 0.35
 REDESIGNED_PAUSE_PROBABILITY = 0.15
@@ -222,6 +231,8 @@ CASE_COLUMNS = [
     "completed_date",
     "outcome",
     "uprn",
+    "received_at",
+    "completed_at",
 ]
 PAUSE_COLUMNS = [
     "pause_id",
@@ -234,8 +245,29 @@ PAUSE_COLUMNS = [
 ]
 
 
+def _report_times(times: np.random.Generator, received: np.ndarray) -> np.ndarray:
+    """Moments of report on the received days: mostly in working hours, some in the evening."""
+    evening = times.random(len(received)) < 1 - REPORTED_IN_WORKING_HOURS
+    hours = np.where(
+        evening, times.uniform(18, 23, len(received)), times.uniform(8, 18, len(received))
+    )
+    return received.astype("datetime64[s]") + np.floor(hours * 3600).astype("timedelta64[s]")
+
+
+def _in_crew_hours(received_at: np.ndarray, due: np.ndarray) -> np.ndarray:
+    """The moment each case is done: on the day it falls due, its time of day squeezed into
+    the crews' hours (keeping order within the day, so the durations stay as skewed and
+    about as long), or the next day's when that would come before the report."""
+    day = due.astype("datetime64[D]").astype("datetime64[s]")
+    of_day = (due - day).astype(np.int64) / 86400
+    start, end = CREW_HOURS
+    done = day + np.round((start + of_day * (end - start)) * 3600).astype("timedelta64[s]")
+    return np.where(done < received_at, done + np.timedelta64(1, "D"), done)
+
+
 def _cases_for_profile(
     rng: np.random.Generator,
+    times: np.random.Generator,
     geography: Geography,
     month: Month,
     profile: CaseProfile,
@@ -270,10 +302,18 @@ def _cases_for_profile(
         median = np.where(redesigned, REDESIGNED_MEDIAN_DAYS, median)
         sigma = np.where(redesigned, REDESIGNED_SIGMA, sigma)
         pause_probability = np.where(redesigned, REDESIGNED_PAUSE_PROBABILITY, pause_probability)
-    days = np.maximum(
-        profile.min_days, np.round(median * np.exp(sigma * rng.standard_normal(size)))
-    )
-    completed = received + days.astype("timedelta64[D]")
+    duration = median * np.exp(sigma * rng.standard_normal(size))
+    if (profile.service, profile.case_type) in TIMED_CASE_TYPES:
+        # These systems record times: the duration is not rounded to whole days.
+        received_at = _report_times(times, received)
+        seconds = np.round(np.maximum(profile.min_days, duration) * 86400)
+        completed_at = _in_crew_hours(received_at, received_at + seconds.astype("timedelta64[s]"))
+        completed = completed_at.astype("datetime64[D]")
+        days = (completed - received).astype(np.int64)
+    else:
+        received_at = completed_at = np.full(size, np.datetime64("NaT"), "datetime64[s]")
+        days = np.maximum(profile.min_days, np.round(duration))
+        completed = received + days.astype("timedelta64[D]")
 
     outcome = np.array(profile.outcomes, dtype=object)[
         rng.choice(len(profile.outcomes), size=size, p=np.array(profile.outcome_weights))
@@ -296,6 +336,8 @@ def _cases_for_profile(
             "team": SERVICE_TEAMS[profile.service],
             "received_date": received,
             "completed_date": completed,
+            "received_at": received_at,
+            "completed_at": completed_at,
             "outcome": outcome,
             "uprn": uprn,
             "pauses": pauses,
@@ -348,13 +390,23 @@ def _iso(values: np.ndarray, blank: np.ndarray) -> np.ndarray:
     return text
 
 
+def _local_time(values: np.ndarray, blank: np.ndarray) -> np.ndarray:
+    """Europe/London local times as the contracts take them: YYYY-MM-DD HH:MM:SS."""
+    moments = values.astype("datetime64[s]")
+    text = np.char.replace(moments.astype(str), "T", " ").astype(object)
+    text[blank | np.isnat(moments)] = ""
+    return text
+
+
 def generate_cases(
     seed: int, geography: Geography, month: Month, scale: float, as_of: date
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Cases received in the month, as known at the end of `as_of`'s day, and their pauses."""
     rng = month_rng(seed, STREAM, month)
+    times = month_rng(seed, TIME_STREAM, month)
     cases = pd.concat(
-        [_cases_for_profile(rng, geography, month, p, scale) for p in PROFILES], ignore_index=True
+        [_cases_for_profile(rng, times, geography, month, p, scale) for p in PROFILES],
+        ignore_index=True,
     )
     cases = cases.sort_values("received_date", kind="stable").reset_index(drop=True)
     cases.insert(
@@ -365,8 +417,11 @@ def generate_cases(
     cutoff = np.datetime64(as_of, "D")
     open_case = cases["completed_date"].to_numpy() > cutoff
     cases["completed_date"] = _iso(cases["completed_date"].to_numpy(), open_case)
+    cases["completed_at"] = _local_time(cases["completed_at"].to_numpy(), open_case)
     cases["outcome"] = np.where(open_case, "", cases["outcome"].to_numpy())
-    cases["received_date"] = _iso(cases["received_date"].to_numpy(), np.zeros(len(cases), bool))
+    not_open = np.zeros(len(cases), bool)
+    cases["received_date"] = _iso(cases["received_date"].to_numpy(), not_open)
+    cases["received_at"] = _local_time(cases["received_at"].to_numpy(), not_open)
 
     pauses = pauses[pauses["paused_from"].to_numpy() <= cutoff].reset_index(drop=True)
     ongoing = pauses["paused_to"].to_numpy() > cutoff

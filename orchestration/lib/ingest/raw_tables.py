@@ -28,6 +28,14 @@ def ensure_raw_table(conn: psycopg.Connection, contract: Contract) -> None:
     conn.execute(
         sql.SQL("create table if not exists {} ({})").format(table, sql.SQL(", ").join(columns))
     )
+    # A table created before its contract gained a column gains it, empty for the rows
+    # already loaded (COPY names its columns, so their order does not matter).
+    for column in contract.columns:
+        conn.execute(
+            sql.SQL("alter table {} add column if not exists {} {}").format(
+                table, sql.Identifier(column.name), sql.SQL(column.sql_type)
+            )
+        )
     # No index on _batch_id: maintaining it cost a quarter of every load (docs/benchmarks.md),
     # and only the rare replacement of a batch (a scan) would use it. Older warehouses drop it.
     conn.execute(
@@ -63,16 +71,24 @@ def _range_columns(contract: Contract) -> list[str]:
 
 
 def _raw_table_ready(conn: psycopg.Connection, contract: Contract) -> bool:
-    """The raw table exists, with its key index when it has a key, its range index and no
-    batch index (older warehouses gain the range index and lose the batch one here)."""
-    table, key, ranges, batch = conn.execute(
-        "select to_regclass(%s), to_regclass(%s), to_regclass(%s), to_regclass(%s)",
-        tuple(f"raw.{contract.source}{suffix}" for suffix in ("", "__pk", "__ranges", "__batch")),
+    """The raw table exists, with every column of its contract, its key index when it has a
+    key, its range index and no batch index (older warehouses gain the columns and the range
+    index and lose the batch one here)."""
+    table, key, ranges, batch, columns = conn.execute(
+        "select to_regclass(%s), to_regclass(%s), to_regclass(%s), to_regclass(%s), "
+        "(select count(*) from pg_attribute where attrelid = to_regclass(%s) "
+        "and attname = any(%s) and not attisdropped)",
+        (
+            *(f"raw.{contract.source}{suffix}" for suffix in ("", "__pk", "__ranges", "__batch")),
+            contract.table,
+            contract.column_names,
+        ),
     ).fetchone()
     return (
         None not in (table, ranges)
         and (key is not None or not contract.primary_key)
         and batch is None
+        and columns == len(contract.columns)
     )
 
 

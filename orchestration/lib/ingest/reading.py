@@ -218,7 +218,9 @@ def parse_file(
     problems = check_header(header, contract)
     if problems:
         raise FileRejected(problems)
-    return Parsed(frame[contract.column_names], encoding, header, text)
+    # A column the file may leave out (check_header) is read as empty: NULL once loaded.
+    absent = {name: "" for name in contract.column_names if name not in frame.columns}
+    return Parsed(frame.assign(**absent)[contract.column_names], encoding, header, text)
 
 
 def read_file(path: Path, contract: Contract) -> tuple[pd.DataFrame, str]:

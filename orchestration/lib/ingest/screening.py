@@ -132,6 +132,8 @@ def screen(
         _require([name.strip() for name in table.column_names] == header)
         period = (None, None)
         for column in contract.columns:
+            if column.name not in header:
+                continue  # a column the file may leave out (check_header): NULL when loaded
             values = table.column(header.index(column.name))
             moments = _check_column(values, column, today)
             if column.name == contract.period_column:

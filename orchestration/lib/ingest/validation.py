@@ -46,6 +46,15 @@ class Problem:
         return f"{prefix}: {self.message}{shown}" if prefix else f"{self.message}{shown}"
 
 
+def may_be_absent(contract: Contract) -> set[str]:
+    """The columns a file may leave out of its header altogether (they load as NULL): those
+    the contract lists under `optional_columns`, e.g. times that only some systems record.
+    Every other column must be in the header, even one whose values may be empty, so a
+    column lost from an export is refused rather than loaded as empty."""
+    listed = contract.extra.get("optional_columns") or []
+    return {name for name in listed if not contract.column(name).required}
+
+
 def check_header(header: list[str], contract: Contract) -> list[Problem]:
     problems = []
     expected = contract.column_names
@@ -54,7 +63,8 @@ def check_header(header: list[str], contract: Contract) -> list[Problem]:
         if name in seen:
             problems.append(Problem(1, name, None, "column appears twice in the header"))
         seen.add(name)
-    missing = [name for name in expected if name not in seen]
+    absent_allowed = may_be_absent(contract)
+    missing = [name for name in expected if name not in seen and name not in absent_allowed]
     extra = [name for name in header if name not in expected]
     for name in missing:
         hint = f"; the file has '{extra[0]}' instead?" if len(extra) == 1 == len(missing) else ""

@@ -13,6 +13,8 @@ renamed as (
         team,
         received_date,
         completed_date,
+        received_at,
+        completed_at,
         cast(date_trunc('month', received_date) as date) as received_month,
         outcome,
         uprn,
