@@ -5,6 +5,7 @@ import os
 import time
 
 import dagster as dg
+import numpy as np
 import psycopg
 import pytest
 
@@ -16,6 +17,7 @@ from orchestration.lib import contracts, dbt, demonstration, environment
 from orchestration.lib.dagster import runner
 from orchestration.lib.ingest import load_audit
 from orchestration.lib.quality import freshness
+from orchestration.lib.spc import chunky as spc_chunky
 
 pytestmark = pytest.mark.e2e
 
@@ -137,11 +139,92 @@ def test_demo_then_run_loads_everything_a_second_run_changes_nothing_analysts_ca
     with psycopg.connect(activated) as conn:
         assert demand_rows() == 0
 
+    # Every chart of the demo's and the real published data fits its data (issue: signals).
+    _assert_no_signal_rests_on_a_running_total_or_chunky_data(activated)
+
     # The README's example queries, exactly as written, as the read-only analyst.
     analyst = "postgresql://analyst:analyst-test@" + activated.split("@", 1)[1]
     with psycopg.connect(analyst) as conn:
         for statement in _readme_queries():
             assert conn.execute(statement).fetchall(), statement
+
+
+def _assert_no_signal_rests_on_a_running_total_or_chunky_data(url: str) -> None:
+    """Every measure and case chart the pipeline drew: a year-to-date measure is charted as
+    its change on the same month a year earlier, never as the running total; and no special
+    cause (point or icon) stands on limits that Wheeler's chunky-data rule cannot trust,
+    judged here from the stored limits and values themselves."""
+    with psycopg.connect(url) as conn:
+        running = conn.execute(
+            "select measure_id, council_code from marts.dim_measures "
+            "where accumulation = 'year_to_date'"
+        ).fetchall()
+        expected = {"fin_council_tax_collected", "bus_business_rates_collected"}
+        assert {measure_id for measure_id, _ in running} >= expected
+        for measure_id, council in running:
+            values = dict(
+                conn.execute(
+                    "select period_start, value::float from marts.fct_measure_values "
+                    "where measure_id = %s and council_code = %s and geography_type = 'council' "
+                    "and geography_code = council_code",
+                    (measure_id, council),
+                ).fetchall()
+            )
+            charted = conn.execute(
+                "select period_start, value from analysis.measure_spc "
+                "where measure_id = %s and council_code = %s and not ghost and value is not null",
+                (measure_id, council),
+            ).fetchall()
+            assert len(charted) >= 12, (measure_id, council)
+            for start, value in charted:
+                earlier = start.replace(year=start.year - 1)
+                assert value == pytest.approx(values[start] - values[earlier]), (measure_id, start)
+            (text,) = conn.execute(
+                "select text_alternative from analysis.measure_icons "
+                "where measure_id = %s and council_code = %s",
+                (measure_id, council),
+            ).fetchone()
+            assert "change from the same month a year earlier" in text
+
+        checked = chunky = 0
+        for table, key in (
+            ("measure", "measure_id, council_code"),
+            ("case_e2e", "council_code, service, case_type, view"),
+        ):
+            rows = conn.execute(
+                f"select {key}, partition, ghost, value, mean, upl, point_type "
+                f"from analysis.{table}_spc order by {key}, "
+                + ("period_start" if table == "measure" else "point_index")
+            ).fetchall()
+            icons = {
+                tuple(row[:-1]): row[-1]
+                for row in conn.execute(f"select {key}, variation_icon from analysis.{table}_icons")
+            }
+            width = len(key.split(","))
+            series: dict = {}
+            for row in rows:
+                series.setdefault(tuple(row[:width]), []).append(row[width:])
+            for name, points in series.items():
+                live = [p for p in points if not p[1] and p[2] is not None]
+                resolution = spc_chunky.infer_resolution(np.array([p[2] for p in live]))
+                latest_partition = live[-1][0] if live else None
+                for partition in {p[0] for p in live}:
+                    mean, upl = next((p[3], p[4]) for p in live if p[0] == partition)
+                    if mean is None or upl is None:
+                        continue
+                    checked += 1
+                    amr = (upl - mean) / 2.66
+                    possible = spc_chunky.possible_values(
+                        np.array([amr]), np.array([resolution if resolution else np.nan])
+                    )[0]
+                    if possible > spc_chunky.MOST_POSSIBLE_VALUES_WHEN_CHUNKY:
+                        continue
+                    chunky += 1
+                    types = {p[5] for p in live if p[0] == partition}
+                    assert types <= {"common_cause"}, (table, name, partition, types)
+                    if partition == latest_partition:
+                        assert icons[name] is None, (table, name, icons[name])
+    assert checked > 100 and chunky > 0, (checked, chunky)
 
 
 def _pdf_pages(path) -> list[str]:

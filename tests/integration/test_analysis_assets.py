@@ -16,6 +16,7 @@ from orchestration.lib.analysis import annotations as annotations_lib
 from orchestration.lib.dagster.resources import WarehouseResource
 from orchestration.lib.spc import xmr
 from orchestration.lib.spc.batch import xmr_frame
+from tests.support.marts import DIM_MEASURES_SQL
 
 pytestmark = pytest.mark.integration
 
@@ -23,11 +24,9 @@ BDC, RBC = "E07000234", "E07000236"
 MONTHS = [dt.date(2023 + (3 + i) // 12, (3 + i) % 12 + 1, 1) for i in range(30)]
 GHOSTED_MONTH = MONTHS[15]
 
-MARTS_DDL = """
+MARTS_DDL = f"""
 create schema if not exists marts;
-create table marts.dim_measures (
-    measure_id text, council_code text, name text, unit text, polarity text, frequency text,
-    target numeric, spc_profile text, primary key (measure_id, council_code));
+{DIM_MEASURES_SQL}
 create table marts.fct_measure_values (
     measure_id text, council_code text, period_start date, period_end date,
     geography_type text, geography_code text, numerator numeric, denominator numeric,
@@ -154,7 +153,9 @@ def marts(activated, tmp_path, monkeypatch):
         conn.execute(MARTS_DDL)
         with conn.cursor() as cur:
             cur.executemany(
-                "insert into marts.dim_measures values (%s, %s, %s, %s, %s, %s, %s, %s)", MEASURES
+                "insert into marts.dim_measures (measure_id, council_code, name, unit, polarity,"
+                " frequency, target, spc_profile) values (%s, %s, %s, %s, %s, %s, %s, %s)",
+                MEASURES,
             )
             cur.executemany(
                 "insert into marts.fct_measure_values (measure_id, council_code, period_start, "

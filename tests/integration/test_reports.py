@@ -19,6 +19,7 @@ from orchestration.commands.report import report
 from orchestration.lib import demonstration, spc
 from orchestration.lib.reporting import build, freeze, publication, render
 from orchestration.lib.spc import charts
+from tests.support.marts import DIM_MEASURES_SQL
 
 pytestmark = pytest.mark.integration
 
@@ -43,15 +44,10 @@ MEASURES = [
       31, 30, 29, 30, 31, 30, 29, 31, 30, 29, 31, 30]),
 ]  # fmt: skip
 COMMENT = "Chasing calls rose after the new bin rounds; we are redesigning the round letters."
-DDL = """
+DDL = f"""
 create table marts.dim_purposes (purpose_code text, purpose_name text, director text,
   description text, sort_order int);
-create table marts.dim_measures (measure_id text, council_code text, name text, kind text,
-  purpose_code text, team text, service_area text, locality text, owner text, manager text,
-  director text, portfolio text, portfolio_holder text, definition text,
-  numerator_definition text, denominator_definition text, unit text, polarity text,
-  frequency text, target numeric, source text, data_quality_notes text, is_public bool,
-  is_key bool, input_method text, spc_profile text, comparators bool);
+{DIM_MEASURES_SQL}
 create table marts.fct_measure_values (measure_id text, council_code text, period_start date,
   period_end date, geography_type text, geography_code text, numerator numeric,
   denominator numeric, value numeric, status text, loaded_at timestamptz default now());

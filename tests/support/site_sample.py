@@ -14,6 +14,7 @@ import psycopg
 
 from orchestration.lib import spc
 from orchestration.lib.spc import charts
+from tests.support.marts import DIM_MEASURES_SQL
 
 COUNCILS = {"E07000234": "BDC", "E07000236": "RBC"}
 PURPOSES = [
@@ -48,15 +49,10 @@ DIRECTOR = "Dana Example-Director"
 MONTHS = 18
 FIRST_MONTH = dt.date(2024, 10, 1)
 
-DDL = """
+DDL = f"""
 create table if not exists marts.dim_purposes (purpose_code text primary key, purpose_name text,
     director text, description text, sort_order int);
-create table if not exists marts.dim_measures (measure_id text, council_code text, name text,
-    kind text, purpose_code text, team text, service_area text, locality text, owner text,
-    manager text, director text, portfolio text, portfolio_holder text, definition text,
-    numerator_definition text, denominator_definition text, unit text, polarity text,
-    frequency text, target numeric, source text, data_quality_notes text, is_public boolean,
-    is_key boolean, input_method text, spc_profile text, comparators boolean);
+{DIM_MEASURES_SQL}
 create table if not exists marts.fct_measure_values (measure_id text, council_code text,
     period_start date, period_end date, geography_type text, geography_code text,
     numerator numeric, denominator numeric, value numeric, status text, loaded_at timestamptz);
@@ -65,7 +61,7 @@ create table if not exists marts.measure_quality (measure_id text, council_code 
 create table if not exists analysis.measure_icons (measure_id text, council_code text,
     variation_icon text, assurance_icon text, spc_shown boolean, n int,
     latest_period_start date, latest_value numeric, previous_value numeric, warnings text,
-    text_alternative text, chart_svg text);
+    text_alternative text, chart_svg text, no_signal_reason text);
 create table if not exists input.commentary (measure_id text, council_code text,
     period_start date, what_data_shows text, what_we_are_doing text, author text, status text,
     confirmed_by text, confirmed_at timestamptz, return_reason text, updated_at timestamptz,
@@ -191,7 +187,12 @@ def _seed_council(conn, council, rng, periods, now) -> None:
         )
     for measure_id, name, purpose, unit, polarity, is_public, is_key in MEASURES:
         conn.execute(
-            """insert into marts.dim_measures values (%s,%s,%s,'strategic',%s,'Team A',
+            """insert into marts.dim_measures (measure_id, council_code, name, kind,
+               purpose_code, team, service_area, locality, owner, manager, director, portfolio,
+               portfolio_holder, definition, numerator_definition, denominator_definition, unit,
+               polarity, frequency, target, source, data_quality_notes, is_public, is_key,
+               input_method, spc_profile, comparators)
+               values (%s,%s,%s,'strategic',%s,'Team A',
                'Housing',null,%s,%s,%s,'Housing and Health','Cllr Someone',%s,%s,%s,%s,%s,
                'monthly',null,'Service cases',null,%s,%s,'derived','mdc',false)""",
             (

@@ -21,6 +21,8 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 import django  # noqa: E402
 from django.conf import settings  # noqa: E402
 
+from tests.support.marts import DIM_MEASURES_SQL
+
 django.setup()
 # Hashing strength is tested on its own; a fast hasher keeps the suite quick.
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -48,24 +50,18 @@ def django_db_modify_db_settings(pg_server):
     config["TEST"]["NAME"] = f"test_{config['NAME']}"
 
 
-MEASURES_DDL = """
+MEASURES_DDL = f"""
 create schema if not exists marts;
 create schema if not exists analysis;
 create table marts.dim_purposes (
     purpose_code text primary key, purpose_name text, director text, description text,
     sort_order int);
-create table marts.dim_measures (
-    measure_id text, council_code text, name text, kind text, purpose_code text, team text,
-    service_area text, locality text, owner text, manager text, director text, portfolio text,
-    portfolio_holder text, definition text, numerator_definition text,
-    denominator_definition text, unit text, polarity text, frequency text, target numeric,
-    source text, data_quality_notes text, is_public bool, is_key bool, input_method text,
-    spc_profile text, comparators bool, primary key (measure_id, council_code));
+{DIM_MEASURES_SQL}
 create table analysis.measure_icons (
     measure_id text, council_code text, variation_icon text, assurance_icon text,
     spc_shown bool, n int, latest_period_start date, latest_value numeric,
     previous_value numeric, warnings text, text_alternative text, chart_svg text,
-    primary key (measure_id, council_code));
+    no_signal_reason text, primary key (measure_id, council_code));
 """
 
 PURPOSES = [

@@ -35,6 +35,10 @@ class Series:
     improvement: str = "increase"
     options: dict = field(default_factory=dict)  # xmr options (profile, target, recalc, ...)
     notes: list[dict] = field(default_factory=list)  # recorded annotations to draw
+    frequency: str | None = None  # names the periods; by default their spacing shows it
+    target: float | None = None  # drawn and read out
+    no_signals: str | None = None  # why this chart deliberately reads no signal
+    method: str | None = None  # what it plots when not the values themselves
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -144,6 +148,13 @@ def _icons_row(item: Series, result: dict, summary: dict) -> dict:
     latest = live[-1] if live else None
     previous = live[-2] if len(live) > 1 else None
     args = (result, item.name, item.unit, item.periods, item.improvement)
+    how = {
+        "annotations": item.notes,
+        "frequency": item.frequency,
+        "target": item.target,
+        "no_signals": item.no_signals,
+        "method": item.method,
+    }
     return {
         "key": item.key,
         "variation_icon": summary["variation_icon"],
@@ -154,6 +165,20 @@ def _icons_row(item: Series, result: dict, summary: dict) -> dict:
         "latest_value": latest["value"] if latest else None,
         "previous_value": previous["value"] if previous else None,
         "warnings": "; ".join(summary["warnings"]),
-        "text_alternative": describe(*args, annotations=item.notes),
-        "chart_svg": render_svg(*args, annotations=item.notes),
+        "no_signal_reason": no_signal_reason(summary, item.no_signals),
+        "text_alternative": describe(*args, **how),
+        "chart_svg": render_svg(*args, **how),
     }
+
+
+def no_signal_reason(summary: dict, declared: str | None = None) -> str | None:
+    """Why a chart shows no variation icon, in a few plain words (None when it shows one)."""
+    if summary["variation_icon"]:
+        return None
+    if declared:
+        return declared
+    if any("chunky data" in warning for warning in summary["warnings"]):
+        return "recorded in steps too coarse for its variation"
+    if not summary["spc_shown"]:
+        return "too few points for process limits yet"
+    return "no latest value to read"

@@ -13,15 +13,8 @@ import pandas as pd
 
 from orchestration.lib.analysis import annotations as notes_lib
 from orchestration.lib.analysis.charting import Series, complete_months
+from orchestration.lib.analysis.fit import STEP_MONTHS, measure_chart
 
-IMPROVEMENT = {"higher": "increase", "lower": "decrease", "neutral": "neutral"}
-STEP_MONTHS = {"monthly": 1, "quarterly": 3, "annual": 12}
-UNIT_TEXT = {
-    "percent": "%",
-    "days": "days",
-    "rate_per_1000": "per 1,000",
-    "per_100k": "per 100,000",
-}
 CASE_VIEW_LIMIT = 300  # most recent cases in the individual-cases chart, to keep it readable
 CASE_SERIES_PREFIX = "case_e2e"
 
@@ -31,21 +24,26 @@ MEASURE_VALUES_SQL = """
     where geography_type = 'council' and geography_code = council_code
 """
 DIM_MEASURES_SQL = """
-    select measure_id, council_code, name, unit, polarity, frequency, target, spc_profile
+    select measure_id, council_code, name, unit, polarity, frequency, target, spc_profile,
+        accumulation, signals, signals_reason
     from marts.dim_measures
 """
 # The case charts read completed cases as counts per completion month and end-to-end days
-# (enough for exact medians of whole days), then only the cases of the latest months that hold
-# each chart's most recent CASE_VIEW_LIMIT: not every completed case (1.4 M at scale 10).
+# (enough for exact medians), then only the cases of the latest months that hold each
+# chart's most recent CASE_VIEW_LIMIT: not every completed case (1.4 M at scale 10).
+# Days measured from times are fractional, nearly one value per case: rounded to the hour
+# here, so the counts stay a few hundred values a month and the medians exact to the hour
+# (whole days, from dates only, are unchanged).
 CASE_DAYS_SQL = f"""
     select council_code, service, case_type,
         cast(date_trunc('month', completed_date) as date) as period_start,
-        net_days as end_to_end_days, count(*) as cases
+        round(net_days * 24) / 24 as end_to_end_days, count(*) as cases
     from marts.fct_case_end_to_end
     where completed_date is not null and net_days is not null
         and (cast(%(series_ids)s as text[]) is null
             or '{CASE_SERIES_PREFIX}:' || service || ':' || case_type = any(%(series_ids)s))
-    group by council_code, service, case_type, date_trunc('month', completed_date), net_days
+    group by council_code, service, case_type, date_trunc('month', completed_date),
+        round(net_days * 24) / 24
 """
 RECENT_CASES_SQL = """
     select c.council_code, c.service, c.case_type, c.received_date, c.completed_date,
@@ -80,7 +78,9 @@ def measure_series(values: pd.DataFrame, measures: pd.DataFrame, annotations) ->
     """One series per measure x council that has values and a definition.
 
     Only rows whose period length matches the measure's frequency count; a period loaded twice
-    keeps its latest load; periods missing between the first and last are ghosted.
+    keeps its latest load; periods missing between the first and last are ghosted. The chart
+    that fits each measure's data (its values, their change on a year earlier, or a run chart)
+    is analysis.fit's.
     """
     definitions = {(r.measure_id, r.council_code): r for r in measures.itertuples(index=False)}
     out = []
@@ -98,27 +98,13 @@ def measure_series(values: pd.DataFrame, measures: pd.DataFrame, annotations) ->
         rows = rows[[span == step for span in spans]].drop_duplicates("period_start", keep="last")
         if rows.empty:
             continue
-        periods, series_values = complete_months(
-            list(rows.period_start), [_number(v) for v in rows.value], step
-        )
-        options, notes = notes_lib.chart_options(
-            notes_lib.for_series(annotations, measure_id, council_code), periods
-        )
-        improvement = IMPROVEMENT.get(definition.polarity, "neutral")
-        options.update(profile=definition.spc_profile or "mdc", improvement=improvement)
-        target = _number(definition.target)
-        if target is not None:
-            options["target"] = target
+        chart_notes = notes_lib.for_series(annotations, measure_id, council_code)
         out.append(
-            Series(
-                key=(measure_id, council_code),
-                periods=periods,
-                values=series_values,
-                name=definition.name or measure_id,
-                unit=UNIT_TEXT.get(definition.unit, ""),
-                improvement=improvement,
-                options=options,
-                notes=notes,
+            measure_chart(
+                definition,
+                list(rows.period_start),
+                [_number(v) for v in rows.value],
+                lambda periods, found=chart_notes: notes_lib.chart_options(found, periods),
             )
         )
     return out
@@ -185,6 +171,7 @@ def case_series(recent: pd.DataFrame, days: pd.DataFrame, annotations) -> tuple[
                 improvement="decrease",
                 options={**options, "improvement": "decrease"},
                 notes=notes,
+                frequency="daily",  # each point is a case, named by the day it completed
             )
         )
         counts.update({(key, i): 1 for i in range(len(latest))})
@@ -208,6 +195,7 @@ def case_series(recent: pd.DataFrame, days: pd.DataFrame, annotations) -> tuple[
                 improvement="decrease",
                 options={**options, "improvement": "decrease"},
                 notes=notes,
+                frequency="monthly",
             )
         )
         counts.update({(key, i): int(per_month.get(p, 0)) for i, p in enumerate(periods)})

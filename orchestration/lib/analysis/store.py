@@ -27,6 +27,7 @@ ICON_COLUMNS = (
     ("latest_value", "double precision"),
     ("previous_value", "double precision"),
     ("warnings", "text not null"),
+    ("no_signal_reason", "text"),
     ("text_alternative", "text not null"),
     ("chart_svg", "text not null"),
 )
@@ -109,6 +110,14 @@ def ensure_tables(conn: psycopg.Connection, tables) -> None:
                 sql.Identifier("analysis", table), _definition(table)
             )
         )
+        # a table made before a column was added gains it (nullable columns only)
+        for name, kind in TABLES[table][0]:
+            if "not null" not in kind:
+                conn.execute(
+                    sql.SQL("alter table {} add column if not exists {} {}").format(
+                        sql.Identifier("analysis", table), sql.Identifier(name), sql.SQL(kind)
+                    )
+                )
 
 
 def replace(url: str, contents: dict[str, list[dict]]) -> dict[str, int]:

@@ -145,6 +145,7 @@ def jinja_env() -> Environment:
         ASSURANCE_TEXT=fmt.ASSURANCE_TEXT,
         MARKERS=disclosure.MARKERS,
         link=fmt.link,
+        target_text=fmt.target_text,
         LICENCE=LICENCE,
         LICENCE_URL=LICENCE_URL,
         DEMONSTRATION_LABEL=demonstration.LABEL,

@@ -8,6 +8,7 @@ import decimal
 from markupsafe import Markup, escape
 
 from orchestration.lib.publishing import disclosure
+from orchestration.lib.registry.measures import target_words
 from orchestration.lib.spc import charts
 
 UNIT_SUFFIX = {
@@ -37,6 +38,12 @@ def number(value, unit: str | None = None) -> str:
         return f"{value:,.0f}"
     text = charts.fmt(value)
     return text + UNIT_SUFFIX.get(unit or "", "")
+
+
+def target_text(measure: dict) -> str:
+    """The target with where it comes from, or why there is none."""
+    value = number(measure["target"], measure["unit"]) if measure["target"] is not None else ""
+    return target_words(value, measure)
 
 
 def marker(code: str | None) -> Markup:
@@ -73,9 +80,16 @@ def day(value) -> str:
 
 
 def period(row: dict) -> str:
+    """A row's period by its own length: "October 2026", "Q2 2026/27 (July to September
+    2026)", "2025/26"; any other span as "from to"."""
     start, end = row["period_start"], row["period_end"]
-    if start.year == end.year and start.month == end.month:
-        return month(start)
+    months = (end.year * 12 + end.month) - (start.year * 12 + start.month) + 1
+    if months == 1:
+        return charts.period_label(start, "monthly")
+    if months == 3 and start.month in (1, 4, 7, 10):
+        return charts.period_label(start, "quarterly")
+    if months == 12 and start.month == 4:
+        return charts.period_label(start, "annual")
     return f"{month(start)} to {month(end)}"
 
 

@@ -31,6 +31,8 @@ TABLES = {
         kind text, service_area text, portfolio text, definition text,
         numerator_definition text, denominator_definition text, unit text, polarity text,
         frequency text, target numeric, source text, data_quality_notes text, is_key boolean,
+        target_basis text, target_source text, target_set_by text, target_set_on date,
+        no_target_reason text, signals_reason text,
         primary key (measure_id, council_code)""",
     "measure_values": """measure_id text, council_code text, period_start date,
         period_end date, geography_type text, geography_code text, geography_name text,
@@ -41,7 +43,7 @@ TABLES = {
                      geography_code)""",
     "measure_charts": """measure_id text, council_code text, variation_icon text,
         assurance_icon text, spc_shown boolean, n int, latest_period_start date,
-        latest_value numeric, text_alternative text, chart_svg text,
+        latest_value numeric, text_alternative text, chart_svg text, no_signal_reason text,
         primary key (measure_id, council_code)""",
     "quality_marks": """measure_id text, council_code text, period_start date, mark text,
         failing_criteria text, primary key (measure_id, council_code, period_start)""",
@@ -81,7 +83,8 @@ SOURCES = {
         "marts.dim_measures",
         "measure_id, council_code, name, purpose_code, kind, service_area, portfolio, definition,"
         " numerator_definition, denominator_definition, unit, polarity, frequency, target, source,"
-        " data_quality_notes, is_key",
+        " data_quality_notes, is_key, target_basis, target_source, target_set_by, target_set_on,"
+        " no_target_reason, signals_reason",
     ),
     "ward_profiles": (
         "marts.profile_wards",
@@ -191,7 +194,7 @@ def _read_tables(sources: _Sources) -> tuple[dict[str, list[dict]], dict[tuple, 
         sources.read(
             "analysis.measure_icons",
             "measure_id, council_code, variation_icon, assurance_icon, spc_shown, n,"
-            " latest_period_start, latest_value, text_alternative, chart_svg",
+            " latest_period_start, latest_value, text_alternative, chart_svg, no_signal_reason",
         ),
         public_keys,
     )

@@ -13,6 +13,7 @@ measures get their values from input.manual_values (the officer app).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,16 @@ FREQUENCIES = {"monthly", "quarterly", "annual"}
 INPUT_METHODS = {"derived", "manual"}
 SPC_PROFILES = {"mdc", "ptd"}
 BREAKDOWNS = {"ward", "locality"}
+# How a measure's values accumulate: each period on its own, or a running total for the
+# financial year (climbing from April to March, then starting again).
+ACCUMULATIONS = {"period", "year_to_date"}
+# How its chart reads signals (docs/analysis.md "Which chart fits the data"): a capability
+# chart of the values; of each month's change from the same month a year earlier (for
+# running totals and strongly seasonal series); or a run chart that reads no signal.
+SIGNAL_METHODS = {"xmr", "year_on_year", "none"}
+# Where a target comes from, as members read it.
+TARGET_BASES = {"national standard", "regulator", "council plan", "service plan"}
+TARGET_FIELDS = ("value", "basis", "source", "set_by", "set_on")
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{2,80}$")
 
 # family -> (allowed parameters, required parameters, raw tables its values come from)
@@ -101,6 +112,10 @@ KNOWN_FIELDS = {
     "councils",
     "calculation",
     "breakdowns",
+    "accumulation",
+    "signals",
+    "signals_reason",
+    "no_target_reason",
 }
 PURPOSE_FIELDS = ("code", "name", "director", "description", "sort_order")
 
@@ -136,7 +151,16 @@ class Measure:
             row["purpose_code"] = row.pop("purpose")
             row["numerator_definition"] = row.pop("numerator")
             row["denominator_definition"] = row.pop("denominator")
-            row["target"] = _target_for(self.fields.get("target"), council)
+            target = self.fields.get("target") or {}
+            row["target"] = _target_for(target.get("value"), council)
+            for name in TARGET_FIELDS[1:]:
+                value = target.get(name)
+                row[f"target_{name}"] = None if value is None else str(value)
+            reason = None if target else self.fields.get("no_target_reason")
+            row["no_target_reason"] = _for_council(reason, council)
+            row["accumulation"] = self.fields["accumulation"]
+            row["signals"] = self.fields["signals"]
+            row["signals_reason"] = _for_council(self.fields.get("signals_reason"), council)
             row["source"] = ",".join(self.fields["source"])
             for flag in ("is_public", "is_key", "comparators"):
                 row[flag] = bool(self.fields.get(flag, False))
@@ -166,13 +190,38 @@ class Registry:
         return next(measure for measure in self.measures if measure.id == measure_id)
 
 
+def target_words(value_text: str, row: dict) -> str:
+    """A measure's target as members and residents read it, with where it comes from, who
+    set it and when; or why there is none. `value_text` is the target already formatted
+    ("" when there is none); `row` has the registry's target_* and no_target_reason columns
+    (set_on a date or an ISO date string)."""
+    if not value_text:
+        reason = row.get("no_target_reason") or ""
+        return f"No target set. {reason}".strip()
+    set_on = row.get("target_set_on")
+    if isinstance(set_on, str) and set_on:
+        set_on = dt.date.fromisoformat(set_on[:10])
+    who = row.get("target_set_by")
+    origin = [
+        row.get("target_basis") or "",
+        f"set by {who}" if who else "",
+        f"{set_on.day} {set_on:%B %Y}" if set_on else "",
+    ]
+    origin_text = ", ".join(part for part in origin if part)
+    source = row.get("target_source") or ""
+    return f"{value_text} ({origin_text}). {source}".strip() if origin_text else value_text
+
+
 def measures_dir() -> Path:
     return environment.config_dir() / "measures"
 
 
+def _for_council(value, council: str):
+    return value.get(council) if isinstance(value, dict) else value
+
+
 def _target_for(target, council: str) -> float | None:
-    if isinstance(target, dict):
-        target = target.get(council)
+    target = _for_council(target, council)
     return None if target is None else float(target)
 
 
@@ -237,6 +286,59 @@ def _check_calculation(path, measure_id, calculation, sources):
         _fail(path, measure_id, "source", f"must name the raw tables it reads: {sorted(missing)}")
 
 
+def _check_target(path, measure_id, raw: dict, fields: dict) -> None:
+    """A target says where it comes from, who set it and when; a key measure without one
+    says why. A file's default `no_target_reason` gives way to a measure's own target."""
+    target = fields.get("target")
+    if target is not None:
+        if not isinstance(target, dict):
+            _fail(path, measure_id, "target", f"must be a mapping of {', '.join(TARGET_FIELDS)}")
+        unknown = sorted(set(target) - set(TARGET_FIELDS))
+        if unknown:
+            _fail(path, measure_id, f"target.{unknown[0]}", "is not a target field")
+        value = target.get("value")
+        values = value.values() if isinstance(value, dict) else [value]
+        if isinstance(value, dict) and set(value) != set(COUNCIL_CODES):
+            _fail(path, measure_id, "target.value", f"a per-council value needs {COUNCIL_CODES}")
+        if any(isinstance(v, bool) or not isinstance(v, int | float) for v in values):
+            _fail(path, measure_id, "target.value", "must be a number (or one per council)")
+        _check_choice(path, measure_id, "target.basis", target.get("basis"), TARGET_BASES)
+        for name in ("source", "set_by"):
+            _check_text(path, measure_id, f"target.{name}", target.get(name), required=True)
+        set_on = target.get("set_on")
+        if set_on is None and fields.get("is_key"):
+            _fail(path, measure_id, "target.set_on", "a key measure's target needs its date")
+        if set_on is not None and not isinstance(set_on, dt.date):
+            _fail(path, measure_id, "target.set_on", "must be a date (YYYY-MM-DD)")
+        if "no_target_reason" in raw:
+            _fail(path, measure_id, "no_target_reason", "a measure with a target needs no reason")
+        return
+    reason = fields.get("no_target_reason")
+    _check_text(path, measure_id, "no_target_reason", reason, required=bool(fields.get("is_key")))
+
+
+def _check_signals(path, measure_id, fields: dict) -> None:
+    """A running total is never read as it is: its chart compares each month with the same
+    month a year earlier, or reads no signal. A chart reading no signal says why."""
+    _check_choice(path, measure_id, "accumulation", fields["accumulation"], ACCUMULATIONS)
+    _check_choice(path, measure_id, "signals", fields["signals"], SIGNAL_METHODS)
+    if fields["accumulation"] == "year_to_date":
+        if fields["frequency"] != "monthly":
+            _fail(path, measure_id, "accumulation", "a year-to-date measure must be monthly")
+        if fields["signals"] == "xmr":
+            _fail(
+                path,
+                measure_id,
+                "signals",
+                "a year-to-date value cannot go on a capability chart as it is: "
+                "use year_on_year (or none, with signals_reason)",
+            )
+    if fields["signals"] == "year_on_year" and fields["frequency"] != "monthly":
+        _fail(path, measure_id, "signals", "year_on_year compares months: make it monthly")
+    required = fields["signals"] != "xmr" and fields["accumulation"] != "year_to_date"
+    _check_text(path, measure_id, "signals_reason", fields.get("signals_reason"), required)
+
+
 def _validate_measure(path: Path, raw: dict, defaults: dict, purpose_codes: set[str]) -> Measure:
     if not isinstance(raw, dict):
         _fail(path, None, "measures", "each measure must be a mapping")
@@ -250,6 +352,8 @@ def _validate_measure(path: Path, raw: dict, defaults: dict, purpose_codes: set[
     fields.setdefault("councils", list(COUNCIL_CODES))
     fields.setdefault("input_method", "derived")
     fields.setdefault("spc_profile", "mdc")
+    fields.setdefault("accumulation", "period")
+    fields.setdefault("signals", "xmr")
     for name in REQUIRED_TEXT:
         _check_text(path, measure_id, name, fields.get(name), required=True)
     for name in OPTIONAL_TEXT:
@@ -269,10 +373,8 @@ def _validate_measure(path: Path, raw: dict, defaults: dict, purpose_codes: set[
     councils = fields["councils"]
     if not isinstance(councils, list) or not councils or set(councils) - set(COUNCIL_CODES):
         _fail(path, measure_id, "councils", f"must be a non-empty list from {COUNCIL_CODES}")
-    target = fields.get("target")
-    for value in target.values() if isinstance(target, dict) else [target]:
-        if value is not None and not isinstance(value, int | float):
-            _fail(path, measure_id, "target", "must be a number (or omitted)")
+    _check_target(path, measure_id, raw, fields)
+    _check_signals(path, measure_id, fields)
     sources = fields.get("source")
     if not isinstance(sources, list) or not sources:
         _fail(path, measure_id, "source", "must be a non-empty list of sources")

@@ -223,18 +223,3 @@ def cron(kind: str, config: dict | None = None) -> str:
 
 def timezone(config: dict | None = None) -> str:
     return (config or load()).get("timezone", environment.TIMEZONE)
-
-
-def period_label(start: dt.date, frequency: str) -> str:
-    """A figure's period by its own frequency, as members read it: "October 2026" for a
-    month, "Q2 2026/27 (July to September 2026)" for a quarter of the financial year,
-    "2025/26" for a financial year. A quarter or year is never named by its first month."""
-    if frequency == "quarterly":
-        year = start.year if start.month >= 4 else start.year - 1
-        quarter = (start.month - 4) % 12 // 3 + 1
-        end = dt.date(start.year + (start.month + 2 > 12), (start.month + 1) % 12 + 1, 1)
-        return f"Q{quarter} {year}/{str(year + 1)[-2:]} ({start:%B} to {end:%B %Y})"
-    if frequency == "annual":
-        year = start.year if start.month >= 4 else start.year - 1
-        return f"{year}/{str(year + 1)[-2:]}"
-    return f"{start:%B %Y}"

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import psycopg
 from psycopg.rows import dict_row
 
-from orchestration.lib import csvsafe, demonstration, neighbours, spc
-from orchestration.lib.analysis.signals import PUBLISHED_CHART_OPTIONS
+from orchestration.lib import csvsafe, demonstration, neighbours
+from orchestration.lib.analysis import charting, fit
 from orchestration.lib.environment import TIMEZONE
 from orchestration.lib.reporting import calendar, focus
 from orchestration.lib.reporting.calendar import Period
-from orchestration.lib.spc import charts
 
 HISTORY_MONTHS = 36
 TABLES = {
@@ -27,13 +27,14 @@ TABLES = {
         "measure_id", "council_code", "name", "kind", "purpose_code", "purpose_name",
         "purpose_sort", "team", "portfolio", "portfolio_holder", "owner", "manager", "director",
         "definition", "unit", "polarity", "frequency", "target", "is_key", "spc_profile",
-        "data_quality_notes",
+        "data_quality_notes", "target_basis", "target_source", "target_set_by", "target_set_on",
+        "no_target_reason", "accumulation", "signals", "signals_reason",
     ],
     "values": ["measure_id", "council_code", "period_start", "period_end", "value", "status"],
     "charts": [
         "measure_id", "council_code", "source", "latest_period_start", "latest_value",
         "previous_value", "variation_icon", "assurance_icon", "latest_point_type", "spc_shown",
-        "warnings", "text_alternative", "chart_svg",
+        "warnings", "text_alternative", "chart_svg", "no_signal_reason",
     ],
     "commentary": [
         "measure_id", "council_code", "period_start", "what_data_shows", "what_we_are_doing",
@@ -110,7 +111,9 @@ def _measures(conn, period: Period, councils: list[str], notes: list[str]) -> li
                {purpose.split(", ")[0]} as purpose_name, {purpose.split(", ")[1]} as purpose_sort,
                m.team, m.portfolio, m.portfolio_holder, m.owner, m.manager, m.director,
                m.definition, m.unit, m.polarity, m.frequency, m.target, m.is_key,
-               m.spc_profile, m.data_quality_notes
+               m.spc_profile, m.data_quality_notes, m.target_basis, m.target_source,
+               m.target_set_by, m.target_set_on, m.no_target_reason, m.accumulation, m.signals,
+               m.signals_reason
         from marts.dim_measures m
         {join}
         where m.council_code = any(%s)
@@ -172,34 +175,28 @@ def _values(conn, period: Period, chosen: list[dict]) -> list[dict]:
     ).fetchall()
 
 
-IMPROVEMENT = {"higher": "increase", "lower": "decrease"}
-
-
 def _computed_chart(measure: dict, series: list[dict]) -> dict:
-    """The capability chart up to the period, when analysis.measure_icons is not for it."""
-    values = [float(row["value"]) if row["value"] is not None else None for row in series]
-    improvement = IMPROVEMENT.get(measure["polarity"] or "", "neutral")
-    target = float(measure["target"]) if measure["target"] is not None else None
-    # as the analysis tables' charts: chunky data show no special cause (analysis.signals)
-    result = spc.xmr(
-        values,
-        profile=measure["spc_profile"] or "mdc",
-        improvement=improvement,
-        target=target,
-        **PUBLISHED_CHART_OPTIONS,
+    """The chart up to the period, when analysis.measure_icons is not for it: the same chart
+    the analysis tables hold (analysis.fit picks it; chunky data show no special cause)."""
+    chart = fit.measure_chart(
+        SimpleNamespace(**measure),
+        [row["period_start"] for row in series],
+        [float(row["value"]) if row["value"] is not None else None for row in series],
+        lambda periods: ({}, []),
     )
-    periods = [row["period_start"] for row in series]
-    unit = "%" if measure["unit"] == "percent" else ""
-    last = result["points"][-1] if result["points"] else {}
+    points, icons = charting.run([chart])
+    icon = icons[0]
+    live = [p for p in points if not p["ghost"] and p["value"] is not None]
     return {
         "source": "computed from marts.fct_measure_values",
-        "variation_icon": result["variation_icon"] if result["spc_shown"] else None,
-        "assurance_icon": result["assurance_icon"] if result["spc_shown"] else None,
-        "latest_point_type": last.get("point_type") if result["spc_shown"] else None,
-        "spc_shown": result["spc_shown"],
-        "warnings": "; ".join(result["warnings"]),
-        "text_alternative": charts.describe(result, measure["name"], unit, periods, improvement),
-        "chart_svg": charts.render_svg(result, measure["name"], unit, periods, improvement),
+        "variation_icon": icon["variation_icon"],
+        "assurance_icon": icon["assurance_icon"],
+        "latest_point_type": live[-1]["point_type"] if live and icon["spc_shown"] else None,
+        "spc_shown": icon["spc_shown"],
+        "warnings": icon["warnings"],
+        "no_signal_reason": icon["no_signal_reason"],
+        "text_alternative": icon["text_alternative"],
+        "chart_svg": icon["chart_svg"],
     }
 
 
@@ -234,6 +231,7 @@ def _charts(conn, chosen: list[dict], values: list[dict]) -> list[dict]:
                 "latest_point_type": spc_row["point_type"] if spc_row else None,
                 "spc_shown": icon["spc_shown"],
                 "warnings": icon["warnings"],
+                "no_signal_reason": icon.get("no_signal_reason"),
                 "text_alternative": icon["text_alternative"],
                 "chart_svg": icon["chart_svg"],
             }

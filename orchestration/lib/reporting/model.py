@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from orchestration.lib import neighbours
 from orchestration.lib.environment import COUNCILS
-from orchestration.lib.reporting import calendar
+from orchestration.lib.registry.measures import target_words
 from orchestration.lib.reporting.data import Snapshot
 from orchestration.lib.spc import charts
 
@@ -46,16 +46,40 @@ def format_value(value: float | None, unit: str) -> str:
     return charts.fmt(value, UNITS.get(unit, ""))
 
 
-def direction(latest: float | None, previous: float | None, polarity: str) -> str:
+PERIOD_WORD = {"monthly": "month", "quarterly": "quarter", "annual": "year"}
+SUSTAINED = {"improvement_high": "better", "improvement_low": "better",
+             "concern_high": "worse", "concern_low": "worse"}  # fmt: skip
+
+
+def direction(
+    latest: float | None,
+    previous: float | None,
+    polarity: str,
+    variation: str | None = None,
+    compared_with: str = "last month",
+) -> str:
+    """The latest change in words, better or worse by the measure's polarity, never at odds
+    with the variation icon: where one period's change runs against a sustained signal (a
+    month up within a run of months lower than usual), it says both plainly."""
     if latest is None or previous is None:
-        return "No previous value"
+        return "No previous value to compare with"
     if latest == previous:
-        return "No change"
+        return f"No change on {compared_with}"
     word = "Up" if latest > previous else "Down"
-    if polarity in ("higher", "lower"):
-        better = (latest > previous) == (polarity == "higher")
-        return f"{word} ({'better' if better else 'worse'})"
-    return word
+    if polarity not in ("higher", "lower"):
+        return f"{word} on {compared_with}"
+    step = "better" if (latest > previous) == (polarity == "higher") else "worse"
+    sustained = SUSTAINED.get(variation or "")
+    if sustained and sustained != step:
+        trend = "improvement" if sustained == "better" else "decline"
+        return f"{word} on {compared_with} ({step} for this one period), within a sustained {trend}"
+    return f"{word} on {compared_with} ({step})"
+
+
+def target_text(row: dict) -> str:
+    """The target with where it comes from, or why there is none."""
+    value = format_value(_num(row["target"]), row["unit"]) if row.get("target") else ""
+    return target_words(value, row)
 
 
 @dataclass
@@ -84,6 +108,9 @@ class MeasureEntry:
     target: str
     is_key: bool
     frequency: str = "monthly"
+    target_text: str = ""
+    signals: str = "xmr"
+    no_signal_reason: str = ""
     latest_value: str = "no value"
     latest_period: str = ""
     previous_value: str = ""
@@ -198,6 +225,8 @@ def _entries(snap: Snapshot) -> dict[tuple[str, str], MeasureEntry]:
             target=format_value(_num(row["target"]), row["unit"]) if row["target"] else "",
             is_key=row["is_key"] == "true",
             frequency=row.get("frequency") or "monthly",
+            target_text=target_text(row),
+            signals=row.get("signals") or "xmr",
         )
         entries[(entry.measure_id, entry.council_code)] = entry
     for row in snap["values"]:
@@ -209,12 +238,22 @@ def _entries(snap: Snapshot) -> dict[tuple[str, str], MeasureEntry]:
         if not entry:
             continue
         latest, previous = _num(row["latest_value"]), _num(row["previous_value"])
+        latest_start = _date(row["latest_period_start"])
+        compared_with = f"last {PERIOD_WORD.get(entry.frequency, 'period')}"
+        if entry.signals == "year_on_year":
+            # the chart plots changes on a year earlier; members read the figure itself
+            latest_start, latest, previous = _same_month_a_year_earlier(entry.series)
+            compared_with = "the same month last year"
         entry.latest_value = format_value(latest, entry.unit)
         entry.previous_value = format_value(previous, entry.unit) if previous is not None else ""
-        entry.latest_period = calendar.period_label(
-            _date(row["latest_period_start"]), entry.frequency
+        entry.latest_period = (
+            charts.period_label(latest_start, entry.frequency) if latest_start else ""
         )
-        entry.direction = direction(latest, previous, entry.polarity)
+        entry.direction = direction(
+            latest, previous, entry.polarity, row["variation_icon"], compared_with
+        )
+        entry.no_signal_reason = row.get("no_signal_reason") or ""
+
         entry.variation = _icon("variation", row["variation_icon"])
         entry.assurance = _icon("assurance", row["assurance_icon"])
         entry.chart_svg = _with_unique_ids(row["chart_svg"], slug(entry.measure_id))
@@ -226,7 +265,7 @@ def _entries(snap: Snapshot) -> dict[tuple[str, str], MeasureEntry]:
         if entry and row.get("status") == "signed_off":  # data.py reads no other; never shown
             entry.commentary = {
                 **row,
-                "period": calendar.period_label(_date(row["period_start"]), entry.frequency),
+                "period": charts.period_label(_date(row["period_start"]), entry.frequency),
                 "confirmed_on": _long_date(row["confirmed_at"]),
                 "signed_off_on": _long_date(row.get("signed_off_at", "")),
             }
@@ -241,13 +280,23 @@ def _entries(snap: Snapshot) -> dict[tuple[str, str], MeasureEntry]:
         if entry:
             entry.revisions.append(
                 {
-                    "period": calendar.period_label(_date(row["period_start"]), entry.frequency),
+                    "period": charts.period_label(_date(row["period_start"]), entry.frequency),
                     "was": format_value(_num(row["issued_value"]), entry.unit),
                     "now": format_value(_num(row["current_value"]), entry.unit),
                     "issued_in": row["issued_in"],
                 }
             )
     return entries
+
+
+def _same_month_a_year_earlier(series: list[dict]) -> tuple:
+    """(latest period start, its value, the value of the same month a year earlier)."""
+    values = {_date(r["period_start"]): _num(r["value"]) for r in series if r["value"] != ""}
+    if not values:
+        return None, None, None
+    latest = max(values)
+    earlier = values.get(dt.date(latest.year - 1, latest.month, 1))
+    return latest, values[latest], earlier
 
 
 def _sorted(entries: list[MeasureEntry]) -> list[MeasureEntry]:

@@ -60,23 +60,57 @@ def fmt(value: float | None, unit: str = "") -> str:
     return f"{text} {unit}".strip()
 
 
-def period_label(period) -> str:
-    if isinstance(period, dt.datetime | dt.date) or hasattr(period, "strftime"):
-        return f"{period:%B %Y}"
-    return str(period)
+def period_label(start, frequency: str | None = "monthly") -> str:
+    """A figure's period by its own frequency, as people read it: "October 2026" for a month,
+    "Q2 2026/27 (July to September 2026)" for a quarter of the UK financial year, "2025/26"
+    for a financial year. A quarter or year is never named by its first month. Anything that
+    is not a date (a case number) is shown as it is."""
+    if not (isinstance(start, dt.datetime | dt.date) or hasattr(start, "strftime")):
+        return str(start)
+    if frequency == "quarterly":
+        year = start.year if start.month >= 4 else start.year - 1
+        quarter = (start.month - 4) % 12 // 3 + 1
+        end = dt.date(start.year + (start.month + 2 > 12), (start.month + 1) % 12 + 1, 1)
+        return f"Q{quarter} {year}/{str(year + 1)[-2:]} ({start:%B} to {end:%B %Y})"
+    if frequency == "annual":
+        year = start.year if start.month >= 4 else start.year - 1
+        return f"{year}/{str(year + 1)[-2:]}"
+    if frequency == "daily":
+        return f"{start.day} {start:%B %Y}"
+    if frequency == "weekly":
+        return f"week beginning {start.day} {start:%B %Y}"
+    return f"{start:%B %Y}"
 
 
-def _period_word(periods) -> str:
+def frequency_of(periods) -> str | None:
+    """The frequency the periods' spacing shows (monthly, quarterly, annual, weekly, daily), or None
+    when there are too few dates to tell."""
     if not periods or len(periods) < 2 or not hasattr(periods[0], "toordinal"):
-        return "points"
+        return None
     gap = (periods[1] - periods[0]).days if hasattr(periods[1] - periods[0], "days") else 0
     if 27 <= gap <= 31:
-        return "months"
-    if gap == 7:
-        return "weeks"
+        return "monthly"
     if 89 <= gap <= 92:
-        return "quarters"
-    return "points"
+        return "quarterly"
+    if 365 <= gap <= 366:
+        return "annual"
+    if gap == 7:
+        return "weekly"
+    if gap < 7:
+        return "daily"
+    return None
+
+
+def period_labels(periods, frequency: str | None = None) -> list[str]:
+    """Each period's label, by the frequency given or (when None) the one its spacing shows."""
+    frequency = frequency or frequency_of(periods) or "monthly"
+    return [period_label(p, frequency) for p in periods]
+
+
+def _period_word(periods, frequency: str | None = None) -> str:
+    frequency = frequency or frequency_of(periods)
+    words = {"monthly": "months", "quarterly": "quarters", "annual": "years", "weekly": "weeks"}
+    return words.get(frequency or "", "points")
 
 
 ANNOTATION_TEXT = {
@@ -101,28 +135,43 @@ def describe(
     periods=None,
     improvement=None,
     annotations=None,
+    *,
+    frequency: str | None = None,
+    target: float | None = None,
+    no_signals: str | None = None,
+    method: str | None = None,
 ):
     """Plain-English text alternative for a chart, e.g. 'Special-cause improvement: 8 months
     below the average since June 2025.' `annotations` (index, kind, reason) are the recorded
     recalculations, ghosted points and baselines; each is named with its reason. Where the
     engine's chunky-data rule found the limits untrustworthy (its "chunky data" warnings),
     the text says so in plain words: under "suppress", with the latest limits chunky, it reads
-    no signal and no limits, only the values."""
+    no signal and no limits, only the values. `frequency` names the periods ("Q2 2026/27 (July
+    to September 2026)", not "July 2026"; by default the one their spacing shows); `target`
+    is read out; `no_signals` is the reason a chart deliberately reads no signal (a run chart
+    by choice, not for want of points); `method` says what the chart plots when it is not
+    the values as they are (each month's change from a year earlier)."""
     points = result["points"]
     live = [p for p in points if not p["ghost"]]
-    labels = [period_label(p) for p in periods] if periods else [str(p["index"]) for p in points]
-    word = _period_word(periods)
+    labels = period_labels(periods, frequency) if periods else [str(p["index"]) for p in points]
+    word = _period_word(periods, frequency)
     sentences = []
     if not live:
         return f"{measure_name}: no values yet."
     last = live[-1]
     latest = f"Latest value {fmt(last['value'], unit)} ({labels[last['index']]})."
+    aimed = f"Target {fmt(target, unit)}." if target is not None else ""
+    plotted = f"{method}." if method else ""
     if not result["spc_shown"]:
-        sentences.append(
-            f"{measure_name}: run chart only; too few {word} for process limits "
-            f"({len(live)} so far)."
-        )
-        return " ".join([*sentences, latest, *_annotation_sentences(annotations, labels)])
+        if no_signals:
+            sentences.append(f"{measure_name}: run chart only, no signals read: {no_signals}.")
+        else:
+            sentences.append(
+                f"{measure_name}: run chart only; too few {word} for process limits "
+                f"({len(live)} so far)."
+            )
+        notes = _annotation_sentences(annotations, labels)
+        return " ".join(s for s in [*sentences, plotted, latest, aimed, *notes] if s)
     chunky_found = read_warnings(result["warnings"])
     latest_chunky = next((c for c in chunky_found if c["group"] == last["group"]), None)
     group = result["groups"][last["group"]]
@@ -132,15 +181,18 @@ def describe(
             f"({_step_words(latest_chunky['resolution'], unit)}), so this chart cannot show "
             "special causes; read the values, not the signals."
         )
+        sentences.append(plotted)
         sentences.append(latest)
         sentences.append(f"Average {fmt(group['mean'], unit)}.")
     else:
         sentences.append(f"{measure_name}: {_headline(result, live, labels, word)}.")
+        sentences.append(plotted)
         sentences.append(latest)
         sentences.append(
             f"Average {fmt(group['mean'], unit)}; process limits {fmt(group['lpl'], unit)} "
             f"to {fmt(group['upl'], unit)}."
         )
+    sentences.append(aimed)
     if result["assurance_icon"]:
         sentences.append(ASSURANCE_TEXT[result["assurance_icon"]][2] + ".")
     if improvement in ("increase", "decrease"):
@@ -296,8 +348,9 @@ class _Frame:
 
     left, right, top, bottom = 60.0, 20.0, 36.0, 50.0
 
-    def __init__(self, result: dict, width: int, height: int):
+    def __init__(self, result: dict, width: int, height: int, target: float | None = None):
         values = [p["value"] for p in result["points"] if p["value"] is not None]
+        values += [] if target is None else [target]
         lines = [
             g[k]
             for g in result["groups"]
@@ -330,19 +383,36 @@ def render_svg(
     width: int = 720,
     height: int = 360,
     annotations=None,
+    *,
+    frequency: str | None = None,
+    target: float | None = None,
+    no_signals: str | None = None,
+    method: str | None = None,
 ) -> str:
     """The chart as an SVG string with <title> and <desc> (the `describe` text).
 
     `annotations`: recorded recalculations, ghosts and baselines as dicts with `index` (the
     point), `kind` and `reason`; each is drawn as a labelled vertical line whose reason is in
-    its <title> and in the description."""
-    frame = _Frame(result, width, height)
-    desc = describe(result, measure_name, unit, periods, improvement, annotations)
-    labels = [period_label(p) for p in periods] if periods else None
+    its <title> and in the description. `target` is drawn as a labelled dotted line."""
+    frame = _Frame(result, width, height, target)
+    desc = describe(
+        result,
+        measure_name,
+        unit,
+        periods,
+        improvement,
+        annotations,
+        frequency=frequency,
+        target=target,
+        no_signals=no_signals,
+        method=method,
+    )
+    labels = period_labels(periods, frequency) if periods else None
     out = [
         *_svg_head(frame, measure_name, desc),
         *_axis_labels(frame, unit),
         *_limit_lines(frame, result["groups"]),
+        *_target_line(frame, target, unit),
         *_annotation_lines(frame, annotations, labels),
         *_points(frame, result["points"], labels, unit),
         *_icons(frame, result),
@@ -397,6 +467,22 @@ def _limit_lines(frame: _Frame, groups: list[dict]) -> list[str]:
                     f'y2="{y:.2f}" stroke="#6F777B" stroke-width="1.2" stroke-dasharray="6 4"/>'
                 )
     return out
+
+
+def _target_line(frame: _Frame, target: float | None, unit: str) -> list[str]:
+    """The target across the whole chart: dotted, in the text colour, labelled at the right."""
+    if target is None:
+        return []
+    y = frame.py(target)
+    x1, x2 = frame.left, frame.left + frame.plot_w
+    label = f"Target {fmt(target, unit)}"
+    return [
+        f'<g class="target"><title>{escape(label)}</title>'
+        f'<line x1="{x1:.2f}" y1="{y:.2f}" x2="{x2:.2f}" y2="{y:.2f}" stroke="{TEXT}" '
+        f'stroke-width="1.5" stroke-dasharray="2 3"/>'
+        f'<text x="{x2:.2f}" y="{y - 4:.2f}" text-anchor="end" font-family="{FONT}" '
+        f'font-size="10" fill="{TEXT}">{escape(label)}</text></g>'
+    ]
 
 
 def _annotation_lines(frame: _Frame, annotations, labels) -> list[str]:

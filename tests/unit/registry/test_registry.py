@@ -116,7 +116,7 @@ def test_manual_measure_has_no_calculation_and_rows_carry_per_council_target(reg
     assert manual and all(not m.calculation for m in manual)
 
     def target(data):
-        data["measures"][0]["target"] = {"E07000234": 60, "E07000236": 55}
+        data["measures"][0]["target"]["value"] = {"E07000234": 60, "E07000236": 55}
 
     _edit(registry_copy, "business.yml", target)
     rows = [
@@ -130,4 +130,69 @@ def test_manual_measure_has_no_calculation_and_rows_carry_per_council_target(reg
 def test_not_yaml_is_refused_with_the_file_name(registry_copy):
     (registry_copy / "broken.yml").write_text("measures: [unclosed")
     with pytest.raises(RegistryError, match="broken.yml"):
+        load_registry(registry_copy)
+
+
+def test_every_key_measure_has_a_sourced_target_or_says_why_not():
+    rows = [row for row in load_registry().rows() if row["is_key"]]
+    assert rows
+    for row in rows:
+        if row["target"] is None:
+            assert row["no_target_reason"], row["measure_id"]
+        else:
+            assert row["target_basis"] and row["target_source"] and row["target_set_by"]
+            assert row["target_set_on"], row["measure_id"]
+            assert row["no_target_reason"] is None
+
+
+def test_running_totals_are_never_charted_as_they_are():
+    rows = load_registry().rows()
+    running = {row["measure_id"] for row in rows if row["accumulation"] == "year_to_date"}
+    assert {"fin_council_tax_collected", "bus_business_rates_collected"} <= running
+    assert all(row["signals"] != "xmr" for row in rows if row["accumulation"] == "year_to_date")
+    assert all(row["signals_reason"] for row in rows if row["signals"] == "none")
+
+
+def _first_measure(data):
+    return data["measures"][0]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda m: m.update(target=60), "target.*must be a mapping"),
+        (lambda m: m["target"].pop("source"), "target.source.*is required"),
+        (lambda m: m["target"].pop("set_on"), "key measure's target needs its date"),
+        (lambda m: m["target"].update(basis="gut feeling"), "target.basis"),
+        (lambda m: m["target"].update(value="sixty"), "target.value.*must be a number"),
+        (lambda m: m.update(no_target_reason="none needed"), "needs no reason"),
+        (lambda m: m.update(signals="sometimes"), "field 'signals'"),
+        (lambda m: m.update(signals_reason=None), "signals_reason.*is required"),
+        (
+            lambda m: m.update(signals="year_on_year"),
+            "year_on_year compares months: make it monthly",
+        ),
+        (lambda m: (m.pop("target"), m.update(is_key=True)), "no_target_reason.*is required"),
+    ],
+)
+def test_targets_and_signals_are_refused_by_name(registry_copy, change, message):
+    def edit(data):
+        measure = _first_measure(data)
+        change(measure)
+        data.get("defaults", {}).pop("no_target_reason", None)
+        if measure.get("signals_reason") is None:
+            measure.pop("signals_reason", None)
+
+    _edit(registry_copy, "business.yml", edit)
+    with pytest.raises(RegistryError, match=f"bus_planning_major_in_time.*{message}"):
+        load_registry(registry_copy)
+
+
+def test_a_year_to_date_measure_may_not_use_a_capability_chart_of_its_values(registry_copy):
+    def edit(data):
+        measure = next(m for m in data["measures"] if m["id"] == "fin_council_tax_collected")
+        measure["signals"] = "xmr"
+
+    _edit(registry_copy, "finance.yml", edit)
+    with pytest.raises(RegistryError, match="fin_council_tax_collected.*year-to-date value"):
         load_registry(registry_copy)

@@ -4,6 +4,7 @@ import pytest
 import yaml
 
 from orchestration.lib.reporting import calendar
+from orchestration.lib.spc import charts
 
 pytestmark = pytest.mark.unit
 
@@ -105,4 +106,4 @@ def test_calendar_changes_move_the_crons(tmp_path):
     ],
 )
 def test_a_period_is_labelled_by_its_own_frequency(start, frequency, label):
-    assert calendar.period_label(start, frequency) == label
+    assert charts.period_label(start, frequency) == label

@@ -6,18 +6,53 @@ pytestmark = pytest.mark.unit
 
 
 @pytest.mark.parametrize(
-    ("latest", "previous", "polarity", "expected"),
+    ("latest", "previous", "polarity", "variation", "expected"),
     [
-        (5.0, 4.0, "higher", "Up (better)"),
-        (5.0, 4.0, "lower", "Up (worse)"),
-        (3.0, 4.0, "lower", "Down (better)"),
-        (3.0, 4.0, "neutral", "Down"),
-        (4.0, 4.0, "higher", "No change"),
-        (4.0, None, "higher", "No previous value"),
+        (5.0, 4.0, "higher", None, "Up on last month (better)"),
+        (5.0, 4.0, "lower", "common_cause", "Up on last month (worse)"),
+        (3.0, 4.0, "lower", None, "Down on last month (better)"),
+        (3.0, 4.0, "neutral", None, "Down on last month"),
+        (4.0, 4.0, "higher", None, "No change on last month"),
+        (4.0, None, "higher", None, "No previous value to compare with"),
+        (
+            46.11,
+            45.0,
+            "lower",
+            "improvement_low",
+            "Up on last month (worse for this one period), within a sustained improvement",
+        ),
+        (
+            3.0,
+            4.0,
+            "lower",
+            "concern_high",
+            "Down on last month (better for this one period), within a sustained decline",
+        ),
+        (5.0, 4.0, "higher", "improvement_high", "Up on last month (better)"),
     ],
 )
-def test_direction_says_better_or_worse_by_polarity(latest, previous, polarity, expected):
-    assert model.direction(latest, previous, polarity) == expected
+def test_direction_follows_polarity_and_never_contradicts_the_icon(
+    latest, previous, polarity, variation, expected
+):
+    assert model.direction(latest, previous, polarity, variation) == expected
+
+
+def test_a_target_says_where_it_comes_from_or_why_there_is_none():
+    row = {
+        "target": "60",
+        "unit": "percent",
+        "target_basis": "national standard",
+        "target_set_by": "Department for Levelling Up, Housing and Communities",
+        "target_set_on": "2022-10-19",
+        "target_source": "The designation threshold.",
+    }
+    assert model.target_text(row) == (
+        "60% (national standard, set by Department for Levelling Up, Housing and Communities, "
+        "19 October 2022). The designation threshold."
+    )
+    assert model.target_text({"target": "", "no_target_reason": "Judged by its chart."}) == (
+        "No target set. Judged by its chart."
+    )
 
 
 @pytest.mark.parametrize(
