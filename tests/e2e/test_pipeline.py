@@ -185,6 +185,7 @@ def _assert_no_signal_rests_on_a_running_total_or_chunky_data(url: str) -> None:
                 (measure_id, council),
             ).fetchone()
             assert "change from the same month a year earlier" in text
+            assert "because the figure is a running total for the financial year" in text
 
         checked = chunky = 0
         for table, key in (

@@ -392,7 +392,7 @@ def test_whole_day_median_shows_no_special_cause(marts):
     assert icon.text_alternative.startswith(
         "Fly-tip report to cleared: days (median): the figures are recorded in steps too coarse "
         "for their variation (whole days), so this chart cannot show special causes; read the "
-        "values, not the signals. Latest value 4 days (September 2025)."
+        "values, not the signals. Latest value 4 days in September 2025."
     )
     assert "process limits" not in icon.text_alternative
     assert "cannot show special causes" in icon.chart_svg

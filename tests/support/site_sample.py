@@ -65,7 +65,7 @@ create table if not exists analysis.measure_icons (measure_id text, council_code
 create table if not exists input.commentary (measure_id text, council_code text,
     period_start date, what_data_shows text, what_we_are_doing text, author text, status text,
     confirmed_by text, confirmed_at timestamptz, return_reason text, updated_at timestamptz,
-    is_public boolean, signed_off_by text, signed_off_at timestamptz);
+    is_public boolean, signed_off_by text, signed_off_at timestamptz, why text);
 create table if not exists marts.profile_wards (council_code text, ward_code text,
     ward_name text, locality text, population numeric, imd_average_score numeric,
     imd_most_deprived_decile int, contacts_last_12_months numeric,

@@ -47,6 +47,11 @@ def _number(value) -> float | None:
     return None if math.isnan(number) else number
 
 
+def _text(value) -> str | None:
+    """Registry text as read by pandas: a missing value may come as None or NaN."""
+    return value if isinstance(value, str) and value else None
+
+
 def year_on_year(periods: list[dt.date], values: list) -> tuple[list, list]:
     """Each month from the thirteenth on, as its change from the same month a year earlier
     (None where either is missing). `periods` are consecutive months."""
@@ -71,16 +76,16 @@ def measure_chart(definition, periods: list, values: list, notes_for) -> Series:
     frequency = definition.frequency or "monthly"
     periods, values = complete_months(periods, values, STEP_MONTHS.get(frequency, 1))
     improvement = IMPROVEMENT.get(definition.polarity, "neutral")
-    signals = getattr(definition, "signals", None) or "xmr"
-    reason = getattr(definition, "signals_reason", None)
-    if getattr(definition, "accumulation", None) == "year_to_date" and not reason:
+    signals = _text(getattr(definition, "signals", None)) or "xmr"
+    reason = _text(getattr(definition, "signals_reason", None))
+    if _text(getattr(definition, "accumulation", None)) == "year_to_date" and not reason:
         reason = RUNNING_TOTAL_REASON
     target = _number(definition.target)
     name, unit, method, no_signals = definition.name, UNIT_TEXT.get(definition.unit, ""), None, None
     extra = {}
     if signals == "year_on_year":
         periods, values = year_on_year(periods, values)
-        name = f"{definition.name}: change on the same month a year earlier"
+        name = f"{definition.name}, change on the same month a year earlier"
         unit = CHANGE_UNIT_TEXT.get(definition.unit, "")
         method = (
             "Each point is the change from the same month a year earlier, not the figure "

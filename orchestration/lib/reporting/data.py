@@ -20,7 +20,9 @@ from orchestration.lib.environment import TIMEZONE
 from orchestration.lib.reporting import calendar, focus
 from orchestration.lib.reporting.calendar import Period
 
-HISTORY_MONTHS = 36
+# How far back a pack's charts reach, by frequency: enough points for limits (13 or more)
+# and, for an annual figure published long after its year, the latest year at all.
+HISTORY_MONTHS = {"monthly": 36, "quarterly": 60, "annual": 120}
 TABLES = {
     "context": ["key", "value"],
     "measures": [
@@ -37,7 +39,7 @@ TABLES = {
         "warnings", "text_alternative", "chart_svg", "no_signal_reason",
     ],
     "commentary": [
-        "measure_id", "council_code", "period_start", "what_data_shows", "what_we_are_doing",
+        "measure_id", "council_code", "period_start", "what_data_shows", "why", "what_we_are_doing",
         "author", "status", "confirmed_by", "confirmed_at", "signed_off_by", "signed_off_at",
     ],
     "quality": ["measure_id", "council_code", "period_start", "criterion", "status", "evidence"],
@@ -155,22 +157,25 @@ def _select_measures(conn, kind: str, period: Period, councils, all_measures, no
 def _values(conn, period: Period, chosen: list[dict]) -> list[dict]:
     if not chosen:
         return []
-    since = period.period_end - dt.timedelta(days=HISTORY_MONTHS * 31)
+    since = [
+        period.period_end - dt.timedelta(days=HISTORY_MONTHS.get(m["frequency"], 36) * 31)
+        for m in chosen
+    ]
     return conn.execute(
         """
         select v.measure_id, v.council_code, v.period_start, v.period_end, v.value, v.status
         from marts.fct_measure_values v
-        join unnest(%s::text[], %s::text[]) as m(measure_id, council_code)
+        join unnest(%s::text[], %s::text[], %s::date[]) as m(measure_id, council_code, since)
           using (measure_id, council_code)
         where v.geography_type = 'council' and v.geography_code = v.council_code
-          and v.period_end <= %s and v.period_start > %s
+          and v.period_end <= %s and v.period_start > m.since
         order by v.measure_id, v.council_code, v.period_start, v.period_end
         """,
         (
             [m["measure_id"] for m in chosen],
             [m["council_code"] for m in chosen],
-            period.period_end,
             since,
+            period.period_end,
         ),
     ).fetchall()
 
@@ -254,12 +259,14 @@ def _commentary(conn, period: Period, chosen: list[dict]) -> list[dict]:
     # Members see commentary only once a Director has signed it off (docs/webapp.md): never a
     # draft, a submission, a return or commentary only the manager has confirmed. A table from
     # before the sign-off (no signed_off_at) holds none.
-    if not chosen or "signed_off_at" not in _columns(conn, "input.commentary"):
+    columns = _columns(conn, "input.commentary")
+    if not chosen or "signed_off_at" not in columns:
         return []
+    why = "c.why" if "why" in columns else "''"  # the third question came later
     return conn.execute(
-        """
+        f"""
         select distinct on (c.measure_id, c.council_code)
-               c.measure_id, c.council_code, c.period_start, c.what_data_shows,
+               c.measure_id, c.council_code, c.period_start, c.what_data_shows, {why} as why,
                c.what_we_are_doing, c.author, c.status, c.confirmed_by, c.confirmed_at,
                c.signed_off_by, c.signed_off_at
         from input.commentary c

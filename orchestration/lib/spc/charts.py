@@ -159,7 +159,7 @@ def describe(
     if not live:
         return f"{measure_name}: no values yet."
     last = live[-1]
-    latest = f"Latest value {fmt(last['value'], unit)} ({labels[last['index']]})."
+    latest = f"Latest value {fmt(last['value'], unit)} in {labels[last['index']]}."
     aimed = f"Target {fmt(target, unit)}." if target is not None else ""
     plotted = f"{method}." if method else ""
     if not result["spc_shown"]:
@@ -439,7 +439,9 @@ def _svg_head(frame: _Frame, measure_name: str, desc: str) -> list[str]:
 
 
 def _axis_labels(frame: _Frame, unit: str) -> list[str]:
-    """Three value labels on the y axis: the bottom and top of the data's range and the middle."""
+    """Three value labels on the y axis: the bottom and top of the data's range and the middle.
+    A unit too long for the margin ("percentage points") is left to the title and the text."""
+    unit = unit if len(unit) <= 6 else ""
     return [
         f'<text x="{frame.left - 6:.2f}" y="{frame.py(tick) + 4:.2f}" text-anchor="end" '
         f'font-family="{FONT}" font-size="10" fill="{TEXT}">{escape(fmt(tick, unit))}</text>'

@@ -72,7 +72,7 @@ def test_a_running_total_is_charted_as_its_change_on_a_year_earlier():
     text = chart["text_alternative"]
     assert "change from the same month a year earlier" in text
     assert "running total for the financial year" in text
-    assert "Latest value 1 percentage points (March 2025)" in text
+    assert "Latest value 1 percentage points in March 2025" in text
 
 
 def test_a_chart_that_reads_no_signal_says_why():
