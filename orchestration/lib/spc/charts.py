@@ -82,6 +82,17 @@ def period_label(start, frequency: str | None = "monthly") -> str:
     return f"{start:%B %Y}"
 
 
+def short_period_label(start, frequency: str | None = "monthly") -> str:
+    """A period as a time-axis tick: "Apr 2024", "Q1 2024/25", "2023/24", "5 Mar 2026"."""
+    if not (isinstance(start, dt.datetime | dt.date) or hasattr(start, "strftime")):
+        return str(start)
+    if frequency in ("quarterly", "annual"):
+        return period_label(start, frequency).split(" (")[0]
+    if frequency in ("daily", "weekly"):
+        return f"{start.day} {start:%b %Y}"
+    return f"{start:%b %Y}"
+
+
 def frequency_of(periods) -> str | None:
     """The frequency the periods' spacing shows (monthly, quarterly, annual, weekly, daily), or None
     when there are too few dates to tell."""
@@ -346,7 +357,7 @@ class _Frame:
     points and the drawn lines, padded by 8% each way), with the point index -> x and
     value -> y mappings."""
 
-    left, right, top, bottom = 60.0, 20.0, 36.0, 50.0
+    left, right, top, bottom = 60.0, 20.0, 36.0, 90.0
 
     def __init__(self, result: dict, width: int, height: int, target: float | None = None):
         values = [p["value"] for p in result["points"] if p["value"] is not None]
@@ -381,7 +392,7 @@ def render_svg(
     periods=None,
     improvement=None,
     width: int = 720,
-    height: int = 360,
+    height: int = 400,
     annotations=None,
     *,
     frequency: str | None = None,
@@ -410,11 +421,13 @@ def render_svg(
     labels = period_labels(periods, frequency) if periods else None
     out = [
         *_svg_head(frame, measure_name, desc),
-        *_axis_labels(frame, unit),
+        *_axis_labels(frame, result, unit),
+        *_time_axis(frame, periods, frequency or frequency_of(periods)),
         *_limit_lines(frame, result["groups"]),
         *_target_line(frame, target, unit),
         *_annotation_lines(frame, annotations, labels),
         *_points(frame, result["points"], labels, unit),
+        *_legend(frame, result, target),
         *_icons(frame, result),
         "</svg>",
     ]
@@ -438,15 +451,100 @@ def _svg_head(frame: _Frame, measure_name: str, desc: str) -> list[str]:
     ]
 
 
-def _axis_labels(frame: _Frame, unit: str) -> list[str]:
-    """Three value labels on the y axis: the bottom and top of the data's range and the middle.
-    A unit too long for the margin ("percentage points") is left to the title and the text."""
+def _axis_labels(frame: _Frame, result: dict, unit: str) -> list[str]:
+    """Value labels on the y axis where the reader needs them: the latest limits and average
+    (or, for a run chart, the lowest and highest values), each once, none overlapping. A unit
+    too long for the margin ("percentage points") is left to the title and the text."""
     unit = unit if len(unit) <= 6 else ""
-    return [
-        f'<text x="{frame.left - 6:.2f}" y="{frame.py(tick) + 4:.2f}" text-anchor="end" '
-        f'font-family="{FONT}" font-size="10" fill="{TEXT}">{escape(fmt(tick, unit))}</text>'
-        for tick in (frame.low + frame.pad, (frame.low + frame.high) / 2, frame.high - frame.pad)
+    group = result["groups"][-1] if result["groups"] else {}
+    ticks = [group.get(k) for k in ("lpl", "mean", "upl")] if result["spc_shown"] else []
+    ticks = [t for t in ticks if t is not None]
+    if not ticks:
+        values = [p["value"] for p in result["points"] if p["value"] is not None]
+        ticks = sorted({min(values), max(values)}) if values else []
+    out, last_y = [], None
+    for tick in sorted(ticks):
+        y = frame.py(tick)
+        if last_y is not None and abs(last_y - y) < 12:
+            continue
+        last_y = y
+        out.append(
+            f'<text x="{frame.left - 6:.2f}" y="{y + 4:.2f}" text-anchor="end" '
+            f'font-family="{FONT}" font-size="10" fill="{TEXT}">{escape(fmt(tick, unit))}</text>'
+        )
+    return out
+
+
+def _time_axis(frame: _Frame, periods, frequency: str | None) -> list[str]:
+    """Dates under the plot: the first and last periods and evenly spaced ones between (about
+    six in all), with a tick mark each, so a reader can place any point in time."""
+    if not periods or not hasattr(periods[0], "strftime"):
+        return []
+    count = len(periods)
+    wanted = min(count, 6)
+    indices = sorted({round(i * (count - 1) / max(wanted - 1, 1)) for i in range(wanted)})
+    bottom = frame.top + frame.plot_h
+    out = [
+        f'<line class="time-axis" x1="{frame.left:.2f}" y1="{bottom:.2f}" '
+        f'x2="{frame.left + frame.plot_w:.2f}" y2="{bottom:.2f}" stroke="{COMMON}" '
+        f'stroke-width="1"/>'
     ]
+    for index in indices:
+        x = frame.px(index)
+        anchor = "start" if index == 0 and count > 1 else "end" if index == count - 1 else "middle"
+        label = short_period_label(periods[index], frequency)
+        out.append(
+            f'<line x1="{x:.2f}" y1="{bottom:.2f}" x2="{x:.2f}" y2="{bottom + 4:.2f}" '
+            f'stroke="{TEXT}" stroke-width="1"/>'
+            f'<text x="{x:.2f}" y="{bottom + 16:.2f}" text-anchor="{anchor}" '
+            f'font-family="{FONT}" font-size="10" fill="{TEXT}">{escape(label)}</text>'
+        )
+    return out
+
+
+def _legend(frame: _Frame, result: dict, target) -> list[str]:
+    """What the marks mean, for the marks this chart draws: the point shapes and the lines."""
+    shown = {p["point_type"] for p in result["points"] if p["value"] is not None and not p["ghost"]}
+    items = [
+        (POINT_STYLE[kind][1], POINT_STYLE[kind][0], POINT_STYLE[kind][2])
+        for kind in POINT_STYLE
+        if kind in shown and kind is not None
+    ]
+    if any(p["ghost"] and p["value"] is not None for p in result["points"]):
+        items.append(("hollow", COMMON, "Ghosted"))
+    if result["spc_shown"] and any(g["mean"] is not None and g["n"] for g in result["groups"]):
+        items += [("solid", "#000000", "Average"), ("dashed", "#6F777B", "Process limits")]
+    if target is not None:
+        items.append(("dotted", TEXT, "Target"))
+    y = frame.top + frame.plot_h + 36
+    x = frame.left
+    out = ['<g class="legend">']
+    for shape, colour, text in items:
+        if shape in ("solid", "dashed", "dotted"):
+            dash = {
+                "solid": "",
+                "dashed": ' stroke-dasharray="6 4"',
+                "dotted": ' stroke-dasharray="2 3"',
+            }
+            out.append(
+                f'<line x1="{x:.2f}" y1="{y:.2f}" x2="{x + 16:.2f}" y2="{y:.2f}" '
+                f'stroke="{colour}" stroke-width="1.5"{dash[shape]}/>'
+            )
+            x += 20
+        else:
+            out.append(
+                _marker(
+                    "circle" if shape == "hollow" else shape, x + 5, y, colour, shape == "hollow"
+                )
+            )
+            x += 13
+        out.append(
+            f'<text x="{x:.2f}" y="{y + 4:.2f}" font-family="{FONT}" font-size="10" '
+            f'fill="{TEXT}">{escape(text)}</text>'
+        )
+        x += 7 + 5.6 * len(text)
+    out.append("</g>")
+    return out if items else []
 
 
 def _limit_lines(frame: _Frame, groups: list[dict]) -> list[str]:

@@ -147,3 +147,21 @@ def test_describe_names_earlier_chunky_limits_and_keeps_the_latest_signal():
 def test_describe_names_the_recording_step(values, options, unit, words):
     result = xmr(values, chunky="suppress", **options)
     assert f"steps too coarse for their variation ({words})" in describe(result, "M", unit)
+
+
+def test_chart_has_dated_time_axis_limit_labels_and_a_legend():
+    values = [40, 42, 41, 43, 39, 44, 45, 41, 42, 38, 36, 35, 34, 33, 35, 34]
+    quarters = [dt.date(2020 + (3 + 3 * i) // 12, (3 + 3 * i) % 12 + 1, 1) for i in range(16)]
+    result = xmr(values, improvement="decrease", target=38)
+    svg = render_svg(
+        result, "Households", "", quarters, "decrease", target=38, frequency="quarterly"
+    )
+    texts = [t.text for t in ET.fromstring(svg).iter(f"{SVG}text")]
+    assert "Q1 2020/21" in texts and "Q4 2023/24" in texts  # first and last quarter
+    group = result["groups"][-1]
+    for line in ("lpl", "mean", "upl"):
+        assert fmt(group[line]) in texts, line
+    assert {"Average", "Process limits", "Target"} <= set(texts)
+    run = render_svg(xmr(values[:5]), "Households", "", quarters[:5], frequency="quarterly")
+    run_texts = [t.text for t in ET.fromstring(run).iter(f"{SVG}text")]
+    assert "Process limits" not in run_texts and fmt(max(values[:5])) in run_texts
