@@ -8,6 +8,8 @@ import os
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import yaml
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TIMEZONE = "Europe/London"
 COUNCILS = {"E07000234": "Bromsgrove", "E07000236": "Redditch"}
@@ -102,3 +104,10 @@ def activate(url: str) -> None:
     os.environ[WAREHOUSE_URL_VAR] = url
     os.environ.update(dbt_env(url))
     os.environ.setdefault("DAGSTER_HOME", str(dagster_home()))
+
+
+def councils() -> dict[str, dict]:
+    """Each council by its ONS code: `name` ("Redditch Borough Council"), `short_name`, and the
+    public site's slug and colours (config/councils.yml)."""
+    path = config_dir() / "councils.yml"
+    return yaml.safe_load(path.read_text(encoding="utf-8"))

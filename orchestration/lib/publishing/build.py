@@ -20,7 +20,6 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
 
 from orchestration.lib import demonstration, environment, neighbours
@@ -61,7 +60,7 @@ class SiteResult:
 
 
 def councils() -> dict[str, dict]:
-    return yaml.safe_load((SITE_DIR / "councils.yml").read_text())
+    return environment.councils()
 
 
 def site_dir() -> Path:
@@ -479,12 +478,15 @@ DATASETS = [
         "name": "commentary",
         "table": "commentary",
         "title": "Commentary on performance",
-        "description": "What the data shows and what the council is doing, confirmed by managers.",
+        "description": (
+            "What the data shows, why, and what the council is doing, signed off by Directors."
+        ),
         "source": "Officers' commentary, confirmed by managers",
         "columns": [
             "measure_id",
             "period_start",
             "what_data_shows",
+            "why",
             "what_we_are_doing",
             "confirmed_on",
         ],

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import psycopg
 from psycopg.rows import dict_row
 
-from orchestration.lib import csvsafe, demonstration, neighbours
+from orchestration.lib import csvsafe, demonstration, environment, neighbours
 from orchestration.lib.analysis import charting, fit
 from orchestration.lib.environment import TIMEZONE
 from orchestration.lib.reporting import calendar, focus
@@ -124,7 +124,7 @@ def _measures(conn, period: Period, councils: list[str], notes: list[str]) -> li
         (councils,),
     ).fetchall()
     if not purposes:
-        notes.append("marts.dim_purposes was not available: purposes are shown by code.")
+        notes.append("Purposes are shown by short names: their full names were not available.")
     return [dict(row) for row in rows]
 
 
@@ -364,11 +364,18 @@ def snapshot(
         neighbour_rows, nearest = neighbours.read(conn)
         demo = demonstration.is_demonstration(conn)
     known = {(m["measure_id"], m["council_code"]) for m in all_measures}
-    for row in focus_rows:
-        if (row["measure_id"], row["council_code"]) not in known:
+    for council in councils:
+        missing = sum(
+            (row["measure_id"], council) not in known
+            for row in focus_rows
+            if row["council_code"] == council
+        )
+        # The focus lists are checked against the registry when loaded (reporting.focus); a
+        # warehouse not yet rebuilt since a measure was added can still lack it.
+        if missing:
             notes.append(
-                f"Focus measure {row['measure_id']} ({row['council_code']}) is not in the "
-                "measures register (marts.dim_measures)."
+                f"{council}|{missing} focus measure(s) chosen for this meeting have no figures "
+                "in the warehouse yet, so they are not shown."
             )
     value_rows = _text_rows(values, "values")
     context = {
@@ -379,6 +386,10 @@ def snapshot(
         "period_end": period.period_end.isoformat(),
         "meeting_date": period.meeting_date.isoformat(),
         "councils": ";".join(councils),
+        # Each council's own name and type, frozen with the rows (config/councils.yml).
+        "council_names": ";".join(
+            f"{code}={environment.councils()[code]['name']}" for code in councils
+        ),
         "previous_issue": "",
         "notes": "\n".join(notes),
         # Built from `bdc demo`'s invented internal data: every page says so. Frozen with the

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from orchestration.lib import neighbours
+from orchestration.lib import environment, neighbours
 from orchestration.lib.environment import COUNCILS
 from orchestration.lib.registry.measures import target_words
 from orchestration.lib.reporting.data import Snapshot
@@ -166,6 +166,7 @@ class Document:
     comparisons: list = field(default_factory=list)  # neighbours.Comparison, published figures
     nearest_note: str = ""
     demonstration: bool = False  # from `bdc demo`'s invented data: labelled on every page
+    council_full_name: str = ""  # "Redditch Borough Council"
 
     @property
     def council_name(self) -> str:
@@ -308,6 +309,9 @@ def documents(snap: Snapshot) -> list[Document]:
     kind, key = context["kind"], context["period"]
     entries = _entries(snap)
     notes = [line for line in context["notes"].split("\n") if line]
+    full_names = dict(
+        pair.split("=", 1) for pair in context.get("council_names", "").split(";") if pair
+    )
     docs = []
     for council in context["councils"].split(";"):
         own = [e for (_, c), e in entries.items() if c == council]
@@ -320,7 +324,13 @@ def documents(snap: Snapshot) -> list[Document]:
             "previous_issue": context["previous_issue"],
             # Snapshots issued before the label existed have no such row: real data.
             "demonstration": context.get("demonstration") == "true",
-            "notes": [n for n in notes if f"({council})" in n or "(E0" not in n],
+            # a note for one council is "code|text"; the rest are for every council
+            "notes": [
+                n.split("|", 1)[-1] for n in notes if "|" not in n or n.startswith(f"{council}|")
+            ],
+            # Snapshots issued before names were frozen read them from the configuration.
+            "council_full_name": full_names.get(council)
+            or environment.councils().get(council, {}).get("name", council),
         }
         name = COUNCILS.get(council, council)
         if kind == "cabinet":

@@ -13,26 +13,63 @@ lists:
     council_code: E07000234
     added_by: Policy Team
     measures:
-      - {measure_id: a, reason: first}
+      - {measure_id: ena_failure_demand_share, reason: first}
   - from: 2025-09-01
     council_code: E07000234
     added_by: Policy Team
     measures:
-      - {measure_id: a, reason: still}
-      - {measure_id: b, reason: new}
+      - {measure_id: ena_failure_demand_share, reason: still}
+      - {measure_id: hou_e2e_housing_register_median, reason: new}
 """
 
 
 def test_seed_list_in_force_at_the_meeting_is_used(tmp_path):
     path = tmp_path / "focus.yml"
     path.write_text(SEED)
-    assert [r["measure_id"] for r in focus.seed_focus("E07000234", dt.date(2025, 7, 15), path)] == [
-        "a"
-    ]
+    first = focus.seed_focus("E07000234", dt.date(2025, 7, 15), path)
+    assert [r["measure_id"] for r in first] == ["ena_failure_demand_share"]
     later = focus.seed_focus("E07000234", dt.date(2025, 9, 15), path)
-    assert [(r["measure_id"], r["reason"]) for r in later] == [("a", "still"), ("b", "new")]
+    assert [(r["measure_id"], r["reason"]) for r in later] == [
+        ("ena_failure_demand_share", "still"),
+        ("hou_e2e_housing_register_median", "new"),
+    ]
+    assert later[0]["source"] == "CMT's focus list from 1 September 2025"
     assert focus.seed_focus("E07000236", dt.date(2025, 9, 15), path) == []
     assert focus.seed_focus("E07000234", dt.date(2024, 12, 31), path) == []
+
+
+def test_the_committed_focus_lists_name_only_registry_measures():
+    assert focus.load_lists()
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            ("measure_id: hou_e2e_housing_register_median", "measure_id: hou_e2e_housing_median"),
+            r"focus.yml, line 13: measure 'hou_e2e_housing_median' is not in the measure "
+            r"registry for E07000234; did you mean hou_e2e_housing_register_median",
+        ),
+        (
+            ("measure_id: ena_failure_demand_share, reason: first", "measure_id: ENA-FD-SHARE"),
+            r"line 7: measure 'ENA-FD-SHARE' .*did you mean ena_failure_demand_share",
+        ),
+        (("from: 2025-09-01", "from: September"), r"line 8: `from` must be a date"),
+        (
+            ("2025-09-01\n    council_code: E07000234", "2025-09-01\n    council_code: E0700023"),
+            r"line 9: 'E0700023' is not one of",
+        ),
+    ],
+)
+def test_a_misspelt_focus_list_fails_loudly_with_file_line_and_nearest_ids(
+    tmp_path, change, message
+):
+    path = tmp_path / "focus.yml"
+    old, new = (part.replace("\\n", "\n") for part in change)
+    assert old in SEED
+    path.write_text(SEED.replace(old, new, 1))
+    with pytest.raises(focus.FocusError, match=message):
+        focus.seed_focus("E07000234", dt.date(2025, 9, 15), path)
 
 
 def test_app_rows_extend_the_seed_and_override_its_reason():
@@ -47,7 +84,7 @@ def test_app_rows_extend_the_seed_and_override_its_reason():
     merged = focus.merge(seed, app)
     assert [r["measure_id"] for r in merged] == ["a", "z"]
     assert merged[0]["reason"] == "seed" and merged[0]["added_by"] == "Lee"
-    assert merged[1]["source"].startswith("officer app")
+    assert merged[1]["source"] == "added by the Policy Team in the Dashboard"
 
 
 @pytest.mark.parametrize(
