@@ -26,6 +26,7 @@ node_modules/.installed: package.json package-lock.json
 setup: ## The virtualenv with the pinned dependencies, Debian packages, npm packages
 	@bash scripts/system-packages.sh
 	@$(MAKE) --no-print-directory $(STAMP) node_modules/.installed
+	@$(BIN)/python -m webapp.officer.stylesheet
 
 run: setup ## Set everything up, build everything on the demo data, say where the outputs are
 	$(BDC) db start

@@ -10,6 +10,8 @@ command -v pdftoppm >/dev/null || need+=(poppler-utils)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 # The public site's styles are compiled with npm packages.
 command -v npm >/dev/null || need+=(nodejs npm)
+# Tests: the Nu HTML Checker (npm vnu-jar) runs on Java.
+command -v java >/dev/null || need+=(default-jre-headless)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
   echo "Installing Debian packages: ${need[*]}"

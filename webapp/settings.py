@@ -13,6 +13,8 @@ from datetime import timedelta
 
 import dj_database_url
 
+from webapp.officer import stylesheet
+
 DEBUG = os.environ.get("BDC_WEB_DEBUG", "") == "1"
 SECRET_KEY = os.environ.get("BDC_WEB_SECRET_KEY") or secrets.token_urlsafe(50)
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
@@ -132,4 +134,31 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# The app's stylesheet, compiled from GOV.UK Frontend when the app is set up or started
+# (webapp/officer/stylesheet.py) and served by webapp/urls.py.
+STATICFILES_DIRS = [stylesheet.BUILT_DIR]
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
+# Reminder emails (webapp/officer/emails.py). With BDC_WEB_EMAIL_HOST set they go to that SMTP
+# server; without it, each message is written as a file under build/emails/ (BDC_OUTPUT_DIR),
+# so a local or demo run sends nothing anywhere.
+EMAIL_HOST = os.environ.get("BDC_WEB_EMAIL_HOST", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = int(os.environ.get("BDC_WEB_EMAIL_PORT", "25") or 25)
+    EMAIL_HOST_USER = os.environ.get("BDC_WEB_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("BDC_WEB_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = os.environ.get("BDC_WEB_EMAIL_TLS", "") == "1"
+    EMAIL_TIMEOUT = 30
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = os.path.join(
+        os.environ.get("BDC_OUTPUT_DIR")
+        or os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "build"),
+        "emails",
+    )
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "BDC_WEB_EMAIL_FROM", "Performance Dashboard <performance-dashboard@localhost>"
+)
+# The app's address as people open it, for the links in emails.
+BDC_SITE_URL = os.environ.get("BDC_WEB_EMAIL_SITE_URL", "http://127.0.0.1:8765").rstrip("/")

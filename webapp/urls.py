@@ -1,30 +1,58 @@
 """URLs of the officer app. Every page needs a signed-in user (LoginRequiredMiddleware)."""
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.contrib.auth.decorators import login_not_required
+from django.urls import path, re_path
+from django.views.static import serve
 
-from webapp.officer import policy_views, quality_views, views
+from webapp.officer import (  # noqa: I001 - one line per part
+    dashboard_views,
+    director_views,
+    entry_views,
+    policy_views,
+    quality_views,
+    views,
+    work_views,
+)
 
 MEASURE = "measures/<str:council_code>/<str:measure_id>/"
 
 urlpatterns = [
+    # The compiled GOV.UK Frontend stylesheet (webapp/officer/stylesheet.py), open to the sign-in
+    # page too. Django's static view serves it whether or not DEBUG is on: a few officers' pages
+    # behind the council's proxy need no separate file server.
+    re_path(
+        r"^static/(?P<path>.*)$",
+        login_not_required(serve),
+        {"document_root": settings.STATICFILES_DIRS[0]},
+        name="app_static",
+    ),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.home, name="home"),
-    path("dashboard/", views.dashboard, name="dashboard"),
-    path("views/save/", views.save_view, name="save_view"),
-    path("views/<int:view_id>/delete/", views.delete_view, name="delete_view"),
-    path(MEASURE, views.measure_detail, name="measure"),
-    path(MEASURE + "<str:period>/enter/", views.enter, name="enter"),
-    path("my-work/", views.my_work, name="my_work"),
-    path("review/", views.review_list, name="review_list"),
-    path("review/<str:council_code>/<str:measure_id>/<str:period>/", views.review, name="review"),
-    path("sign-off/", views.sign_off_list, name="sign_off_list"),
+    path("dashboard/", dashboard_views.dashboard, name="dashboard"),
+    path("dashboard/export.csv", dashboard_views.export_csv, name="dashboard_csv"),
+    path("dashboard/export.xlsx", dashboard_views.export_xlsx, name="dashboard_xlsx"),
+    path("views/save/", dashboard_views.save_view, name="save_view"),
+    path("views/<int:view_id>/delete/", dashboard_views.delete_view, name="delete_view"),
+    path(MEASURE, entry_views.measure_detail, name="measure"),
+    path(MEASURE + "<str:period>/enter/", entry_views.enter, name="enter"),
+    path("my-work/", work_views.my_work, name="my_work"),
+    path("review/", entry_views.review_list, name="review_list"),
+    path(
+        "review/<str:council_code>/<str:measure_id>/<str:period>/",
+        entry_views.review,
+        name="review",
+    ),
+    path("sign-off/", director_views.sign_off_list, name="sign_off_list"),
     path(
         "sign-off/<str:council_code>/<str:measure_id>/<str:period>/",
-        views.sign_off,
+        director_views.sign_off,
         name="sign_off",
     ),
+    path("director/", director_views.director, name="director"),
+    path("director/sign-off/", director_views.sign_off_cycle, name="sign_off_cycle"),
     path("policy/", policy_views.index, name="policy"),
     path("policy/focus/", policy_views.focus, name="policy_focus"),
     path("policy/focus/<int:item_id>/remove/", policy_views.focus_remove, name="focus_remove"),
@@ -35,6 +63,13 @@ urlpatterns = [
         name="calendar_toggle",
     ),
     path("policy/owners/", policy_views.owners, name="policy_owners"),
+    path("policy/posts/", policy_views.post_holders, name="policy_posts"),
+    path(
+        "policy/posts/<int:item_id>/remove/",
+        policy_views.post_holder_remove,
+        name="post_holder_remove",
+    ),
+    path("policy/tracker/", policy_views.tracker, name="policy_tracker"),
     path("policy/audit/", policy_views.audit, name="policy_audit"),
     path("policy/waivers/", quality_views.waivers, name="policy_waivers"),
     path("policy/overrides/", quality_views.overrides, name="policy_overrides"),

@@ -60,5 +60,15 @@ def demo(scale: float, out: Path | None, last_month: str | None) -> None:
         url = warehouse_url(with_app=True)
         added = officer_entries.seed(url, last_month, demo_data.DEFAULT_SEED)
         click.echo(f"Added {added} demo officer entries for the manual measures")
+        from orchestration.commands.common import setup_django
+        from orchestration.demo import officer_work
+
+        setup_django(url)
+        done = officer_work.seed(demo_data.DEFAULT_SEED)
+        click.echo(
+            f"Officer app: {done['meetings']} meetings in the reporting calendar, "
+            f"{done['post holders']} demo post holders, {done['commentary']} commentaries "
+            "written through the workflow"
+        )
         # Every output built from this warehouse now says it shows demonstration data.
         demonstration.mark(url)

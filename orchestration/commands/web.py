@@ -20,6 +20,11 @@ def web(ctx: click.Context, port: int, threads: int) -> None:
         migrate_app(warehouse_url())
         from waitress import serve
 
+        from webapp.officer import stylesheet
+
+        # Compiled here, before the first request, only when its sources changed.
+        stylesheet.build()
+
         from webapp.wsgi import application
     except Exception as error:
         raise click.ClickException(f"Could not start the app: {error}") from error
@@ -65,6 +70,15 @@ def add_user(username: str, role_names: tuple[str, ...], password: str) -> None:
         for name in role_names:
             user.groups.add(Group.objects.get(name=roles.ROLE_OPTIONS[name]))
     click.echo(f"{'Created' if created else 'Updated'} {username}: {', '.join(role_names)}.")
+
+
+def _register_subcommands() -> None:
+    from orchestration.commands.web_remind import remind
+
+    web.add_command(remind)
+
+
+_register_subcommands()
 
 
 def _operator() -> str:

@@ -174,7 +174,7 @@ class People:
     policy: object
     member: object
     partner: object
-    this_month: date
+    due_month: date
     overdue_month: date
 
 
@@ -202,7 +202,8 @@ def people(db):
         policy=user("priya", roles.POLICY),
         member=user("councillor", roles.MEMBER),
         partner=user("police", roles.PARTNER),
-        this_month=month_start(date.today()),
+        # the latest month that has ended: input for a month is given after it
+        due_month=month_start(date.today(), 1),
         overdue_month=month_start(date.today(), 3),
     )
     for measure_id, council, who in [

@@ -1,13 +1,22 @@
 """Headless Chromium against the live app: each role signs in through the real form and does
 its job. Needs Debian's /usr/bin/chromium (apt-get install -y chromium)."""
 
+from datetime import date, timedelta
+
 import psycopg
 import pytest
 from django.db import connection
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+from tests.support.officer_pages import officer_stylesheet  # noqa: F401 (a fixture)
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("officer_stylesheet"),
+]
 
 PCT_PAGE = "/measures/E07000234/hou_homeless_prevented_pct/"
+PCT_NAME = "Homelessness cases prevented (Bromsgrove District Council)"
 
 
 def committed_rows(sql: str):
@@ -22,9 +31,7 @@ def committed_rows(sql: str):
 def test_officer_enters_and_manager_confirms(people, sign_in_as, live_server):
     officer = sign_in_as("olivia")
     officer.goto(live_server.url + PCT_PAGE)
-    officer.get_by_role(
-        "link", name=f"Period starting {people.this_month.day} {people.this_month:%B %Y}"
-    ).click()
+    officer.get_by_role("link", name=f"Enter input for {people.due_month:%B %Y}").click()
     officer.get_by_label("Value").fill("abc")
     officer.get_by_role("button", name="Submit for confirmation").click()
     assert officer.get_by_role("alert").filter(has_text="There is a problem").is_visible()
@@ -33,6 +40,7 @@ def test_officer_enters_and_manager_confirms(people, sign_in_as, live_server):
     officer.get_by_label("Numerator (optional)").fill("29")
     officer.get_by_label("Denominator (optional)").fill("40")
     officer.get_by_label("What the data shows").fill("Prevention rose after the new triage.")
+    officer.get_by_label("Why", exact=True).fill("The triage sees people sooner.")
     officer.get_by_label("What we are doing").fill("Keeping triage; reviewing rural cases.")
     officer.get_by_role("button", name="Submit for confirmation").click()
     assert "Submitted to your manager" in officer.content()
@@ -40,9 +48,7 @@ def test_officer_enters_and_manager_confirms(people, sign_in_as, live_server):
 
     manager = sign_in_as("maya")
     manager.get_by_role("link", name="To confirm").click()
-    manager.get_by_role(
-        "link", name=f"hou_homeless_prevented_pct (E07000234), {people.this_month:%B %Y}"
-    ).click()
+    manager.get_by_role("link", name=f"{PCT_NAME}, {people.due_month:%B %Y}").click()
     assert "Prevention rose after the new triage." in manager.content()
     manager.get_by_role("button", name="Confirm").click()
     assert "Confirmed: Homelessness cases prevented" in manager.content()
@@ -54,7 +60,7 @@ def test_officer_enters_and_manager_confirms(people, sign_in_as, live_server):
         (72.5, "confirmed", "maya")
     ]
 
-    officer.goto(live_server.url + PCT_PAGE + people.this_month.isoformat() + "/enter/")
+    officer.goto(live_server.url + PCT_PAGE + people.due_month.isoformat() + "/enter/")
     assert "confirmed and locked" in officer.content()
     assert officer.get_by_label("What the data shows").count() == 0
 
@@ -62,17 +68,16 @@ def test_officer_enters_and_manager_confirms(people, sign_in_as, live_server):
     blocked = []  # the browser reports anything the Content-Security-Policy refused
     director.on("console", lambda m: blocked.append(m.text) if "Security Policy" in m.text else 0)
     director.get_by_role("link", name="To sign off").click()
-    director.get_by_role(
-        "link", name=f"hou_homeless_prevented_pct (E07000234), {people.this_month:%B %Y}"
-    ).click()
+    director.get_by_role("link", name=f"{PCT_NAME}, {people.due_month:%B %Y}").click()
     director.get_by_role("button", name="Sign off").click()
     assert "Signed off: Homelessness cases prevented" in director.content()
     assert committed_rows("select status, confirmed_by, signed_off_by from input.commentary") == [
         ("signed_off", "maya", "dev")
     ]
-    # The inline stylesheet is allowed (by its hash): the page is styled, nothing was blocked.
-    header = "getComputedStyle(document.querySelector('header')).backgroundColor"
-    assert director.evaluate(header) == "rgb(11, 12, 12)"
+    # The app's own GOV.UK Frontend stylesheet is allowed: the page is styled (the header in
+    # GOV.UK's brand blue), nothing was blocked.
+    header = "getComputedStyle(document.querySelector('.govuk-header')).backgroundColor"
+    assert director.evaluate(header) == "rgb(29, 112, 184)"
     assert blocked == []
 
 
@@ -82,7 +87,7 @@ def test_director_member_and_partner_see_what_they_should(people, sign_in_as, li
     Commentary.objects.create(
         measure_id="hou_homeless_prevented_pct",
         council_code="E07000234",
-        period_start=people.this_month,
+        period_start=people.due_month,
         what_data_shows="Draft words from Olivia.",
         author="olivia",
         status="submitted",
@@ -90,7 +95,7 @@ def test_director_member_and_partner_see_what_they_should(people, sign_in_as, li
     director = sign_in_as("dev")
     director.goto(live_server.url + PCT_PAGE)
     assert "Draft words from Olivia." in director.content()
-    chart = director.locator("img.chart")
+    chart = director.locator("img.app-chart")
     assert chart.count() == 1 and chart.get_attribute("alt")
 
     member = sign_in_as("councillor")
@@ -115,7 +120,9 @@ def test_policy_team_sets_focus_and_reads_the_audit_log(people, sign_in_as, live
     policy = sign_in_as("priya")
     policy.get_by_role("link", name="Policy Team").click()
     policy.get_by_role("link", name="CMT focus lists").click()
-    policy.get_by_label("Cabinet date (YYYY-MM-DD)").fill("2026-07-15")
+    # The fixture's coming Cabinet meeting (a focus date must be one in the calendar).
+    cabinet = f"{date.today() + timedelta(days=20)}"
+    policy.get_by_label("Cabinet date (YYYY-MM-DD)").fill(cabinet)
     policy.get_by_label("Measure").select_option("E07000234|hou_homeless_prevented_pct")
     policy.get_by_label("Why CMT is focusing on it").fill("Demand is rising")
     policy.get_by_role("button", name="Add to the focus list").click()

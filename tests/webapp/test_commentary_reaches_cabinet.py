@@ -168,6 +168,7 @@ def test_confirmed_commentary_reaches_the_cabinet_pack(warehouse, sign_in_as, li
     officer.goto(enter_page.format(MANUAL))
     officer.get_by_label("Value").fill("72.5")
     officer.get_by_label("What the data shows").fill(SHOWS)
+    officer.get_by_label("Why", exact=True).fill("A new triage service started.")
     officer.get_by_label("What we are doing").fill(DOING)
     officer.get_by_role("button", name="Submit for confirmation").click()
     assert "Submitted to your manager" in officer.content()
@@ -178,13 +179,17 @@ def test_confirmed_commentary_reaches_the_cabinet_pack(warehouse, sign_in_as, li
 
     manager = sign_in_as("maya")
     manager.get_by_role("link", name="To confirm").click()
-    manager.get_by_role("link", name=f"{MANUAL} ({BROMSGROVE}), {entered:%B %Y}").click()
+    manager.get_by_role(
+        "link", name=f"Homelessness cases prevented (Bromsgrove District Council), {entered:%B %Y}"
+    ).click()
     manager.get_by_role("button", name="Confirm").click()
     assert "Confirmed: Homelessness cases prevented" in manager.content()
 
     director = sign_in_as("dev")
     director.get_by_role("link", name="To sign off").click()
-    director.get_by_role("link", name=f"{MANUAL} ({BROMSGROVE}), {entered:%B %Y}").click()
+    director.get_by_role(
+        "link", name=f"Homelessness cases prevented (Bromsgrove District Council), {entered:%B %Y}"
+    ).click()
     director.get_by_role("button", name="Sign off").click()
     assert "Signed off: Homelessness cases prevented" in director.content()
 

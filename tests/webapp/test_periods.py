@@ -48,7 +48,11 @@ def test_open_problem_explains_why():
     cycles = [Cycle(date(2026, 4, 1), date(2026, 6, 30))]
     today = date(2026, 6, 15)
     assert periods.open_problem(cycles, date(2026, 5, 1), "monthly", today) is None
-    assert "not started yet" in periods.open_problem(cycles, date(2026, 7, 1), "monthly", today)
+    assert "not ended yet" in periods.open_problem(cycles, date(2026, 7, 1), "monthly", today)
+    # June is in the window but still running: its figure comes once the month is over
+    assert "runs to 30 June 2026: it has not ended yet" in periods.open_problem(
+        cycles, date(2026, 6, 1), "monthly", today
+    )
     assert "not open" in periods.open_problem(cycles, date(2026, 3, 1), "monthly", today)
     assert "not the start" in periods.open_problem(cycles, date(2026, 5, 2), "monthly", today)
     closed = [Cycle(date(2026, 4, 1), date(2026, 6, 30), closed=True)]

@@ -73,13 +73,13 @@ def test_policy_team_records_a_freshness_override(quality_tables, people, sign_i
     response = client.post(
         reverse("policy_overrides"),
         {
-            "output": "cabinet",
-            "source": "hr",
+            "output": "report:cabinet",
+            "source": "hr_enabling",
             "reason": "HR file late; agreed by CMT",
             "expires_at": expires,
         },
     )
     assert response.status_code == 302
     assert rows("select output, source, person from input.freshness_overrides") == [
-        ("cabinet", "hr", "priya")
+        ("report:cabinet", "hr_enabling", "priya")
     ]

@@ -17,7 +17,8 @@ SAMPLE_ARGS = {
     "item_id": 1,
     "kind": "waiver",
 }
-PUBLIC_PAGES = {"login"}
+# The sign-in page and its stylesheet (tests/webapp/test_entry_context.py checks the latter).
+PUBLIC_PAGES = {"login", "app_static"}
 
 
 def every_page() -> list[str]:
@@ -64,11 +65,17 @@ def test_partner_home_has_no_internal_content(people, sign_in):
 
 def test_officer_cannot_open_or_post_to_another_officers_measure(people, sign_in):
     client = sign_in(people.officer)
-    url = reverse("enter", args=[*BENEFITS, people.this_month.isoformat()])
+    url = reverse("enter", args=[*BENEFITS, people.due_month.isoformat()])
     assert client.get(url).status_code == 403
     crafted = client.post(
         url,
-        {"value": "1", "what_data_shows": "x", "what_we_are_doing": "y", "action": "submit"},
+        {
+            "value": "1",
+            "what_data_shows": "x",
+            "why": "w",
+            "what_we_are_doing": "y",
+            "action": "submit",
+        },
     )
     assert crafted.status_code == 403
     from webapp.officer.models import Commentary, ManualValue
@@ -79,11 +86,11 @@ def test_officer_cannot_open_or_post_to_another_officers_measure(people, sign_in
 def test_officer_cannot_change_confirmed_commentary(people, sign_in):
     from webapp.officer.models import Commentary
 
-    url = reverse("enter", args=[*PCT, people.this_month.isoformat()])
-    fields = {"value": "50", "what_data_shows": "a", "what_we_are_doing": "b"}
+    url = reverse("enter", args=[*PCT, people.due_month.isoformat()])
+    fields = {"value": "50", "what_data_shows": "a", "why": "w", "what_we_are_doing": "b"}
     sign_in(people.officer).post(url, fields | {"action": "submit"})
     sign_in(people.manager).post(
-        reverse("review", args=[*PCT, people.this_month.isoformat()]), {"action": "confirm"}
+        reverse("review", args=[*PCT, people.due_month.isoformat()]), {"action": "confirm"}
     )
     client = sign_in(people.officer)
     page = client.get(url)
@@ -97,10 +104,16 @@ def test_officer_cannot_change_confirmed_commentary(people, sign_in):
 def test_officer_cannot_confirm_their_own_input(people, sign_in):
     client = sign_in(people.officer)
     client.post(
-        reverse("enter", args=[*PCT, people.this_month.isoformat()]),
-        {"value": "50", "what_data_shows": "a", "what_we_are_doing": "b", "action": "submit"},
+        reverse("enter", args=[*PCT, people.due_month.isoformat()]),
+        {
+            "value": "50",
+            "what_data_shows": "a",
+            "why": "w",
+            "what_we_are_doing": "b",
+            "action": "submit",
+        },
     )
-    review = reverse("review", args=[*PCT, people.this_month.isoformat()])
+    review = reverse("review", args=[*PCT, people.due_month.isoformat()])
     assert client.post(review, {"action": "confirm"}).status_code == 403
     other_manager = sign_in(people.other_manager)
     assert other_manager.post(review, {"action": "confirm"}).status_code == 403
@@ -112,7 +125,7 @@ def test_officer_cannot_confirm_their_own_input(people, sign_in):
 def test_member_is_read_only(people, sign_in):
     client = sign_in(people.member)
     assert client.get(reverse("dashboard")).status_code == 200
-    url = reverse("enter", args=[*PCT, people.this_month.isoformat()])
+    url = reverse("enter", args=[*PCT, people.due_month.isoformat()])
     assert client.post(url, {"value": "1", "action": "save"}).status_code == 403
     assert client.get(reverse("policy_focus")).status_code == 403
 
@@ -120,7 +133,7 @@ def test_member_is_read_only(people, sign_in):
 def test_post_without_csrf_token_is_refused(people):
     client = Client(enforce_csrf_checks=True)
     client.force_login(people.officer, backend="django.contrib.auth.backends.ModelBackend")
-    url = reverse("enter", args=[*PCT, people.this_month.isoformat()])
+    url = reverse("enter", args=[*PCT, people.due_month.isoformat()])
     response = client.post(url, {"value": "50", "what_data_shows": "a", "action": "save"})
     assert response.status_code == 403
     assert "The form could not be sent" in response.text

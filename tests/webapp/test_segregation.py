@@ -30,6 +30,7 @@ def submit(client, period):
         {
             "value": "72.5",
             "what_data_shows": SHOWS,
+            "why": "A new triage service started.",
             "what_we_are_doing": "Keeping the triage.",
             "action": "submit",
         },
@@ -59,8 +60,8 @@ def assign(role, user):
 
 
 def confirmed_by_maya(people, sign_in):
-    submit(sign_in(people.officer), people.this_month)
-    assert sign_in(people.manager).post(review_url(people.this_month), {"action": "confirm"})
+    submit(sign_in(people.officer), people.due_month)
+    assert sign_in(people.manager).post(review_url(people.due_month), {"action": "confirm"})
     assert commentary().status == "confirmed"
 
 
@@ -69,26 +70,26 @@ def test_manager_cannot_confirm_commentary_they_wrote(people, sign_in):
     give(people.manager, "Officer")
     assign("owner", people.manager)
     client = sign_in(people.manager)
-    submit(client, people.this_month)
+    submit(client, people.due_month)
 
-    page = client.get(review_url(people.this_month))
+    page = client.get(review_url(people.due_month))
     assert page.status_code == 200
     assert "You wrote this commentary, so another manager must confirm it" in page.text
     assert 'value="confirm"' not in page.text
 
-    refused = client.post(review_url(people.this_month), {"action": "confirm"})
+    refused = client.post(review_url(people.due_month), {"action": "confirm"})
     assert refused.status_code == 403
     assert "You wrote this commentary, so you can&#x27;t confirm it" in refused.text
     assert (commentary().status, commentary().confirmed_by) == ("submitted", None)
 
     assign("manager", people.other_manager)
     other = sign_in(people.other_manager)
-    assert other.post(review_url(people.this_month), {"action": "confirm"}).status_code == 302
+    assert other.post(review_url(people.due_month), {"action": "confirm"}).status_code == 302
     assert (commentary().status, commentary().confirmed_by) == ("confirmed", "milo")
 
 
 def test_database_refuses_a_confirmer_who_is_the_author(people, sign_in):
-    submit(sign_in(people.officer), people.this_month)
+    submit(sign_in(people.officer), people.due_month)
     with pytest.raises(IntegrityError, match="commentary_confirmer_is_not_author"):
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
@@ -105,10 +106,10 @@ def test_director_signs_off_and_only_then_members_see_it(people, sign_in):
 
     director = sign_in(people.director)
     queue = director.get(reverse("sign_off_list"))
-    assert queue.status_code == 200 and people.this_month.strftime("%B %Y") in queue.text
-    page = director.get(sign_off_url(people.this_month))
+    assert queue.status_code == 200 and people.due_month.strftime("%B %Y") in queue.text
+    page = director.get(sign_off_url(people.due_month))
     assert page.status_code == 200 and "Sign off</button>" in page.text
-    assert director.post(sign_off_url(people.this_month)).status_code == 302
+    assert director.post(sign_off_url(people.due_month)).status_code == 302
 
     row = commentary()
     assert (row.status, row.confirmed_by, row.signed_off_by) == ("signed_off", "maya", "dev")
@@ -126,16 +127,16 @@ def test_director_who_wrote_or_confirmed_cannot_sign_off(people, sign_in, duty):
     assign("owner" if duty == "author" else "manager", people.director)
     writer = people.director if duty == "author" else people.officer
     confirmer = people.manager if duty == "author" else people.director
-    submit(sign_in(writer), people.this_month)
-    sign_in(confirmer).post(review_url(people.this_month), {"action": "confirm"})
+    submit(sign_in(writer), people.due_month)
+    sign_in(confirmer).post(review_url(people.due_month), {"action": "confirm"})
     assert commentary().status == "confirmed"
 
     director = sign_in(people.director)
-    page = director.get(sign_off_url(people.this_month))
+    page = director.get(sign_off_url(people.due_month))
     assert "another Director of this purpose must sign it off" in page.text
     assert "Sign off</button>" not in page.text
     assert "you wrote or confirmed it" in director.get(reverse("sign_off_list")).text
-    refused = director.post(sign_off_url(people.this_month))
+    refused = director.post(sign_off_url(people.due_month))
     assert refused.status_code == 403
     assert "You wrote or confirmed this commentary, so you can&#x27;t sign it off" in refused.text
     assert (commentary().status, commentary().signed_off_by) == ("confirmed", None)
@@ -145,7 +146,7 @@ def test_director_who_wrote_or_confirmed_cannot_sign_off(people, sign_in, duty):
     second = User.objects.create_user("diana")
     give(second, "Director")
     PurposeDirector.objects.create(purpose_code="home", user=second)
-    assert sign_in(second).post(sign_off_url(people.this_month)).status_code == 302
+    assert sign_in(second).post(sign_off_url(people.due_month)).status_code == 302
     assert (commentary().status, commentary().signed_off_by) == ("signed_off", "diana")
 
 
@@ -171,7 +172,7 @@ def test_database_refuses_a_signer_who_is_the_author_or_confirmer(
 
 
 def test_database_refuses_a_sign_off_without_a_confirmation(people, sign_in):
-    submit(sign_in(people.officer), people.this_month)
+    submit(sign_in(people.officer), people.due_month)
     with pytest.raises(IntegrityError, match="commentary_signer_is_neither_author_nor_confirmer"):
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
@@ -186,16 +187,16 @@ def test_only_directors_of_the_purpose_may_sign_off(people, sign_in):
 
     PurposeDirector.objects.filter(user=people.director).update(purpose_code="finance")
     director = sign_in(people.director)
-    assert director.post(sign_off_url(people.this_month)).status_code == 403
+    assert director.post(sign_off_url(people.due_month)).status_code == 403
     assert "Nothing is waiting for you." in director.get(reverse("sign_off_list")).text
     for person in (people.manager, people.officer, people.member):
-        assert sign_in(person).post(sign_off_url(people.this_month)).status_code == 403
+        assert sign_in(person).post(sign_off_url(people.due_month)).status_code == 403
     assert commentary().status == "confirmed"
 
 
 def test_submitted_commentary_cannot_be_signed_off(people, sign_in):
-    submit(sign_in(people.officer), people.this_month)
-    assert sign_in(people.director).post(sign_off_url(people.this_month)).status_code == 403
+    submit(sign_in(people.officer), people.due_month)
+    assert sign_in(people.director).post(sign_off_url(people.due_month)).status_code == 403
     assert commentary().status == "submitted"
 
 

@@ -24,6 +24,7 @@ def submit(client, period, **fields):
         "numerator": "29",
         "denominator": "40",
         "what_data_shows": "More cases prevented since the new triage.",
+        "why": "The new triage service sees people sooner.",
         "what_we_are_doing": "Keeping the triage; checking rural cases.",
         "action": "submit",
     } | fields
@@ -37,13 +38,13 @@ def input_rows(sql: str, params=()):
 
 
 def test_officer_submits_and_manager_confirms(people, sign_in):
-    response = submit(sign_in(people.officer), people.this_month)
+    response = submit(sign_in(people.officer), people.due_month)
     assert response.status_code == 302
     assert input_rows("select status, author from input.commentary") == [("submitted", "olivia")]
 
     client = sign_in(people.manager)
-    assert people.this_month.strftime("%B %Y") in client.get(reverse("review_list")).text
-    response = client.post(review_url(people.this_month), {"action": "confirm"})
+    assert people.due_month.strftime("%B %Y") in client.get(reverse("review_list")).text
+    response = client.post(review_url(people.due_month), {"action": "confirm"})
     assert response.status_code == 302
 
     commentary = input_rows(
@@ -54,7 +55,7 @@ def test_officer_submits_and_manager_confirms(people, sign_in):
         (
             PCT[1],
             PCT[0],
-            people.this_month,
+            people.due_month,
             "confirmed",
             "maya",
             True,
@@ -68,18 +69,18 @@ def test_officer_submits_and_manager_confirms(people, sign_in):
     assert len(values) == 1
     value, numerator, denominator, period_end, entered_by, status, confirmed_by = values[0]
     assert (float(value), float(numerator), float(denominator)) == (72.5, 29, 40)
-    assert period_end.month == people.this_month.month and period_end.day >= 28
+    assert period_end.month == people.due_month.month and period_end.day >= 28
     assert (entered_by, status, confirmed_by) == ("olivia", "confirmed", "maya")
 
 
 def test_manager_returns_with_reason_and_officer_can_edit_again(people, sign_in):
-    submit(sign_in(people.officer), people.this_month)
+    submit(sign_in(people.officer), people.due_month)
     client = sign_in(people.manager)
-    empty = client.post(review_url(people.this_month), {"action": "return", "return_reason": ""})
+    empty = client.post(review_url(people.due_month), {"action": "return", "return_reason": ""})
     assert empty.status_code == 400
     assert "Enter the reason for returning" in empty.text
     client.post(
-        review_url(people.this_month), {"action": "return", "return_reason": "Say which wards."}
+        review_url(people.due_month), {"action": "return", "return_reason": "Say which wards."}
     )
     assert input_rows("select status, return_reason from input.commentary") == [
         ("returned", "Say which wards. (maya)")
@@ -87,16 +88,16 @@ def test_manager_returns_with_reason_and_officer_can_edit_again(people, sign_in)
     assert input_rows("select status from input.manual_values") == [("draft",)]
 
     officer = sign_in(people.officer)
-    page = officer.get(enter_url(people.this_month))
+    page = officer.get(enter_url(people.due_month))
     assert "Say which wards." in page.text
-    submit(officer, people.this_month, what_data_shows="Rural wards improved most.")
+    submit(officer, people.due_month, what_data_shows="Rural wards improved most.")
     assert input_rows("select status, what_data_shows from input.commentary") == [
         ("submitted", "Rural wards improved most.")
     ]
 
 
 def test_draft_is_visible_to_director_but_not_to_member(people, sign_in):
-    submit(sign_in(people.officer), people.this_month, action="save")
+    submit(sign_in(people.officer), people.due_month, action="save")
     measure_page = reverse("measure", args=PCT)
     assert "More cases prevented" in sign_in(people.director).get(measure_page).text
     member_page = sign_in(people.member).get(measure_page)
@@ -109,7 +110,7 @@ def test_reminders_show_due_and_overdue(people, sign_in):
     page = client.get(reverse("my_work")).text
     due, overdue = page.split("Due for the next Cabinet")[1], page.split("Due for the next")[0]
     assert "Homelessness cases prevented" in due
-    assert people.this_month.strftime("%B %Y") in due
+    assert people.due_month.strftime("%B %Y") in due
     assert people.overdue_month.strftime("%B %Y") in overdue
     assert "Overdue (2)" in page  # both of olivia's monthly measures
 
@@ -120,8 +121,8 @@ def test_reminders_show_due_and_overdue(people, sign_in):
 
 
 def test_every_change_is_audited_with_before_and_after(people, sign_in):
-    submit(sign_in(people.officer), people.this_month)
-    sign_in(people.manager).post(review_url(people.this_month), {"action": "confirm"})
+    submit(sign_in(people.officer), people.due_month)
+    sign_in(people.manager).post(review_url(people.due_month), {"action": "confirm"})
     page = sign_in(people.policy).get(reverse("policy_audit"))
     assert page.status_code == 200
     assert "olivia" in page.text and "maya" in page.text
@@ -144,11 +145,15 @@ def test_saved_view_filters_dashboard_by_default(people, sign_in):
 
 
 def test_policy_team_edits_focus_list_and_calendar(people, sign_in):
+    from webapp.officer.models import ReportingCalendar
+
+    # A focus list belongs to a Cabinet meeting in the calendar.
+    cabinet = ReportingCalendar.objects.filter(event="cabinet", council_code="E07000234").first()
     client = sign_in(people.policy)
     response = client.post(
         reverse("policy_focus"),
         {
-            "cabinet_date": "2026-07-15",
+            "cabinet_date": f"{cabinet.meeting_date}",
             "measure": "E07000234|hou_homeless_prevented_pct",
             "reason": "Rising demand",
         },
@@ -173,8 +178,8 @@ def test_policy_team_edits_focus_list_and_calendar(people, sign_in):
 
 def test_confirmed_rows_are_readable_by_a_plain_sql_client(people, sign_in):
     """dbt reads input.* with its own connection: committed rows must be visible there too."""
-    submit(sign_in(people.officer), people.this_month)
-    sign_in(people.manager).post(review_url(people.this_month), {"action": "confirm"})
+    submit(sign_in(people.officer), people.due_month)
+    sign_in(people.manager).post(review_url(people.due_month), {"action": "confirm"})
     settings = connection.settings_dict
     assert connection.in_atomic_block  # the test's own transaction: rows not committed yet
     with psycopg.connect(

@@ -1,10 +1,12 @@
 """Forms, with the checks that give officers a clear message for bad input."""
 
+import re
 from decimal import Decimal
 
 from django import forms
 from django.contrib.auth import get_user_model
 
+from webapp.officer import names
 from webapp.officer.models import (
     COUNCILS,
     EVENTS,
@@ -15,59 +17,191 @@ from webapp.officer.models import (
 
 NON_NEGATIVE_UNITS = {"percent", "days", "count", "rate_per_1000", "per_100k"}
 NUMBER_MESSAGES = {"invalid": "Enter a number, like 12 or 12.5 (no letters or symbols)."}
+# A number as people type it: digits with optional thousands separators (57,574) and a
+# decimal part. Exponents (1e3) and words are refused: nobody means 1e3 for a thousand visits.
+NUMBER = re.compile(r"-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?|-?\.\d+")
+MAX_DECIMALS = 4  # input.manual_values keeps four decimal places
+MAX_DIGITS = 18
+# How far outside the chart's usual limits a value must lie before we ask "are you sure?":
+# half the distance between the limits beyond either one. Just outside is a real signal the
+# chart should show; this far out is more often a slip (5 typed for 50,000).
+UNUSUAL_MARGIN = Decimal("0.5")
 
 
-def _number(label: str, required: bool = False) -> forms.DecimalField:
-    return forms.DecimalField(
+def _example(unit: str) -> str:
+    return {"percent": "74.2", "gbp": "1,234.50", "count": "57,574"}.get(unit, "12.5")
+
+
+def parse_number(text: str, unit: str = "") -> Decimal:
+    """A typed figure as a Decimal, by the measure's unit, or a ValidationError saying in plain
+    words what to type instead. Thousands separators are allowed; a percentage may end in %, an
+    amount of money may start with £; a count must be whole."""
+    cleaned = text.strip().replace(" ", "")
+    if unit == "percent" and cleaned.endswith("%"):
+        cleaned = cleaned[:-1]
+    if unit == "gbp":
+        cleaned = cleaned.replace("£", "", 1) if cleaned.startswith(("£", "-£")) else cleaned
+    if re.fullmatch(r"-?[\d.,]*\d[eE][+-]?\d+", cleaned):
+        raise forms.ValidationError(
+            "Enter the number in full, like 1000, not as a power of ten (like 1e3).",
+            code="exponent",
+        )
+    if not NUMBER.fullmatch(cleaned):
+        if re.fullmatch(r"-?[\d,]+(\.\d+)?", cleaned) and "," in cleaned:
+            raise forms.ValidationError(
+                "Put commas only between groups of three digits, like 57,574, and use a full "
+                "stop for decimals, like 12.5.",
+                code="separators",
+            )
+        raise forms.ValidationError(
+            f"Enter a number only, like {_example(unit)} (no letters or other symbols).",
+            code="invalid",
+        )
+    number = Decimal(cleaned.replace(",", ""))
+    decimals = -number.as_tuple().exponent if number.as_tuple().exponent < 0 else 0
+    if unit == "count" and number != number.to_integral_value():
+        raise forms.ValidationError(
+            f"Enter a whole number, like {_example(unit)}: a count can't have a fraction.",
+            code="fraction",
+        )
+    if unit == "gbp" and decimals > 2:
+        raise forms.ValidationError(
+            "Enter an amount in pounds and pence, like 1,234.50 (no more than 2 decimal places).",
+            code="pence",
+        )
+    if decimals > MAX_DECIMALS:
+        raise forms.ValidationError(
+            f"Enter a number with no more than {MAX_DECIMALS} decimal places.", code="decimals"
+        )
+    if len(number.to_integral_value().as_tuple().digits) > MAX_DIGITS - MAX_DECIMALS:
+        raise forms.ValidationError("That number is too large: check it.", code="too_large")
+    return number.to_integral_value() if number == number.to_integral_value() else number
+
+
+class NumberField(forms.CharField):
+    """A figure typed into a text box (as GOV.UK advises: browsers' number boxes swallow typed
+    letters silently), checked by parse_number for its unit."""
+
+    def __init__(self, *, unit: str = "", **kwargs):
+        self.unit = unit
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(
+                attrs={"inputmode": "decimal", "spellcheck": "false", "autocomplete": "off"}
+            ),
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return None
+        if isinstance(text, Decimal):
+            return text
+        return parse_number(str(text), self.unit)
+
+    def prepare_value(self, value):
+        # Stored values come back without the trailing zeros of numeric(18, 4).
+        if isinstance(value, Decimal):
+            return format(value.normalize(), "f")
+        return value
+
+
+def _commentary(label: str, hint: str) -> forms.CharField:
+    return forms.CharField(
         label=label,
-        required=required,
-        max_digits=18,
-        decimal_places=4,
-        # A text box (as GOV.UK advises): browsers' number boxes swallow typed letters silently.
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false"}),
-        error_messages={
-            **NUMBER_MESSAGES,
-            "max_decimal_places": "Enter a number with no more than 4 decimal places.",
-        },
+        help_text=hint,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=4000,
     )
+
+
+def unusual(value: Decimal | None, limits: tuple | None) -> bool:
+    """Whether a value lies far outside the chart's usual limits (lower, upper)."""
+    if value is None or not limits or limits[0] is None or limits[1] is None:
+        return False
+    lower, upper = Decimal(str(limits[0])), Decimal(str(limits[1]))
+    margin = (upper - lower) * UNUSUAL_MARGIN or abs(upper) * UNUSUAL_MARGIN
+    if margin <= 0:
+        return False
+    return value < lower - margin or value > upper + margin
 
 
 class EntryForm(forms.Form):
-    """A measure's value (manual measures only) and its commentary, for one period."""
+    """A measure's value (manual measures only) and its commentary, for one period.
 
-    value = _number("Value")
-    numerator = _number("Numerator (optional)")
-    denominator = _number("Denominator (optional)")
-    what_data_shows = forms.CharField(
-        label="What the data shows",
-        widget=forms.Textarea(attrs={"rows": 4}),
+    Commentary answers the strategy's three questions: what the data shows, why, and what we
+    are doing about it (and by when). A value far outside the chart's usual limits comes back
+    with a warning and needs a reason before it is saved ("are you sure?")."""
+
+    value = NumberField(label="Value")
+    numerator = NumberField(label="Numerator (optional)")
+    denominator = NumberField(label="Denominator (optional)")
+    unusual_value_reason = forms.CharField(
+        label="Why is this value right?",
+        help_text=(
+            "For example, a new way of counting or a one-off event. It is recorded with the value."
+        ),
+        widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
-        max_length=4000,
+        max_length=2000,
     )
-    what_we_are_doing = forms.CharField(
-        label="What we are doing",
-        widget=forms.Textarea(attrs={"rows": 4}),
-        required=False,
-        max_length=4000,
+    what_data_shows = _commentary(
+        "What the data shows",
+        "Describe the latest figure against the chart's usual range and the target, in plain "
+        "words. For example, “Up for the third month running, now above the target of 75%.”",
+    )
+    why = _commentary(
+        "Why",
+        "Say what is behind the figure: demand, staffing, a change in process or something "
+        "outside the council's control.",
+    )
+    what_we_are_doing = _commentary(
+        "What we are doing, and by when",
+        "Say what the service is doing about it, who is doing it and by when. For example, "
+        "“Extra triage sessions from November; review at the end of January.”",
     )
 
-    def __init__(self, *args, measure, submitting: bool, period_problem: str | None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        measure,
+        submitting: bool,
+        period_problem: str | None,
+        limits: tuple | None = None,
+        value_locked: bool = False,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.measure = measure
         self.submitting = submitting
         self.period_problem = period_problem
-        if not measure.is_manual:
-            for name in ("value", "numerator", "denominator"):
+        self.limits = limits  # the chart's latest usual limits (lower, upper), if any
+        self.value_is_unusual = False
+        # A value already submitted or confirmed stays as it is (workflow.value_locked): only
+        # the commentary is written.
+        self.takes_value = measure.is_manual and not value_locked
+        if self.takes_value:
+            self.fields["value"].unit = measure.unit
+            self.fields["value"].help_text = VALUE_HINTS.get(measure.unit, "")
+            # Numerator and denominator are counts of cases or people.
+            for name in ("numerator", "denominator"):
+                self.fields[name].unit = "count"
+        else:
+            for name in ("value", "numerator", "denominator", "unusual_value_reason"):
                 del self.fields[name]
 
     def clean(self):
         data = super().clean()
         if self.period_problem:
             raise forms.ValidationError(self.period_problem)
-        if self.measure.is_manual:
+        if self.takes_value:
             self._check_value(data)
+            self._check_unusual(data)
         if self.submitting:
-            for name in ("what_data_shows", "what_we_are_doing"):
+            for name in ("what_data_shows", "why", "what_we_are_doing"):
                 if not (data.get(name) or "").strip():
                     self.add_error(name, f"Enter '{self.fields[name].label}' before submitting.")
         return data
@@ -95,6 +229,37 @@ class EntryForm(forms.Form):
             and numerator > denominator
         ):
             self.add_error("numerator", "The numerator can't be more than the denominator.")
+
+    def _check_unusual(self, data) -> None:
+        value = data.get("value")
+        if "value" in self.errors or not unusual(value, self.limits):
+            data["unusual_value_reason"] = ""
+            return
+        self.value_is_unusual = True
+        if not (data.get("unusual_value_reason") or "").strip():
+            self.add_error(
+                "unusual_value_reason",
+                f"The value {self._shown(value)} is far outside the usual range "
+                f"({self.usual_range()}). "
+                "Check it, and if it is right, say why.",
+            )
+
+    def _shown(self, value) -> str:
+        return names.format_value(value, self.measure.unit)
+
+    def usual_range(self) -> str:
+        lower, upper = self.limits
+        return f"{self._shown(lower)} to {self._shown(upper)}"
+
+
+VALUE_HINTS = {
+    "percent": "A percentage between 0 and 100, like 74.2.",
+    "count": "A whole number. You can use commas, like 57,574.",
+    "gbp": "An amount in pounds, like 1,234.50.",
+    "days": "A number of days, like 12.5.",
+    "rate_per_1000": "A rate per 1,000, like 4.5.",
+    "per_100k": "A rate per 100,000, like 250.",
+}
 
 
 class ReturnForm(forms.Form):

@@ -38,6 +38,9 @@ class Commentary(models.Model):
     council_code = models.TextField(choices=COUNCILS)
     period_start = models.DateField()
     what_data_shows = models.TextField(blank=True, default="")
+    # The strategy's three questions: what the data shows, why, and what we are doing
+    # (and by when).
+    why = models.TextField(blank=True, default="")
     what_we_are_doing = models.TextField(blank=True, default="")
     author = models.TextField()
     status = models.TextField(choices=COMMENTARY_STATUSES, default="draft")
@@ -90,6 +93,8 @@ class ManualValue(models.Model):
     confirmed_by = models.TextField(null=True, blank=True)
     # Not in the first contract: the sensor needs to know when a value was confirmed.
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    # Why the officer kept a value far outside the chart's usual limits ("are you sure?").
+    unusual_value_reason = models.TextField(blank=True, default="")
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 
@@ -132,8 +137,27 @@ class ReportingCalendar(models.Model):
         ordering = ["meeting_date", "council_code", "event"]
 
 
+class PostHolder(models.Model):
+    """Who holds a post (as the measure registry names it, e.g. "Revenues Manager") for a
+    council. The registry names each measure's owner, manager and Director posts; this table
+    turns them into people. A post may be held by different people in each council, and by
+    more than one person in a council (a job share, or a second Director to sign off what the
+    first wrote or confirmed)."""
+
+    post = models.TextField()
+    council_code = models.TextField(choices=COUNCILS)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    history = HistoricalRecords()
+
+    class Meta:
+        db_table = 'input"."post_holders'
+        constraints = [_unique("post_holder_once", "post", "council_code", "user")]
+        ordering = ["post", "council_code", "user__username"]
+
+
 class MeasureAssignment(models.Model):
-    """Who owns (enters) and who manages (confirms) a measure in the app."""
+    """An exception to the post holders for one measure and council: this person, not the
+    holders of the registry's post, owns (enters) or manages (confirms) it."""
 
     measure_id = models.TextField()
     council_code = models.TextField(choices=COUNCILS)

@@ -58,8 +58,10 @@ def open_problem(cycles, start: date, frequency: str, today: date) -> str | None
     """Why a period can't take input now (a sentence), or None when it is open."""
     if not is_period_start(start, frequency):
         return f"{start:%d %B %Y} is not the start of a {frequency} period for this measure."
-    if start > today:
-        return f"The period starting {start:%d %B %Y} has not started yet."
+    if period_end(start, frequency) >= today:
+        # a month's figure and commentary are given once the month is over
+        end = period_end(start, frequency)
+        return f"The period starting {start:%d %B %Y} runs to {end:%d %B %Y}: it has not ended yet."
     if covering_cycle(cycles, start, frequency) is None:
         return (
             f"The period starting {start:%d %B %Y} is not open for input: no open reporting "

@@ -1,4 +1,5 @@
-"""Policy Team pages: CMT focus lists, the reporting calendar, who owns what, the audit log."""
+"""Policy Team pages: CMT focus lists, the reporting calendar, who holds which post, who owns
+what, the completion tracker, the audit log."""
 
 from itertools import chain
 
@@ -6,29 +7,34 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from webapp.officer import grants, roles
+from orchestration.lib.names import COUNCIL_NAMES
+from webapp.officer import cycle, grants, posts, roles
 from webapp.officer.access import role_only
-from webapp.officer.forms import AssignmentForm, CalendarForm, DirectorForm, FocusForm
+from webapp.officer.forms import AssignmentForm, CalendarForm, DirectorForm
 from webapp.officer.models import (
     CmtFocus,
     Commentary,
     ManualValue,
     Measure,
     MeasureAssignment,
+    PostHolder,
     Purpose,
     PurposeDirector,
     ReportingCalendar,
     RoleGrant,
 )
+from webapp.officer.policy_forms import CheckedFocusForm, PostHolderForm, PostUploadForm
 from webapp.officer.views import table_exists
 
 policy_only = role_only(roles.POLICY)
 OWNERS_PAGE = "Policy Team page: Who owns what"
+POSTS_PAGE = "Policy Team page: Who holds which post"
 AUDITED = {
     "Commentary": Commentary,
     "Manual value": ManualValue,
     "CMT focus": CmtFocus,
     "Reporting calendar": ReportingCalendar,
+    "Post holder": PostHolder,
     "Measure assignment": MeasureAssignment,
     "Purpose director": PurposeDirector,
 }
@@ -50,7 +56,7 @@ def index(request):
 @policy_only
 def focus(request):
     measures = _measures()
-    form = FocusForm(request.POST or None, measures=measures)
+    form = CheckedFocusForm(request.POST or None, measures=measures)
     if request.method == "POST" and form.is_valid():
         measure_id, council_code = form.measure_key()
         CmtFocus.objects.create(
@@ -64,7 +70,12 @@ def focus(request):
         return redirect("policy_focus")
     names = {(m.measure_id, m.council_code): m.name for m in measures}
     items = [
-        (f, names.get((f.measure_id, f.council_code), f.measure_id)) for f in CmtFocus.objects.all()
+        (
+            f,
+            names.get((f.measure_id, f.council_code), f.measure_id),
+            COUNCIL_NAMES.get(f.council_code, f.council_code),
+        )
+        for f in CmtFocus.objects.all()
     ]
     return render(
         request, "officer/policy/focus.html", {"form": form, "items": items}, status=_status(form)
@@ -193,4 +204,149 @@ def audit(request):
         request,
         "officer/policy/audit.html",
         {"entries": entries, "grants": RoleGrant.objects.all()[:200]},
+    )
+
+
+@policy_only
+def post_holders(request):
+    """Who holds which post, per council: one holder at a time, or a CSV file."""
+    known = posts.known_posts()
+    form = PostHolderForm(None, posts=known, prefix="one")
+    upload_form = PostUploadForm(None, prefix="file")
+    upload_errors: list[str] = []
+    if request.method == "POST" and request.POST.get("kind") == "one":
+        form = PostHolderForm(request.POST, posts=known, prefix="one")
+        if form.is_valid():
+            with grants.granting(request.user.username, POSTS_PAGE):
+                _, created = PostHolder.objects.get_or_create(
+                    post=form.cleaned_data["post"],
+                    council_code=form.cleaned_data["council"],
+                    user=form.cleaned_data["username"],
+                )
+            who = form.cleaned_data["username"]
+            council = posts.council_name(form.cleaned_data["council"])
+            messages.success(
+                request,
+                f"{who.get_full_name() or who.username} "
+                f"{'now holds' if created else 'already held'} the post "
+                f"{form.cleaned_data['post']} for {council}.",
+            )
+            return redirect("policy_posts")
+    elif request.method == "POST" and request.POST.get("kind") == "file":
+        upload_form = PostUploadForm(request.POST, request.FILES, prefix="file")
+        if upload_form.is_valid():
+            upload = posts.read_csv(upload_form.cleaned_data["file"].read(), known)
+            if upload.errors:
+                upload_errors = upload.errors
+            else:
+                with grants.granting(request.user.username, POSTS_PAGE):
+                    added, removed = posts.save_upload(upload, upload_form.cleaned_data["replace"])
+                messages.success(
+                    request,
+                    f"Uploaded {len(upload.rows)} rows: {added} new post holders"
+                    + (f", {removed} removed." if removed else "."),
+                )
+                return redirect("policy_posts")
+    holders = list(PostHolder.objects.select_related("user").prefetch_related("user__groups"))
+    held = {(h.post, h.council_code) for h in holders}
+    vacant = [
+        (post, COUNCIL_NAMES[code])
+        for post in known
+        for code in COUNCIL_NAMES
+        if (post, code) not in held
+    ]
+    failed = bool(form.errors or upload_form.errors or upload_errors)
+    return render(
+        request,
+        "officer/policy/posts.html",
+        {
+            "form": form,
+            "upload_form": upload_form,
+            "upload_errors": upload_errors,
+            "holders": [
+                {
+                    "holder": h,
+                    "council": COUNCIL_NAMES.get(h.council_code, h.council_code),
+                    "name": h.user.get_full_name() or h.user.username,
+                    "roles": ", ".join(sorted(g.name for g in h.user.groups.all())) or "None",
+                }
+                for h in holders
+            ],
+            "vacant": vacant,
+            "failed": failed,
+        },
+        status=400 if failed else 200,
+    )
+
+
+@policy_only
+@require_POST
+def post_holder_remove(request, item_id: int):
+    holder = get_object_or_404(PostHolder.objects.select_related("user"), pk=item_id)
+    with grants.granting(request.user.username, POSTS_PAGE):
+        holder.delete()
+    messages.success(
+        request,
+        f"{holder.user.get_full_name() or holder.user.username} no longer holds the post "
+        f"{holder.post} for {posts.council_name(holder.council_code)}.",
+    )
+    return redirect("policy_posts")
+
+
+def _words(code: str | None) -> str:
+    """A registry service code as its name ("council_tax" -> "Council tax")."""
+    from orchestration.lib import names
+
+    return names.service_name(code) or "Not recorded"
+
+
+@policy_only
+def tracker(request):
+    """Completion for the coming Cabinet cycle, by service and by Director."""
+    items = cycle.coming_items(_measures())
+    holders = {}
+    for h in PostHolder.objects.select_related("user"):
+        holders.setdefault((h.post, h.council_code), []).append(
+            h.user.get_full_name() or h.user.username
+        )
+
+    def table(key) -> list[tuple[str, list[int], int]]:
+        groups: dict[str, list[int]] = {}
+        for item in items:
+            counts = groups.setdefault(key(item), [0] * len(cycle.STATES))
+            counts[cycle.STATES.index(item.state)] += 1
+        return [(name, counts, sum(counts)) for name, counts in sorted(groups.items())]
+
+    lists = [
+        (
+            cycle.STATE_LABELS[state],
+            [
+                {
+                    "item": i,
+                    "owner": i.measure.owner or "Not recorded",
+                    "holders": ", ".join(holders.get((i.measure.owner, i.measure.council_code), []))
+                    or "Nobody holds this post",
+                    "service": _words(i.measure.service_area),
+                }
+                for i in sorted(items, key=lambda i: (i.measure.name, i.measure.council_code))
+                if i.state == state
+            ],
+        )
+        for state in cycle.STATES
+    ]
+    meetings = {i.meeting.pk: i.meeting for i in items}.values()
+    return render(
+        request,
+        "officer/policy/tracker.html",
+        {
+            "meetings": sorted(
+                ((m, COUNCIL_NAMES.get(m.council_code, m.council_code)) for m in meetings),
+                key=lambda pair: pair[1],
+            ),
+            "states": [cycle.STATE_LABELS[s] for s in cycle.STATES],
+            "by_service": table(lambda i: _words(i.measure.service_area)),
+            "by_director": table(lambda i: i.measure.director or "Not recorded"),
+            "lists": lists,
+            "total": len(items),
+        },
     )

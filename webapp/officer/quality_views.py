@@ -8,8 +8,9 @@ from django.views.decorators.http import require_POST
 
 from webapp.officer import roles
 from webapp.officer.access import role_only
-from webapp.officer.forms import FreshnessOverrideForm, WaiverForm
+from webapp.officer.forms import WaiverForm
 from webapp.officer.models import FreshnessOverride, Measure, QualityWaiver
+from webapp.officer.policy_forms import CheckedOverrideForm, output_choices
 from webapp.officer.views import table_exists
 
 policy_only = role_only(roles.POLICY)
@@ -47,7 +48,7 @@ def waivers(request):
 def overrides(request):
     if not table_exists("input.freshness_overrides"):
         return render(request, "officer/policy/quality_not_set_up.html", status=503)
-    form = FreshnessOverrideForm(request.POST or None)
+    form = CheckedOverrideForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         FreshnessOverride.objects.create(
             output=form.cleaned_data["output"],
@@ -59,10 +60,16 @@ def overrides(request):
         )
         messages.success(request, "Freshness override recorded.")
         return redirect("policy_overrides")
+    labels = dict(output_choices())
     return render(
         request,
         "officer/policy/overrides.html",
-        {"form": form, "items": FreshnessOverride.objects.all()[:200]},
+        {
+            "form": form,
+            "items": [
+                (o, labels.get(o.output, o.output)) for o in FreshnessOverride.objects.all()[:200]
+            ],
+        },
         status=400 if form.errors else 200,
     )
 

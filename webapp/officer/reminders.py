@@ -1,66 +1,66 @@
-"""What each owner must do for the next Cabinet, and what is overdue."""
+"""What each person must do for the coming Cabinet, and what is overdue.
 
-from dataclasses import dataclass
+Owners: their measures' periods in the coming Cabinet cycle not yet submitted (due), those of
+past Cabinet cycles still open and never submitted (overdue), and what their manager returned.
+Managers: submitted input of the measures they manage. Directors: confirmed commentary of the
+measures under them. The pages (My work, the Director's page) and the reminder emails
+(emails.py) read the same lists.
+"""
+
 from datetime import date
 
-from webapp.officer import periods
-from webapp.officer.models import Commentary, Measure, MeasureAssignment, ReportingCalendar
+from webapp.officer import cycle, roles, workflow
+from webapp.officer.cycle import Item
+from webapp.officer.models import Commentary
 
 
-@dataclass
-class Task:
-    measure: Measure
-    period_start: date
-    meeting: ReportingCalendar
-    state: str  # "not started" | "draft" | "returned" | "submitted"
-
-    @property
-    def overdue(self) -> bool:
-        return self.meeting.meeting_date < date.today()
-
-
-def _latest_period(measure: Measure, cycle: ReportingCalendar, today: date) -> date | None:
-    starts = [
-        start
-        for start in periods.periods_within(cycle.period_start, cycle.period_end, measure.frequency)
-        if start <= today
-    ]
-    return starts[-1] if starts else None
-
-
-def tasks_for(user, today: date | None = None) -> tuple[list[Task], list[Task]]:
-    """(due for the next Cabinet, overdue): owned measures' periods not yet confirmed."""
+def tasks_for(user, today: date | None = None) -> tuple[list[Item], list[Item]]:
+    """(due for the coming Cabinet, overdue) for the measures this person owns."""
     today = today or date.today()
-    keys = MeasureAssignment.objects.filter(user=user, role="owner").values_list(
-        "measure_id", "council_code"
-    )
-    due, overdue = [], []
-    cycles = list(ReportingCalendar.objects.filter(event="cabinet", closed=False))
-    for measure_id, council_code in keys:
-        measure = Measure.objects.filter(measure_id=measure_id, council_code=council_code).first()
-        if measure is None:
-            continue
-        council_cycles = [c for c in cycles if c.council_code == council_code]
-        upcoming = [c for c in council_cycles if c.meeting_date >= today][:1]
-        past = [c for c in council_cycles if c.meeting_date < today]
-        for cycle in past + upcoming:
-            task = _task(measure, cycle, today)
-            if task is None:
-                continue
-            if cycle in upcoming:
-                due.append(task)
-            elif task.state != "submitted":
-                overdue.append(task)
+    owned = roles.owned_measures(user)
+    due = [i for i in cycle.coming_items(owned, today) if i.state == cycle.NOT_SUBMITTED]
+    overdue = cycle.overdue_items(owned, today)
     return due, overdue
 
 
-def _task(measure: Measure, cycle: ReportingCalendar, today: date) -> Task | None:
-    start = _latest_period(measure, cycle, today)
-    if start is None:
-        return None
-    commentary = Commentary.objects.filter(
-        measure_id=measure.measure_id, council_code=measure.council_code, period_start=start
-    ).first()
-    if commentary is not None and commentary.status in ("confirmed", "signed_off"):
-        return None
-    return Task(measure, start, cycle, commentary.status if commentary else "not started")
+def returned_to(user) -> list[tuple[object, Commentary]]:
+    """Commentary of this owner's measures that a manager returned, with the reason."""
+    owned = {(m.measure_id, m.council_code): m for m in roles.owned_measures(user)}
+    returned = Commentary.objects.filter(
+        status="returned", measure_id__in={k[0] for k in owned}
+    ).order_by("period_start")
+    return [
+        (owned[(c.measure_id, c.council_code)], c)
+        for c in returned
+        if (c.measure_id, c.council_code) in owned
+    ]
+
+
+def to_confirm(user) -> list[tuple[object, Commentary, bool]]:
+    """Submitted commentary of the measures this manager manages, each with whether this
+    manager may confirm it (not their own work)."""
+    managed = {(m.measure_id, m.council_code): m for m in roles.managed_measures(user)}
+    submitted = Commentary.objects.filter(
+        status="submitted", measure_id__in={k[0] for k in managed}
+    ).order_by("period_start")
+    found = []
+    for c in submitted:
+        measure = managed.get((c.measure_id, c.council_code))
+        if measure is not None:
+            _, value = workflow.current(measure, c.period_start)
+            found.append((measure, c, workflow.may_confirm(c, value, user.username)))
+    return found
+
+
+def to_sign_off(user) -> list[tuple[object, Commentary, bool]]:
+    """Confirmed commentary of the measures under this Director, each with whether this
+    Director may sign it off (neither its author nor its confirmer)."""
+    directed = {(m.measure_id, m.council_code): m for m in roles.directed_measures(user)}
+    confirmed = Commentary.objects.filter(
+        status="confirmed", measure_id__in={k[0] for k in directed}
+    ).order_by("period_start")
+    return [
+        (directed[(c.measure_id, c.council_code)], c, workflow.may_sign_off(c, user.username))
+        for c in confirmed
+        if (c.measure_id, c.council_code) in directed
+    ]

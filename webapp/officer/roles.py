@@ -2,7 +2,9 @@
 
 from django.contrib.auth.models import Group
 
-from webapp.officer.models import MeasureAssignment, PurposeDirector
+from webapp.officer import posts
+from webapp.officer.models import Measure, MeasureAssignment, PurposeDirector
+from webapp.officer.tables import table_exists
 
 OFFICER = "Officer"
 MANAGER = "Manager"
@@ -47,30 +49,102 @@ def has_role(user, role: str) -> bool:
     return role in roles_of(user)
 
 
-def _assigned(user, measure_id: str, council_code: str, role: str) -> bool:
-    return MeasureAssignment.objects.filter(
-        measure_id=measure_id, council_code=council_code, role=role, user=user
-    ).exists()
+def _people(measure, role: str) -> set[str]:
+    """Usernames of a measure's owners or managers: the person assigned to the measure (an
+    exception the Policy Team records) or else the holders of the registry's post."""
+    override = MeasureAssignment.objects.filter(
+        measure_id=measure.measure_id, council_code=measure.council_code, role=role
+    ).select_related("user")
+    if override:
+        return {a.user.username for a in override}
+    post = getattr(measure, role, None)
+    return {u.username for u in posts.holders(post, measure.council_code)}
+
+
+def owners_of(measure) -> set[str]:
+    return _people(measure, "owner")
+
+
+def managers_of(measure) -> set[str]:
+    return _people(measure, "manager")
+
+
+def directors_of(measure) -> set[str]:
+    """Holders of the measure's Director post for its council, and the Directors the Policy
+    Team named for its purpose."""
+    found = {u.username for u in posts.holders(measure.director, measure.council_code)}
+    if measure.purpose_code:
+        found |= set(
+            PurposeDirector.objects.filter(purpose_code=measure.purpose_code).values_list(
+                "user__username", flat=True
+            )
+        )
+    return found
 
 
 def owns(user, measure) -> bool:
-    return has_role(user, OFFICER) and _assigned(
-        user, measure.measure_id, measure.council_code, "owner"
-    )
+    return has_role(user, OFFICER) and user.username in owners_of(measure)
 
 
 def manages(user, measure) -> bool:
-    return has_role(user, MANAGER) and _assigned(
-        user, measure.measure_id, measure.council_code, "manager"
-    )
+    return has_role(user, MANAGER) and user.username in managers_of(measure)
 
 
 def directs(user, measure) -> bool:
-    return (
-        has_role(user, DIRECTOR)
-        and measure.purpose_code is not None
-        and PurposeDirector.objects.filter(user=user, purpose_code=measure.purpose_code).exists()
-    )
+    return has_role(user, DIRECTOR) and user.username in directors_of(measure)
+
+
+def _assignments() -> dict[tuple[str, str, str], set[str]]:
+    found: dict[tuple[str, str, str], set[str]] = {}
+    for a in MeasureAssignment.objects.select_related("user"):
+        found.setdefault((a.measure_id, a.council_code, a.role), set()).add(a.user.username)
+    return found
+
+
+def _measures_where(user, role: str, measures=None) -> list:
+    """The measures where this person is the owner or manager (by post or by assignment)."""
+    if measures is None:
+        if not table_exists("marts.dim_measures"):
+            return []
+        measures = Measure.objects.all()
+    held = posts.posts_of(user)
+    assigned = _assignments()
+    found = []
+    for measure in measures:
+        override = assigned.get((measure.measure_id, measure.council_code, role))
+        if override is not None:
+            if user.username in override:
+                found.append(measure)
+        elif (getattr(measure, role), measure.council_code) in held:
+            found.append(measure)
+    return found
+
+
+def owned_measures(user, measures=None) -> list:
+    return _measures_where(user, "owner", measures) if has_role(user, OFFICER) else []
+
+
+def managed_measures(user, measures=None) -> list:
+    return _measures_where(user, "manager", measures) if has_role(user, MANAGER) else []
+
+
+def directed_measures(user, measures=None) -> list:
+    """Every measure under this Director: those whose Director post they hold for the council
+    (strategic measures of their purposes and the operational measures contributing to them),
+    and those of the purposes the Policy Team named them Director of."""
+    if not has_role(user, DIRECTOR):
+        return []
+    if measures is None:
+        if not table_exists("marts.dim_measures"):
+            return []
+        measures = Measure.objects.all()
+    held = posts.posts_of(user)
+    purposes = set(PurposeDirector.objects.filter(user=user).values_list("purpose_code", flat=True))
+    return [
+        m
+        for m in measures
+        if (m.director, m.council_code) in held or (m.purpose_code and m.purpose_code in purposes)
+    ]
 
 
 def sees_work_in_progress(user, measure) -> bool:

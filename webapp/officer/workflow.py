@@ -51,9 +51,16 @@ def current(measure, start: date) -> tuple[Commentary | None, ManualValue | None
 
 
 def editable(commentary: Commentary | None, value: ManualValue | None) -> bool:
-    return (commentary is None or commentary.status in ("draft", "returned")) and (
-        value is None or value.status == "draft"
-    )
+    """Whether the owner can write this period's commentary. A period whose value is already
+    confirmed (or submitted) but has no commentary takes commentary: the value stays as it is
+    (value_locked) and the commentary goes through confirmation and sign-off as usual."""
+    del value  # the value never locks the commentary; see value_locked
+    return commentary is None or commentary.status in ("draft", "returned")
+
+
+def value_locked(value: ManualValue | None) -> bool:
+    """A submitted or confirmed value: saving the period's commentary leaves it unchanged."""
+    return value is not None and value.status != "draft"
 
 
 @transaction.atomic
@@ -67,16 +74,18 @@ def save_entry(measure, start: date, data: dict, username: str, submit: bool) ->
     value = ManualValue.objects.select_for_update().filter(**key).first()
     if not editable(commentary, value):
         raise Locked("This input is submitted or confirmed and can't be changed.")
-    if measure.is_manual and data.get("value") is not None:
+    if measure.is_manual and data.get("value") is not None and not value_locked(value):
         value = value or ManualValue(**key, period_end=periods.period_end(start, measure.frequency))
         value.value = data["value"]
         value.numerator = data.get("numerator")
         value.denominator = data.get("denominator")
+        value.unusual_value_reason = data.get("unusual_value_reason") or ""
         value.entered_by = username
         value.status = "submitted" if submit else "draft"
         value.save()
     commentary = commentary or Commentary(**key)
     commentary.what_data_shows = data.get("what_data_shows", "")
+    commentary.why = data.get("why", "")
     commentary.what_we_are_doing = data.get("what_we_are_doing", "")
     commentary.author = username
     commentary.status = "submitted" if submit else "draft"
@@ -95,7 +104,8 @@ def confirm(measure, start: date, username: str) -> None:
     commentary.status, commentary.confirmed_by, commentary.confirmed_at = "confirmed", username, now
     commentary.return_reason = None
     commentary.save()
-    if value is not None:
+    if value is not None and value.status != "confirmed":
+        # A value confirmed before its commentary was written keeps its first confirmation.
         value.status, value.confirmed_by, value.confirmed_at = "confirmed", username, now
         value.save()
 
@@ -107,7 +117,7 @@ def return_to_officer(measure, start: date, username: str, reason: str) -> None:
         raise Locked("Only submitted commentary can be returned.")
     commentary.status, commentary.return_reason = "returned", f"{reason} ({username})"
     commentary.save()
-    if value is not None:
+    if value is not None and value.status == "submitted":
         value.status = "draft"
         value.save()
 

@@ -48,7 +48,7 @@ TABLES = {
     "quality_marks": """measure_id text, council_code text, period_start date, mark text,
         failing_criteria text, primary key (measure_id, council_code, period_start)""",
     "commentary": """measure_id text, council_code text, period_start date,
-        what_data_shows text, what_we_are_doing text, confirmed_on date""",
+        what_data_shows text, why text, what_we_are_doing text, confirmed_on date""",
     "ward_profiles": """council_code text, ward_code text, ward_name text,
         locality_code text, population numeric, households numeric, imd_score numeric,
         imd_decile int, population_marker text, households_marker text, as_of date,
@@ -207,7 +207,7 @@ def _read_tables(sources: _Sources) -> tuple[dict[str, list[dict]], dict[tuple, 
     tables["commentary"] = _public(
         sources.read(
             "input.commentary",
-            "measure_id, council_code, period_start, what_data_shows, what_we_are_doing,"
+            "measure_id, council_code, period_start, what_data_shows, why, what_we_are_doing,"
             " (confirmed_at at time zone 'Europe/London')::date as confirmed_on",
             # Only commentary a Director has signed off (docs/webapp.md), never drafts,
             # submissions, returns or commentary only the manager has confirmed.

@@ -263,15 +263,30 @@ def _commentary(conn, period: Period, chosen: list[dict]) -> list[dict]:
     if not chosen or "signed_off_at" not in columns:
         return []
     why = "c.why" if "why" in columns else "''"  # the third question came later
+    # Members read people's names, not their sign-in names (the officer app's users).
+    people = _exists(conn, "public.auth_user")
+    roles = (("author", "author"), ("confirmer", "confirmed_by"), ("signer", "signed_off_by"))
+    named, joins = {}, []
+    for role, column in roles:
+        named[role] = f"c.{column}"
+        if people:
+            full = f"trim({role}_user.first_name || ' ' || {role}_user.last_name)"
+            named[role] = f"coalesce(nullif({full}, ''), c.{column})"
+            joins.append(
+                f"left join public.auth_user {role}_user on {role}_user.username = c.{column}"
+            )
+    joins = " ".join(joins)
     return conn.execute(
         f"""
         select distinct on (c.measure_id, c.council_code)
                c.measure_id, c.council_code, c.period_start, c.what_data_shows, {why} as why,
-               c.what_we_are_doing, c.author, c.status, c.confirmed_by, c.confirmed_at,
-               c.signed_off_by, c.signed_off_at
+               c.what_we_are_doing, {named["author"]} as author, c.status,
+               {named["confirmer"]} as confirmed_by, c.confirmed_at,
+               {named["signer"]} as signed_off_by, c.signed_off_at
         from input.commentary c
         join unnest(%s::text[], %s::text[]) as m(measure_id, council_code)
           using (measure_id, council_code)
+        {joins}
         where c.period_start <= %s and c.status = 'signed_off'
         order by c.measure_id, c.council_code, c.period_start desc
         """,

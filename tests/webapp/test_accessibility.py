@@ -1,0 +1,127 @@
+"""Every page an officer and a manager can reach, in headless Chromium: axe-core finds no
+WCAG 2.2 AA violations and the Nu HTML Checker no errors, including the entry form and the
+return form with errors; after a failed submit the error summary has the focus."""
+
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from django.db import connection
+
+from tests.support.officer_pages import (
+    BROMSGROVE,
+    PCT,
+    axe_violations,
+    drop_entry_marts,
+    nu_errors,
+    officer_stylesheet,  # noqa: F401 (a fixture)
+    seed_entry_marts,
+)
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("officer_stylesheet"),
+]
+
+# Links that are not pages: downloads and the stylesheet.
+NOT_PAGES = (".csv", ".xlsx", ".css")
+MAX_PAGES = 100
+
+
+@pytest.fixture
+def marts(people):
+    with connection.cursor() as cursor:
+        seed_entry_marts(cursor, people.due_month)
+    yield people
+    with connection.cursor() as cursor:  # the live server's rows are committed: undo them
+        drop_entry_marts(cursor)
+
+
+def crawl(page, start: str, check) -> dict[str, str]:
+    """Each page reachable by links from `start` (GET only), checked; {url: HTML source}."""
+    origin = urlsplit(start).netloc
+    seen: dict[str, str] = {}
+    queue = [start]
+    while queue and len(seen) < MAX_PAGES:
+        url = queue.pop(0)
+        if url in seen:
+            continue
+        response = page.goto(url)
+        assert response.ok, f"{url}: HTTP {response.status}"
+        seen[url] = response.text()
+        check(url)
+        for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)"):
+            target = urljoin(url, href).split("#")[0]
+            parts = urlsplit(target)
+            if parts.netloc == origin and not parts.path.endswith(NOT_PAGES):
+                if target not in seen and target not in queue:
+                    queue.append(target)
+    return seen
+
+
+def test_officer_and_manager_pages_pass_axe_and_the_nu_checker(
+    marts, sign_in_as, live_server, tmp_path
+):
+    from webapp.officer.models import Commentary
+
+    problems: dict[str, list[str]] = {}
+
+    def check(page):
+        def run(url):
+            found = axe_violations(page)
+            if found:
+                problems[url] = found
+
+        return run
+
+    sources: dict[str, str] = {}
+    officer = sign_in_as("olivia")
+    sources |= crawl(officer, live_server.url + "/", check(officer))
+    enter = f"{live_server.url}/measures/{BROMSGROVE}/{PCT}/{marts.due_month.isoformat()}/enter/"
+    assert enter in sources, "the entry form is reachable from the officer's pages"
+
+    # The entry form after a failed submit: the error summary has the focus.
+    officer.goto(enter)
+    officer.get_by_label("Value").fill("seventy")
+    officer.get_by_label("Numerator (optional)").fill("1e3")
+    officer.get_by_role("button", name="Submit for confirmation").click()
+    focused = officer.evaluate("document.activeElement.className")
+    assert "govuk-error-summary" in focused
+    sources["entry form with errors"] = officer.content()
+    check(officer)("entry form with errors")
+
+    Commentary.objects.create(
+        measure_id=PCT,
+        council_code=BROMSGROVE,
+        period_start=marts.due_month,
+        what_data_shows="Up again.",
+        why="The triage service.",
+        what_we_are_doing="Keeping it; review in March.",
+        author="olivia",
+        status="submitted",
+    )
+    manager = sign_in_as("maya")
+    sources |= crawl(manager, live_server.url + "/", check(manager))
+    review = f"{live_server.url}/review/{BROMSGROVE}/{PCT}/{marts.due_month.isoformat()}/"
+    assert review in sources, "the review page is reachable from the manager's pages"
+    manager.goto(review)
+    manager.get_by_role("button", name="Return with this reason").click()
+    assert "govuk-error-summary" in manager.evaluate("document.activeElement.className")
+    sources["return form with errors"] = manager.content()
+    check(manager)("return form with errors")
+    manager.goto(live_server.url + "/review/")
+    manager.get_by_role("button", name="Confirm selected").click()
+    sources["confirm selected with nothing ticked"] = manager.content()
+    check(manager)("confirm selected with nothing ticked")
+
+    assert len(sources) >= 8
+    assert problems == {}, "\n".join(f"{u}\n  " + "\n  ".join(p) for u, p in problems.items())
+    errors = nu_errors(sources, tmp_path)
+    assert errors == [], "\n".join(errors)
+
+
+def test_the_nu_checker_finds_errors_when_there_are_some(tmp_path):
+    broken = "<!DOCTYPE html><html lang=en><title>x</title><p id=a><p id=a><div aria-describedby=b>"
+    errors = nu_errors({"broken page": broken}, tmp_path)
+    assert any("Duplicate ID" in e for e in errors), errors
+    assert all(e.startswith("broken page: ") for e in errors)
