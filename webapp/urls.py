@@ -70,6 +70,7 @@ urlpatterns = [
         name="post_holder_remove",
     ),
     path("policy/tracker/", policy_views.tracker, name="policy_tracker"),
+    path("policy/reminders/", policy_views.send_reminders, name="send_reminders"),
     path("policy/audit/", policy_views.audit, name="policy_audit"),
     path("policy/waivers/", quality_views.waivers, name="policy_waivers"),
     path("policy/overrides/", quality_views.overrides, name="policy_overrides"),

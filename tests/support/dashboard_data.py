@@ -5,6 +5,7 @@ and rows back with it, so other tests see the conftest's data only."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import date
 
 import yaml
@@ -111,3 +112,31 @@ def seed(cursor) -> None:
         "('ss_fly_tipping_count', %s, %s, %s, 'locality', 'Redditch North', 4321)",
         [REDDITCH, LATEST, LATEST.replace(day=30)],
     )
+
+
+@contextmanager
+def committed_seed(cursor):
+    """`seed` for a browser test, whose live server reads only committed rows: seeds, yields,
+    then puts the tables back as they were (the measures and icons tables restored, the
+    geography and values tables dropped if seeding made them), so other tests see the
+    conftest's data only."""
+    kept = {}
+    for table in ("marts.dim_measures", "analysis.measure_icons"):
+        cursor.execute(f"select * from {table}")
+        kept[table] = cursor.fetchall()
+    made = []
+    for table in ("marts.dim_geography", "marts.fct_measure_values"):
+        cursor.execute("select to_regclass(%s)", [table])
+        if cursor.fetchone()[0] is None:
+            made.append(table)
+    seed(cursor)
+    try:
+        yield
+    finally:
+        for table in made:
+            cursor.execute(f"drop table {table}")
+        for table, rows in kept.items():
+            cursor.execute(f"delete from {table}")
+            for row in rows:
+                marks = ", ".join(["%s"] * len(row))
+                cursor.execute(f"insert into {table} values ({marks})", list(row))

@@ -133,3 +133,36 @@ def test_policy_team_sets_focus_and_reads_the_audit_log(people, sign_in_as, live
     policy.goto(live_server.url + "/policy/audit/")
     row = policy.get_by_role("row").filter(has_text="CMT focus")
     assert row.count() == 1 and "priya" in row.inner_text() and "Created" in row.inner_text()
+
+
+def test_policy_team_tracks_and_reminds_and_a_member_filters_by_ward_and_exports(
+    people, sign_in_as, live_server, tmp_path
+):
+    from django.contrib.auth.models import User
+    from django.core import mail
+
+    from tests.support import dashboard_data
+
+    User.objects.filter(username__in=["olivia", "oscar"]).update(email="officer@example.gov.uk")
+    policy = sign_in_as("priya")
+    policy.get_by_role("link", name="Policy Team").click()
+    policy.get_by_role("link", name="Completion for the coming Cabinet").click()
+    assert policy.get_by_role("heading", name="By service").is_visible()
+    assert policy.get_by_role("heading", name="Not submitted (3)").is_visible()
+    policy.get_by_role("button", name="Send reminders now").click()
+    assert policy.get_by_text("Reminders sent to 2 people.").is_visible()
+    assert sorted(m.to[0] for m in mail.outbox) == ["officer@example.gov.uk"] * 2
+    assert "Homelessness cases prevented" in mail.outbox[0].body + mail.outbox[1].body
+
+    with connection.cursor() as cursor, dashboard_data.committed_seed(cursor):
+        member = sign_in_as("councillor")
+        member.get_by_label("Ward").select_option(label="Avoncroft")
+        member.get_by_role("button", name="Apply filters").click()
+        row = member.get_by_role("row").filter(has_text="Fly-tipping incidents cleared")
+        assert "120" in row.inner_text()  # the ward's own latest figure
+        with member.expect_download() as download:
+            member.get_by_role("link", name="CSV", exact=True).click()
+        saved = tmp_path / "view.csv"
+        download.value.save_as(saved)
+        text = saved.read_text(encoding="utf-8-sig")
+        assert "Avoncroft" in text and "Fly-tipping incidents cleared" in text

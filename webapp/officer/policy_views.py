@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from orchestration.lib.names import COUNCIL_NAMES
-from webapp.officer import cycle, grants, posts, roles
+from webapp.officer import cycle, emails, grants, posts, roles
 from webapp.officer.access import role_only
 from webapp.officer.forms import AssignmentForm, CalendarForm, DirectorForm
 from webapp.officer.models import (
@@ -350,3 +350,21 @@ def tracker(request):
             "total": len(items),
         },
     )
+
+
+@policy_only
+@require_POST
+def send_reminders(request):
+    """The reminders the Monday schedule sends, sent now (e.g. the week before a Cabinet)."""
+    outcome = emails.send_reminders()
+    if outcome.recipients:
+        messages.success(request, f"Reminders sent to {len(outcome.recipients)} people.")
+    else:
+        messages.info(request, "Nobody has anything due or overdue: no reminders were sent.")
+    if outcome.without_address:
+        messages.warning(
+            request,
+            f"{len(outcome.without_address)} people with work due have no email address: "
+            + ", ".join(sorted(outcome.without_address)),
+        )
+    return redirect("policy_tracker")
