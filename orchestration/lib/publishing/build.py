@@ -137,6 +137,7 @@ def jinja_env() -> Environment:
         month=fmt.month,
         day=fmt.day,
         period=fmt.period,
+        sources=fmt.sources,
     )
     env.globals.update(
         QUALITY_TEXT=fmt.QUALITY_TEXT,

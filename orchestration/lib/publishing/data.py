@@ -45,7 +45,15 @@ def load(url: str) -> dict[str, list[dict]]:
             if not exists.fetchone()["ok"]:
                 out[name] = []
                 continue
-            out[name] = cur.execute(f"select * from publish.{name} order by 1, 2").fetchall()
+            # Every column in the sort, so rows tied on the first ones (a measure's values by
+            # period and area) come out in one order every build, and in every download.
+            count = cur.execute(
+                "select count(*) as n from information_schema.columns "
+                "where table_schema = 'publish' and table_name = %s",
+                (name,),
+            ).fetchone()["n"]
+            order = ", ".join(str(i) for i in range(1, count + 1))
+            out[name] = cur.execute(f"select * from publish.{name} order by {order}").fetchall()
     return out
 
 

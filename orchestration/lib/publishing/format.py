@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import functools
 
 from markupsafe import Markup, escape
 
+from orchestration.lib import contracts
 from orchestration.lib.publishing import disclosure
 from orchestration.lib.registry.measures import target_words
 from orchestration.lib.spc import charts
@@ -38,6 +40,44 @@ def number(value, unit: str | None = None) -> str:
         return f"{value:,.0f}"
     text = charts.fmt(value)
     return text + UNIT_SUFFIX.get(unit or "", "")
+
+
+# Where a measure's figures come from, as residents would say it (the registry's `source`
+# names raw tables). A source not listed reads as its data contract's title.
+SOURCE_WORDS = {
+    "service_cases": "the services' case records",
+    "case_clock_pauses": "the services' case records",
+    "crm_contacts": "the council's customer contact records",
+    "finance_ledger": "the council's accounts",
+    "hr_enabling": "the council's staff records",
+    "partner_returns": "returns from the council's partners",
+    "gazetteer": "the council's address gazetteer",
+    "ref_population": "ONS population estimates",
+    "ref_households": "the 2021 Census",
+    "stats_homelessness": "government homelessness statistics (H-CLIC)",
+    "stats_flytipping": "government fly-tipping statistics (ENV24)",
+    "stats_recycling": "government waste statistics (ENV18)",
+    "input.manual_values": "figures the service enters in the council's performance Dashboard",
+}
+
+
+@functools.cache
+def _contract_titles() -> dict[str, str]:
+    return {name: contract.title for name, contract in contracts.all_contracts().items()}
+
+
+def sources(text: str | None) -> str:
+    """ "service_cases,case_clock_pauses" as "the services' case records"."""
+    names = []
+    for code in (text or "").split(","):
+        code = code.strip()
+        if not code:
+            continue
+        name = SOURCE_WORDS.get(code) or _contract_titles().get(code) or code.replace("_", " ")
+        if name not in names:
+            names.append(name)
+    words = " and ".join(names)
+    return words[:1].upper() + words[1:] if words else "Not recorded"
 
 
 def target_text(measure: dict) -> str:
