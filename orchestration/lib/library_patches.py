@@ -1,7 +1,8 @@
 """The version guard of every patch on a pinned library's private internals.
 
-Five patches change how a pinned library works inside, each for speed; each is a `Patch` beside
-its code, with a comment saying what it changes, why and for which versions:
+Six patches change how a pinned library works inside (five for speed, one for accessibility);
+each is a `Patch` beside its code, with a comment saying what it changes, why and for which
+versions:
 
     POOLED_EVENT_LOG      lib/dagster/storage.py         dagster's SQLite event log keeps its
                                                          connections
@@ -11,6 +12,8 @@ its code, with a comment saying what it changes, why and for which versions:
     COUNTED_ROW_QUERIES   lib/quality/gx_library.py      GX counts a row query's rows for pass or
                                                          fail instead of also fetching them
     DEFERRED_SCIPY_STATS  lib/quality/gx_library.py      GX's import leaves scipy.stats until used
+    PDF_UA_TAGS           lib/reporting/tagging.py       WeasyPrint's PDFs get header-cell scopes
+                                                         and decorative icons as artifacts
 
 A patch is used only with the versions it was written for and tested with (the pins in
 pyproject.toml) and while every private name it relies on is there. Otherwise the library's own

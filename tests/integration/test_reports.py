@@ -7,8 +7,12 @@ import datetime as dt
 import hashlib
 import io
 import json
+import os
+import re
 import shutil
 import subprocess
+from html import unescape
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -45,6 +49,14 @@ MEASURES = [
      [30, 31, 29, 30, 32, 31, 30, 29, 31, 30, 32, 30,
       31, 30, 29, 30, 31, 30, 29, 31, 30, 29, 31, 30]),
 ]  # fmt: skip
+PLACES = {"E07000234": "Bromsgrove", "E07000236": "Redditch"}
+# Quality evidence as the checks write it: table names and source codes that members never see.
+LATE = (
+    "crm_contacts: data for February 2026 arrived late (05 April 2026; due by 06 March 2026) | "
+    "marts.fct_measure_values: The latest period has at least 80% as many figures as the one "
+    "before. Unexpected: 1."
+)
+CARRIED = "We are trialling a plainer first letter from December and will report in March."
 COMMENT = "Chasing calls rose after the new bin rounds; we are redesigning the round letters."
 DDL = f"""
 create table marts.dim_purposes (purpose_code text, purpose_name text, director text,
@@ -106,9 +118,21 @@ def load_fixture(url: str) -> None:
                 "insert into marts.dim_measures (measure_id, council_code, name, kind, "
                 "purpose_code, owner, manager, director, portfolio, portfolio_holder, definition, "
                 "unit, polarity, frequency, target, is_key, spc_profile) values "
-                "(%s,%s,%s,%s,%s,'A. Officer','B. Manager','C. Director',%s,'Cllr D. Member',"
+                "(%s,%s,%s,%s,%s,'A. Officer','B. Manager','C. Director',%s,%s,"
                 "'Plain definition',%s,%s,'monthly',%s,%s,'mdc')",
-                (mid, council, name, kind, purpose, portfolio, unit, polarity, target, key),
+                (
+                    mid,
+                    council,
+                    name,
+                    kind,
+                    purpose,
+                    portfolio,
+                    f"Portfolio Holder for {portfolio} ({PLACES[council]})",
+                    unit,
+                    polarity,
+                    target,
+                    key,
+                ),  # fmt: skip
             )
             for month, value in zip(MONTHS, values, strict=True):
                 conn.execute(
@@ -138,15 +162,24 @@ def load_fixture(url: str) -> None:
                 )
                 for month in (MONTHS[-1], MONTHS[-2]):
                     conn.execute(
-                        "insert into marts.measure_quality values (%s,%s,%s,%s,%s,'checked')",
-                        (mid, council, month, criterion, status),
-                    )
+                        "insert into marts.measure_quality values (%s,%s,%s,%s,%s,%s)",
+                        (mid, council, month, criterion, status,
+                         LATE if status == "warn" else "All checks passed."),
+                    )  # fmt: skip
         conn.execute(
             "insert into input.commentary values ('ena_failure_demand_share','E07000234',%s,%s,"
             "'=HYPERLINK(\"x\") Redesign the letters','Sam Officer','signed_off','Pat Manager',"
             "'2026-03-05 10:00+00',null,'2026-03-05 10:00+00',false,'Dee Director',"
             "'2026-03-06 09:00+00')",
             (MONTHS[-2], COMMENT),
+        )
+        # Last quarter's action (signed off for November 2025): carried forward in O&S Q4.
+        conn.execute(
+            "insert into input.commentary values ('ena_failure_demand_share','E07000234',%s,"
+            "'Failure demand rose again.',%s,'Sam Officer','signed_off','Pat Manager',"
+            "'2025-12-05 10:00+00',null,'2025-12-05 10:00+00',false,'Dee Director',"
+            "'2025-12-06 09:00+00')",
+            (MONTHS[-5], CARRIED),
         )
         conn.execute(
             "insert into input.commentary values ('hou_e2e_housing_register_median','E07000234',"
@@ -168,7 +201,10 @@ def load_fixture(url: str) -> None:
         )
         conn.execute(
             "insert into analysis.trial_verdicts values ('T1','hou_e2e_housing_register_median',"
-            "'improvement',true,'8 months below the average')"
+            "'improvement',true,'8 months below the average'),"
+            "('T1','case_e2e:housing:register_application','improvement',true,"
+            "'baseline 2024-04-01 to 2025-05-01: average 58.1, limits 50 to 66; 10 points since "
+            "2025-06-01, average 41.2 (rules: shift, two_of_three)')"
         )
 
 
@@ -216,7 +252,7 @@ def test_exceptions_come_from_spc_signals(reports_db, workspace):
     page = (
         workspace["output"] / "reports/cabinet/2026-03/cabinet-2026-03-bromsgrove.html"
     ).read_text()
-    exceptions = page.split('id="exceptions"')[1].split("</section>")[0]
+    exceptions = page.split('id="exceptions"')[1].split("<h3")[0]
     assert "Failure demand share of contacts" in exceptions
     assert "Fly-tipping incidents" not in exceptions  # common cause, no target: no exception
     assert 'lang="en-GB"' in page and '<th scope="col">' in page
@@ -265,7 +301,12 @@ def test_scrutiny_has_purposes_trials_and_quality(reports_db, workspace):
     pdf = workspace["output"] / "reports/scrutiny/2025-26-Q4/scrutiny-2025-26-Q4-bromsgrove.pdf"
     text = " ".join(pdf_text(pdf).split())
     assert "Quarter 4 2025/26" in text
-    assert "Triage at first contact" in text and "improvement" in text
+    assert "Triage at first contact" in text
+    assert (
+        "Improved: the figures since the trial began are better than before it, and the "
+        "change is still holding (average 58.1 before the trial, 41.2 since)." in text
+    )
+    assert "End-to-end days of housing cases: register application" in text
     assert "Fly-tip reports by photo" in text and "No verdict yet" in text
     assert "Keep my place safe and looking good" in text
     assert "Data quality" in text
@@ -564,3 +605,205 @@ def test_issued_demonstration_pack_keeps_its_label_when_the_mark_goes(reports_db
     assert later.exit_code == 0, later.output
     for pdf in freeze.pack_dir("cabinet", "2026-05").glob("*.pdf"):
         assert not any(demonstration.LABEL in t for t in pdf_pages(pdf)), pdf.name
+
+
+# Internal codes members must never read: council codes, table and schema names, file names,
+# snake_case identifiers (measure ids, criteria, sources) and the registry's bracketed council.
+INTERNAL = re.compile(
+    r"\bE0[6-9]\d{6}\b|\b(?:marts|analysis|input|audit|staging|raw)\.[a-z_]+"
+    r"|\bdim_[a-z_]+|\bfct_[a-z_]+|\b[\w-]+\.(?:ya?ml|csv|sql|py|json)\b"
+    r"|\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b|\((?:Bromsgrove|Redditch)\)"
+)
+
+
+def visible_html_text(html: str) -> str:
+    """The words of an HTML page a reader sees (and a screen reader reads): no tags, styles or
+    attribute values (ids and anchors are not read)."""
+    body = re.sub(r"<style.*?</style>", " ", html, flags=re.S)
+    return unescape(re.sub(r"<[^>]+>", " ", body))
+
+
+def test_no_internal_codes_in_any_pack(reports_db, workspace):
+    demonstration.mark(reports_db)
+    found = []
+    for pdf in _build_packs(CliRunner()):
+        texts = {
+            "pdf": pdf_text(pdf),
+            "html": visible_html_text(pdf.with_suffix(".html").read_text()),
+        }
+        with pdf.with_suffix(".csv").open(newline="") as handle:
+            # the human columns: the measure's name and the label (codes are key columns)
+            texts["csv"] = " ".join(
+                f"{row['measure']} {row.get(demonstration.CSV_COLUMN, '')}"
+                for row in csv.DictReader(handle)
+            )
+        for where, text in texts.items():
+            found += [(pdf.stem, where, hit) for hit in INTERNAL.findall(text)]
+            found += [(pdf.stem, where, m[0]) for m in MEASURES if m[0] in text]
+    assert not found, found[:20]
+
+
+def test_the_code_scan_can_fail():
+    for text in ("E07000234", "from marts.dim_measures", "see cmt_focus.yml", "well_defined",
+                 "Portfolio Holder for Housing (Redditch)"):  # fmt: skip
+        assert INTERNAL.search(text), text
+    for text in ("Bromsgrove District Council", "Data quality: warning", "end-to-end days"):
+        assert not INTERNAL.search(text), text
+
+
+def test_cabinet_first_page_is_the_headline(reports_db, workspace):
+    assert CliRunner().invoke(report, ["cabinet", "--period", "2026-03"]).exit_code == 0
+    folder = freeze.pack_dir("cabinet", "2026-03")
+    pages = pdf_pages(folder / "cabinet-2026-03-bromsgrove.pdf")
+    first = pages[0]
+    assert "The headlines" in first
+    assert "Counts are of the 3 measures in this report" in first
+    assert "1 measure: Special cause concern (high) (letter H)" in first
+    assert "1 measure: Common cause variation (letter C)" in first
+    assert "1 measure: Target consistently missed (letter F)" in first
+    # the exception in one line: name, latest value and period, the signal, the commentary
+    assert (
+        "Failure demand share of contacts: 48% in February 2026. Recent figures are higher than "
+        "the usual range, and higher is worse. Commentary for February 2026: " + COMMENT
+    ) in first
+    # no signed-off commentary (a submission and a draft only) for these two
+    awaiting = first.split("Awaiting signed-off commentary")[1].split("CMT's focus")[0]
+    assert "2 of the 3 measures in this report have no signed-off commentary" in awaiting
+    assert "Housing register application" in awaiting and "Fly-tipping incidents" in awaiting
+    focus = first.split("CMT's focus")[1]
+    assert "Fly-tipping incidents: Members asked about fly-tipping." in focus
+    # then the focus measures, grouped under their purpose, from page 2
+    rest = " ".join(pages[1:])
+    assert "CMT focus measures" not in first and "CMT focus measures" in rest
+    groups = rest.split("CMT focus measures")[1]
+    assert groups.index("Help me to find somewhere to live in my locality") < groups.index(
+        "Housing register application end-to-end days"
+    )
+    # Redditch has no exception: "none" says which set it is about
+    redditch = pdf_pages(folder / "cabinet-2026-03-redditch.pdf")[0]
+    assert (
+        "No measure shows special-cause concern or a consistently missed target: none of the "
+        "one measure in this report." in redditch
+    )
+
+
+def test_each_measure_shows_last_year_quality_reasons_and_holder_title(reports_db, workspace):
+    runner = CliRunner()
+    assert runner.invoke(report, ["cabinet", "--period", "2026-03"]).exit_code == 0
+    text = " ".join(
+        pdf_text(freeze.pack_dir("cabinet", "2026-03") / "cabinet-2026-03-bromsgrove.pdf").split()
+    )
+    february_2025 = MEASURES[0][-1][MONTHS.index(dt.date(2025, 2, 1))]
+    assert f"Same period last year {february_2025}% in February 2025" in text
+    assert (
+        "Timely: warning (this criterion checks whether the data arrived when they were due)"
+        in text
+    )
+    assert "Contacts data arrived late (February 2026)" in text or "data arrived late" in text
+    assert "(1 exception(s) found)" in text
+    assert runner.invoke(report, ["portfolio", "--period", "2026-03"]).exit_code == 0
+    briefing = " ".join(
+        pdf_text(
+            freeze.pack_dir("portfolio", "2026-03")
+            / "portfolio-2026-03-bromsgrove-finance-and-enabling.pdf"
+        ).split()
+    )
+    assert "Portfolio Holder Portfolio Holder for Finance and Enabling" in briefing
+
+
+def test_portfolio_briefings_are_short_with_exceptions_first(reports_db, workspace):
+    assert CliRunner().invoke(report, ["portfolio", "--period", "2026-03"]).exit_code == 0
+    folder = freeze.pack_dir("portfolio", "2026-03")
+    for pdf in folder.glob("*.pdf"):
+        assert len(PdfReader(pdf).pages) <= 8, pdf.name
+    text = " ".join(
+        pdf_text(folder / "portfolio-2026-03-bromsgrove-finance-and-enabling.pdf").split()
+    )
+    full = text.split("Exceptions in full")[1]
+    assert full.index("Failure demand share of contacts") < full.index(
+        "Strategic measures with no signal of concern"
+    )
+
+
+def test_scrutiny_carries_actions_forward_and_suggests_enquiries(reports_db, workspace):
+    assert CliRunner().invoke(report, ["scrutiny", "--period", "2025-26-Q4"]).exit_code == 0
+    pdf = freeze.pack_dir("scrutiny", "2025-26-Q4") / "scrutiny-2025-26-Q4-bromsgrove.pdf"
+    text = " ".join(pdf_text(pdf).split())
+    section = text.split("Exceptions: actions and lines of enquiry")[1].split("Trials and")[0]
+    assert f"Carried forward from last quarter: {CARRIED}" in section
+    assert re.search(
+        r"What changed in the service around \w+ 20\d\d when the run above average began\?",
+        section,
+    ), section
+    assert "Was last quarter's action done, and what difference has it made?" in section
+    # one section per purpose, each with its own table
+    for purpose in ("Keep my place safe and looking good", "Enable others to work to purpose"):
+        assert purpose in text
+
+
+def _overflowing_text(html: str) -> list[str]:
+    """Text laid out past the right edge of the page's content box (WeasyPrint's own layout)."""
+    from weasyprint import HTML
+    from weasyprint.formatting_structure import boxes
+
+    document = HTML(string=html, base_url=str(render.REPORTS_DIR)).render()
+    out = []
+    for number, page in enumerate(document.pages, start=1):
+        page_box = page._page_box
+        right = page_box.content_box_x() + page_box.width
+        for box in page_box.descendants():
+            if isinstance(box, boxes.TextBox) and box.position_x + box.width > right + 0.5:
+                out.append(f"page {number}: {box.text!r}")
+    return out
+
+
+def test_scrutiny_summary_tables_fit_the_page(reports_db, workspace):
+    assert CliRunner().invoke(report, ["scrutiny", "--period", "2025-26-Q4"]).exit_code == 0
+    folder = freeze.pack_dir("scrutiny", "2025-26-Q4")
+    for html in folder.glob("*.html"):
+        assert not _overflowing_text(html.read_text()), html.name
+    # and the check sees a table wider than the page
+    wide = "<table style='width: 300mm'><tr><td>far right</td><td>edge</td></tr></table>"
+    assert _overflowing_text(f"<html><body>{wide}</body></html>")
+
+
+# Page 1 of each kind of pack at 60 dpi, compared with a reference image so that a layout change
+# shows: BDC_UPDATE_REPORT_PAGES=1 rewrites the references (look at them before committing).
+REFERENCE_PAGES = {
+    "cabinet": ("cabinet", "2026-03", "cabinet-2026-03-bromsgrove.pdf"),
+    "portfolio": ("portfolio", "2026-03", "portfolio-2026-03-bromsgrove-finance-and-enabling.pdf"),
+    "scrutiny": ("scrutiny", "2025-26-Q4", "scrutiny-2025-26-Q4-bromsgrove.pdf"),
+}
+REFERENCE_DIR = Path(__file__).parents[1] / "fixtures" / "reports"
+
+
+def test_first_pages_match_their_reference_layout(reports_db, workspace, tmp_path):
+    from PIL import Image, ImageChops
+
+    runner = CliRunner()
+    counts = {}
+    for name, (kind, period, file) in REFERENCE_PAGES.items():
+        assert runner.invoke(report, [kind, "--period", period]).exit_code == 0
+        pdf = freeze.pack_dir(kind, period) / file
+        counts[name] = len(PdfReader(pdf).pages)
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", str(pdf),
+             str(tmp_path / name)],
+            check=True,
+        )  # fmt: skip
+        page = Image.open(tmp_path / f"{name}.png").convert("L")
+        reference = REFERENCE_DIR / f"{name}-page-1.png"
+        if os.environ.get("BDC_UPDATE_REPORT_PAGES"):
+            REFERENCE_DIR.mkdir(parents=True, exist_ok=True)
+            page.save(reference)
+            continue
+        expected = Image.open(reference).convert("L")
+        assert page.size == expected.size, name
+        # pixels that moved from ink to paper or back; a font hinting change moves a few
+        changed = ImageChops.difference(page, expected).point(lambda v: 255 if v > 96 else 0)
+        share = sum(changed.histogram()[255:]) / (page.width * page.height)
+        assert share < 0.02, f"{name}: {share:.1%} of page 1 changed"
+    counts_file = REFERENCE_DIR / "page-counts.json"
+    if os.environ.get("BDC_UPDATE_REPORT_PAGES"):
+        counts_file.write_text(json.dumps(counts, indent=2, sort_keys=True) + "\n")
+    assert counts == json.loads(counts_file.read_text())

@@ -255,7 +255,23 @@ def _charts(conn, chosen: list[dict], values: list[dict]) -> list[dict]:
     return out
 
 
-def _commentary(conn, period: Period, chosen: list[dict]) -> list[dict]:
+def _commentary(conn, period: Period, chosen: list[dict], kind: str = "") -> list[dict]:
+    """The newest signed-off commentary of each measure up to the period end; for O&S also the
+    newest before the quarter began (the actions carried forward from last quarter)."""
+    rows = _signed_off(conn, period.period_end, chosen)
+    if kind == "scrutiny":
+        seen = {(r["measure_id"], r["council_code"], r["period_start"]) for r in rows}
+        earlier = _signed_off(conn, period.period_start - dt.timedelta(days=1), chosen)
+        rows += [
+            r
+            for r in earlier
+            if (r["measure_id"], r["council_code"], r["period_start"]) not in seen
+        ]
+        rows.sort(key=lambda r: (r["measure_id"], r["council_code"], r["period_start"]))
+    return rows
+
+
+def _signed_off(conn, until: dt.date, chosen: list[dict]) -> list[dict]:
     # Members see commentary only once a Director has signed it off (docs/webapp.md): never a
     # draft, a submission, a return or commentary only the manager has confirmed. A table from
     # before the sign-off (no signed_off_at) holds none.
@@ -290,7 +306,7 @@ def _commentary(conn, period: Period, chosen: list[dict]) -> list[dict]:
         where c.period_start <= %s and c.status = 'signed_off'
         order by c.measure_id, c.council_code, c.period_start desc
         """,
-        ([m["measure_id"] for m in chosen], [m["council_code"] for m in chosen], period.period_end),
+        ([m["measure_id"] for m in chosen], [m["council_code"] for m in chosen], until),
     ).fetchall()
 
 
@@ -373,7 +389,7 @@ def snapshot(
         chosen, focus_rows = _select_measures(conn, kind, period, councils, all_measures, notes)
         values = _values(conn, period, chosen)
         chart_rows = _charts(conn, chosen, values)
-        commentary = _commentary(conn, period, chosen)
+        commentary = _commentary(conn, period, chosen, kind)
         quality = _quality(conn, chart_rows)
         trials, verdicts = _trials(conn, period, councils) if kind == "scrutiny" else ([], [])
         neighbour_rows, nearest = neighbours.read(conn)

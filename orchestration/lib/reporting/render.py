@@ -49,8 +49,13 @@ def html(doc: Document) -> str:
 def pdf(html_text: str) -> bytes:
     from weasyprint import HTML
 
+    from orchestration.lib.reporting import tagging
+
+    # The finisher adds the PDF/UA-1 tags WeasyPrint leaves out (tagging.py), with the WeasyPrint
+    # version it was written for.
+    finisher = tagging.finish if tagging.PDF_UA_TAGS.applies() else None
     return HTML(string=html_text, base_url=str(REPORTS_DIR)).write_pdf(
-        pdf_variant="pdf/ua-1", uncompressed_pdf=False
+        pdf_variant="pdf/ua-1", uncompressed_pdf=False, finisher=finisher
     )
 
 

@@ -103,3 +103,71 @@ def _snapshot(context: dict[str, str]) -> dict:
 def test_documents_are_labelled_only_from_a_demonstration_snapshot(context, expected):
     docs = model.documents(_snapshot(context))
     assert len(docs) == 2 and all(doc.demonstration is expected for doc in docs)
+
+
+def test_a_budget_variance_reads_as_overspend_or_underspend():
+    assert model.variance_words(25691.0) == "£25,691 overspend"
+    assert model.variance_words(-1200.0) == "£1,200 underspend"
+    assert model.variance_direction(30000.0, 25691.0, "last month") == (
+        "Overspend up on last month (worse)"
+    )
+    assert model.variance_direction(-1000.0, -4000.0, "last month") == (
+        "Underspend down on last month (better)"
+    )
+    assert "Underspend now" in model.variance_direction(-10.0, 20.0, "last month")
+    assert model.is_variance({"unit": "gbp", "name": "Budget variance: spend less budget"})
+    assert not model.is_variance({"unit": "gbp", "name": "Cost of failure demand"})
+
+
+def test_a_portfolio_holder_is_named_by_title_without_the_council():
+    assert model.holder_title("Portfolio Holder for Environmental Services (Bromsgrove)") == (
+        "Portfolio Holder for Environmental Services"
+    )
+    assert model.holder_title("Cllr A. Member") == "Cllr A. Member"
+
+
+def test_quality_reasons_are_plain_words():
+    rows = [
+        {"criterion": "well_defined", "status": "pass", "evidence": "All checks passed."},
+        {
+            "criterion": "timely",
+            "status": "warn",
+            "evidence": "service_cases: data for April 2026 arrived late (05 June 2026; due by "
+            "09 May 2026) | service_cases: data for May 2026 arrived late (05 June 2026; due "
+            "by 08 June 2026)",
+        },
+        {
+            "criterion": "reliable",
+            "status": "fail",
+            "evidence": "marts.fct_measure_values: No figure jumps. Unexpected: 2.",
+        },
+    ]
+    reasons = model.quality_reasons(rows)
+    assert len(reasons) == 2
+    assert reasons[0].startswith("Timely: warning (this criterion checks whether the data")
+    assert "Service cases data arrived late (2 months, the latest May 2026)." in reasons[0]
+    assert reasons[1] == (
+        "Reliable: failed (this criterion checks whether the figures are consistent from one "
+        "period to the next). No figure jumps (2 exception(s) found)."
+    )
+    assert not any("_" in r or "marts" in r for r in reasons)
+
+
+@pytest.mark.parametrize(
+    ("frequency", "latest", "then", "label"),
+    [
+        ("monthly", "2026-02-01", "2025-02-01", "February 2025"),
+        ("quarterly", "2026-01-01", "2025-01-01", "Q4 2024/25"),
+        ("annual", "2025-04-01", "2024-04-01", "2024/25"),
+    ],
+)
+def test_same_period_last_year_by_frequency(frequency, latest, then, label):
+    series = [
+        {"period_start": then, "value": "12"},
+        {"period_start": latest, "value": "15"},
+    ]
+    text = model.same_period_last_year(series, model._date(latest), frequency, "count")
+    assert text.startswith("12 in ") and label in text
+    assert model.same_period_last_year(series[1:], model._date(latest), frequency, "count") == (
+        f"No figure for {text.split(' in ', 1)[1]}"
+    )
