@@ -33,6 +33,7 @@ def site_root(pg_server, tmp_path_factory):
     warehouse.create_database(url)
     bootstrap.bootstrap(url, {"public_reader": "public-test"})
     sample.seed(url)
+    sample.name_localities(url)
     # As after `bdc demo`: every page carries the demonstration banner, which axe checks too.
     demonstration.mark(url)
     publish.build_publish(url)
@@ -111,12 +112,14 @@ def test_every_page_passes_axe_and_every_chart_has_text_and_table(page, server):
             charts_seen += 1
             assert chart.get_attribute("role") == "img"
             assert chart.locator("title").first.text_content().strip()
-            assert len(page.locator("#chart-text").text_content().strip()) > 20
+            # The figure names the text that describes its chart.
+            described = chart.locator("xpath=..").get_attribute("aria-describedby")
+            assert len(page.locator(f"#{described}").text_content().strip()) > 20
             assert page.locator("table.govuk-table tbody tr").count() >= 3
 
     pages = crawl(page, server + "index.html", check)
     assert len(pages) >= 30
-    assert charts_seen == 6  # three public measures x two councils
+    assert charts_seen == 8  # three public measures and the finance page, x two councils
 
 
 def focus_is_visible(page) -> bool:
@@ -187,3 +190,32 @@ def test_demonstration_banner_is_seen_first_and_covers_nothing(page, server, pat
     # The skip link lands on the main content, whose first words are the label.
     first = page.evaluate("document.querySelector('#main-content').innerText.trim()")
     assert first.startswith("Demonstration\n") and demonstration.LABEL in first.split("\n")[1:3]
+
+
+def test_a_postcode_or_two_clicks_reach_a_ward_page(page, server):
+    """The list of wards needs no script: open it and choose (two clicks). The postcode
+    search (shown by the script) goes straight to the ward when its sector is in one ward,
+    and offers the wards when it spans more. The sample's ward codes are not real ones, so
+    the page's index is pointed at them; the real index is tested in test_publish_site.py."""
+    page.goto(server + "bromsgrove/index.html")
+    page.get_by_text("Choose your ward from a list").click()
+    page.get_by_role("link", name="Catshill").first.click()
+    assert page.url.endswith("/bromsgrove/wards/E05009002/index.html")
+    assert page.get_by_role("heading", level=1).inner_text() == "Catshill"
+
+    page.goto(server + "bromsgrove/index.html")
+    page.evaluate(
+        """() => { document.getElementById('postcode-sectors').textContent = JSON.stringify({
+            'B60 1': [['bromsgrove', 'E05009002', 'Catshill']],
+            'B61 0': [['bromsgrove', 'E05009002', 'Catshill'],
+                      ['bromsgrove', 'E05009004', 'Hagley']]
+        }); }"""
+    )
+    page.get_by_label("Find your ward by postcode").fill("b61 0aa")
+    page.get_by_role("button", name="Find my ward").click()
+    result = page.locator("#postcode-result")
+    assert "covers more than one ward" in result.inner_text()
+    assert result.get_by_role("link").count() == 2
+    page.get_by_label("Find your ward by postcode").fill("B60 1AA")
+    page.get_by_role("button", name="Find my ward").click()
+    page.wait_for_url("**/bromsgrove/wards/E05009002/index.html")

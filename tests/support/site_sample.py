@@ -354,3 +354,28 @@ def _total(kind, code, members, unit):
 
 def _unit_text(unit: str) -> str:
     return {"percent": "%", "days": "days", "gbp": "£"}.get(unit, "")
+
+
+# Locality names as a council would give them: `seed` names the sample's localities by code
+# ("E07000234-L1"), which a page must never show, so tests of what residents read rename them.
+LOCALITY_NAMES = {
+    "E07000234-L1": "Bromsgrove North",
+    "E07000234-L2": "Bromsgrove South",
+    "E07000236-L1": "Redditch West",
+    "E07000236-L2": "Redditch East",
+}
+
+
+def name_localities(url: str) -> None:
+    """Give the seeded localities the names in LOCALITY_NAMES, everywhere they are held."""
+    with psycopg.connect(url) as conn:
+        for old, new in LOCALITY_NAMES.items():
+            conn.execute("update marts.profile_localities set locality = %s where locality = %s",
+                         (new, old))  # fmt: skip
+            conn.execute("update marts.profile_wards set locality = %s where locality = %s",
+                         (new, old))  # fmt: skip
+            conn.execute(
+                "update marts.fct_measure_values set geography_code = %s "
+                "where geography_type = 'locality' and geography_code = %s",
+                (new, old),
+            )

@@ -35,7 +35,9 @@ def number(value, unit: str | None = None) -> str:
     if isinstance(value, decimal.Decimal):
         value = float(value)
     if unit == "gbp":
-        return f"£{value:,.2f}" if abs(value) < 100 else f"£{value:,.0f}"
+        # "-£13,729", as people write a negative sum of money (not "£-13,729").
+        sign, value = ("-" if value < 0 else ""), abs(value)
+        return sign + (f"£{value:,.2f}" if value < 100 else f"£{value:,.0f}")
     if unit == "count":
         return f"{value:,.0f}"
     text = charts.fmt(value)
@@ -135,3 +137,80 @@ def period(row: dict) -> str:
 
 def link(href: str, text: str) -> Markup:
     return Markup('<a class="govuk-link" href="{}">{}</a>').format(href, text)
+
+
+# The trend a capability chart shows, in the words a resident would use: the chart's variation
+# icon says whether the latest points are within the usual ups and downs (common cause) or
+# outside them (special cause), and whether that is better or worse for this measure.
+TREND_WORDS = {
+    "common_cause": "steady",
+    "improvement_high": "improving",
+    "improvement_low": "improving",
+    "concern_high": "getting worse",
+    "concern_low": "getting worse",
+    "neither_high": "higher than usual",
+    "neither_low": "lower than usual",
+}
+TREND_SENTENCES = {
+    "steady": "the changes from one period to the next are the usual ups and downs",
+    "improving": "the latest figures are better than the usual ups and downs would give",
+    "getting worse": "the latest figures are worse than the usual ups and downs would give",
+    "higher than usual": "the latest figures are higher than the usual ups and downs would give",
+    "lower than usual": "the latest figures are lower than the usual ups and downs would give",
+}
+
+
+def trend(chart: dict | None) -> str:
+    """One word or phrase for the chart's trend: "steady", "improving", "getting worse",
+    "higher than usual", "lower than usual", or "no signal read"."""
+    if chart and chart.get("variation_icon") in TREND_WORDS:
+        return TREND_WORDS[chart["variation_icon"]]
+    return "no signal read"
+
+
+def trend_sentence(chart: dict | None) -> str:
+    """The trend with what it means, or why no signal is read: "Steady (the changes from one
+    period to the next are the usual ups and downs)."."""
+    word = trend(chart)
+    if word in TREND_SENTENCES:
+        return f"{word[:1].upper()}{word[1:]} ({TREND_SENTENCES[word]})."
+    reason = (chart or {}).get("no_signal_reason") or "there are not enough figures yet"
+    return f"No signal read yet ({reason})."
+
+
+def latest_period(row: dict | None, frequency: str | None) -> str:
+    """A figure's period named by the measure's own frequency ("October 2026", "2025/26")."""
+    if not row:
+        return ""
+    if frequency in ("monthly", "quarterly", "annual"):
+        return charts.period_label(row["period_start"], frequency)
+    return period(row)
+
+
+def per_thousand(count, people) -> str:
+    """A count per 1,000 people, to one decimal place ("4.2")."""
+    if count is None or not people:
+        return ""
+    return f"{float(count) / float(people) * 1000:,.1f}"
+
+
+def ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def decile_words(decile) -> str:
+    """An IMD decile as a sentence: 1 is the most deprived tenth of England's neighbourhoods."""
+    if decile is None:
+        return ""
+    decile = int(decile)
+    if decile <= 3:
+        side = "among the more deprived parts of England"
+    elif decile >= 8:
+        side = "among the less deprived parts of England"
+    else:
+        side = "near the middle for England"
+    return (
+        f"Decile {decile} of 10, {side} (1 is the most deprived tenth of England's "
+        "neighbourhoods, 10 the least deprived)"
+    )

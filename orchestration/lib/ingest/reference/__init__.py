@@ -109,6 +109,12 @@ _REGISTRY = (
         columns=geography.LSOA_BRIDGE_COLUMNS,
     ),
     Parser(
+        table=geography.POSTCODE_TABLE,
+        files=geography.POSTCODE_FILES,
+        parse=geography.parse_postcode_sectors,
+        columns=geography.POSTCODE_COLUMNS,
+    ),
+    Parser(
         table=neighbours.TABLE,
         files=(neighbours.FILE,),
         parse=neighbours.parse,

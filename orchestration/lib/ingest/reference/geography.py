@@ -68,3 +68,44 @@ def parse_lsoa_bridge(reference_dir: Path) -> pd.DataFrame:
     check_unique(frame, ["lsoa11_code", "lsoa21_code"], LSOA_BRIDGE_FILE)
     frame = frame.sort_values(["lsoa11_code", "lsoa21_code"])
     return conform(frame, LSOA_BRIDGE_COLUMNS, LSOA_BRIDGE_TABLE)
+
+
+# Postcode sectors, for the public site's "find your ward by postcode": no postcode-level
+# lookup is published under the OGL for free reuse without the address data, but the ONS
+# best-fit Output Area (2011) to postcode sector lookup is. A sector reaches a ward through
+# OA 2011 -> LSOA 2011 (this file pair) -> LSOA 2021 -> ward 2024 (the two lookups above).
+POSTCODE_TABLE = "ref_postcode_sectors"
+POSTCODE_SECTOR_FILE = "geography/lookup_oa11_postcode_sector_2011_worcs.csv"
+OA_LSOA_FILE = "geography/lookup_oa11_lsoa11_msoa11_lad17_oac11_worcs.csv"
+POSTCODE_FILES = (POSTCODE_SECTOR_FILE, OA_LSOA_FILE)
+POSTCODE_COLUMNS = {
+    "postcode_sector": "text",
+    "oa11_code": "text",
+    "lsoa11_code": "text",
+    "lad_code": "text",
+}
+
+
+def parse_postcode_sectors(reference_dir: Path) -> pd.DataFrame:
+    """One row per Output Area (2011): its best-fit postcode sector ("B60 1"), its LSOA
+    (2011) and its 2017 LAD."""
+    sectors = read_official_csv(reference_dir, POSTCODE_SECTOR_FILE, ("OA11CD", "PCDS11CD"))
+    areas = read_official_csv(reference_dir, OA_LSOA_FILE, ("OA11CD", "LSOA11CD", "LAD17CD"))
+    sectors = sectors.rename(columns={"OA11CD": "oa11_code", "PCDS11CD": "postcode_sector"})
+    areas = areas.rename(
+        columns={"OA11CD": "oa11_code", "LSOA11CD": "lsoa11_code", "LAD17CD": "lad_code"}
+    )
+    check_unique(sectors, ["oa11_code"], POSTCODE_SECTOR_FILE)
+    check_unique(areas, ["oa11_code"], OA_LSOA_FILE)
+    # Sector codes are written with one space before the inward digit ("B60 1"); some copies
+    # pad the outward code to four characters ("B60  1").
+    sectors["postcode_sector"] = sectors["postcode_sector"].str.split().str.join(" ")
+    frame = sectors.merge(areas, on="oa11_code", how="inner", validate="one_to_one")
+    unmatched = len(sectors) - len(frame)
+    if unmatched:
+        raise ReferenceFormatError(
+            f"Reference file {POSTCODE_SECTOR_FILE} has {unmatched} Output Areas that "
+            f"{OA_LSOA_FILE} does not hold: the two files are from different extracts."
+        )
+    frame = frame[list(POSTCODE_COLUMNS)].sort_values("oa11_code")
+    return conform(frame, POSTCODE_COLUMNS, POSTCODE_TABLE)

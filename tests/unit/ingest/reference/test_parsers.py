@@ -43,6 +43,7 @@ EXPECTED_COLUMNS = {
         "lad_name",
     ],
     "ref_lsoa11_lsoa21": ["lsoa11_code", "lsoa21_code", "change_indicator", "lad_code"],
+    "ref_postcode_sectors": ["postcode_sector", "oa11_code", "lsoa11_code", "lad_code"],
     "ref_nearest_neighbours": [
         "model",
         "area_code",
@@ -63,6 +64,7 @@ REQUIRED_COLUMN = {
     "ref_lad_deprivation": "Score",
     "ref_geography": "ward24_code",
     "ref_lsoa11_lsoa21": "change_code",
+    "ref_postcode_sectors": "PCDS11CD",
     "ref_nearest_neighbours": "Neighbour 1: code",
 }
 
