@@ -232,7 +232,7 @@ def test_confirmed_commentary_reaches_the_cabinet_pack(warehouse, sign_in_as, li
         assert "Not yet confirmed" not in section
     assert DRAFT not in html and DRAFT not in pdf
     derived_html = html_section(html, "Housing register end-to-end time")
-    assert "No signed-off commentary for this period." in derived_html
+    assert "No signed-off commentary yet." in derived_html
 
     figures = (folder / f"cabinet-{period.key}-bromsgrove.csv").read_text()
     entered_row = f"{entered.isoformat()},{month_end(entered).isoformat()},72.5"
