@@ -40,7 +40,7 @@ class Commentary(models.Model):
     what_data_shows = models.TextField(blank=True, default="")
     # The strategy's three questions: what the data shows, why, and what we are doing
     # (and by when).
-    why = models.TextField(blank=True, default="")
+    why = models.TextField(blank=True, default="", db_default="")
     what_we_are_doing = models.TextField(blank=True, default="")
     author = models.TextField()
     status = models.TextField(choices=COMMENTARY_STATUSES, default="draft")
@@ -93,8 +93,9 @@ class ManualValue(models.Model):
     confirmed_by = models.TextField(null=True, blank=True)
     # Not in the first contract: the sensor needs to know when a value was confirmed.
     confirmed_at = models.DateTimeField(null=True, blank=True)
-    # Why the officer kept a value far outside the chart's usual limits ("are you sure?").
-    unusual_value_reason = models.TextField(blank=True, default="")
+    # Why the officer kept a value far outside the chart's usual limits ("are you sure?"). Both
+    # new text columns have a database default: the demo and `bdc` write rows with SQL too.
+    unusual_value_reason = models.TextField(blank=True, default="", db_default="")
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 
