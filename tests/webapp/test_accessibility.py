@@ -1,7 +1,9 @@
-"""Every page an officer and a manager can reach, in headless Chromium: axe-core finds no
-WCAG 2.2 AA violations and the Nu HTML Checker no errors, including the entry form and the
-return form with errors; after a failed submit the error summary has the focus."""
+"""Every page an officer, a manager, a Director, the Policy Team and a member can reach, in
+headless Chromium: axe-core finds no WCAG 2.2 AA violations and the Nu HTML Checker no errors,
+including the entry form and the return form with errors; after a failed submit the error
+summary has the focus; and no page shows a code, an id or a snake_case name."""
 
+import re
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -23,6 +25,8 @@ pytestmark = [
     pytest.mark.usefixtures("officer_stylesheet"),
 ]
 
+# What a reader must never see in a page's text: ONS codes, measure ids or other snake_case.
+INTERNAL = re.compile(r"\bE0[5-9]\d{6}\b|\b[a-z]+_[a-z0-9_]+\b")
 # Links that are not pages: downloads and the stylesheet.
 NOT_PAGES = (".csv", ".xlsx", ".css")
 MAX_PAGES = 100
@@ -47,7 +51,8 @@ def crawl(page, start: str, check) -> dict[str, str]:
         if url in seen:
             continue
         response = page.goto(url)
-        assert response.ok, f"{url}: HTTP {response.status}"
+        # 503: a page whose warehouse tables are not built yet says so (officer/not_built.html)
+        assert response.ok or response.status == 503, f"{url}: HTTP {response.status}"
         seen[url] = response.text()
         check(url)
         for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)"):
@@ -115,6 +120,32 @@ def test_officer_and_manager_pages_pass_axe_and_the_nu_checker(
     check(manager)("confirm selected with nothing ticked")
 
     assert len(sources) >= 8
+    assert problems == {}, "\n".join(f"{u}\n  " + "\n  ".join(p) for u, p in problems.items())
+    errors = nu_errors(sources, tmp_path)
+    assert errors == [], "\n".join(errors)
+
+
+def test_director_policy_and_member_pages_pass_axe_nu_and_show_no_codes(
+    marts, sign_in_as, live_server, tmp_path
+):
+    problems: dict[str, list[str]] = {}
+
+    def check(page):
+        def run(url):
+            found = axe_violations(page)
+            codes = sorted(set(INTERNAL.findall(page.inner_text("body"))))
+            if codes:
+                found = [*found, f"internal names in the text: {codes}"]
+            if found:
+                problems[url] = found
+
+        return run
+
+    sources: dict[str, str] = {}
+    for username in ("dev", "priya", "councillor"):
+        page = sign_in_as(username)
+        sources |= crawl(page, live_server.url + "/", check(page))
+    assert any("/director/" in url for url in sources) and any("/policy/" in url for url in sources)
     assert problems == {}, "\n".join(f"{u}\n  " + "\n  ".join(p) for u, p in problems.items())
     errors = nu_errors(sources, tmp_path)
     assert errors == [], "\n".join(errors)
