@@ -88,6 +88,12 @@ create table input.cmt_focus (cabinet_date date, measure_id text, council_code t
 """
 
 
+def built(args: list[str], runner: CliRunner | None = None) -> None:
+    """Build a pack; a failure shows the command's own words."""
+    result = (runner or CliRunner()).invoke(report, args)
+    assert result.exit_code == 0, result.output
+
+
 def _month_end(start: dt.date) -> dt.date:
     return (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
 
@@ -394,7 +400,7 @@ def test_same_period_issued_in_two_places_is_byte_identical(reports_db, workspac
 
 def test_gate_refusal_keeps_the_last_good_version(reports_db, workspace, monkeypatch):
     runner = CliRunner()
-    assert runner.invoke(report, ["cabinet", "--period", "2026-03"]).exit_code == 0
+    built(["cabinet", "--period", "2026-03"], runner)
     folder = freeze.pack_dir("cabinet", "2026-03")
     before = _hashes(folder)
     with psycopg.connect(reports_db, autocommit=True) as conn:
@@ -652,7 +658,7 @@ def test_the_code_scan_can_fail():
 
 
 def test_cabinet_first_page_is_the_headline(reports_db, workspace):
-    assert CliRunner().invoke(report, ["cabinet", "--period", "2026-03"]).exit_code == 0
+    built(["cabinet", "--period", "2026-03"])
     folder = freeze.pack_dir("cabinet", "2026-03")
     pages = pdf_pages(folder / "cabinet-2026-03-bromsgrove.pdf")
     first = pages[0]
@@ -689,7 +695,7 @@ def test_cabinet_first_page_is_the_headline(reports_db, workspace):
 
 def test_each_measure_shows_last_year_quality_reasons_and_holder_title(reports_db, workspace):
     runner = CliRunner()
-    assert runner.invoke(report, ["cabinet", "--period", "2026-03"]).exit_code == 0
+    built(["cabinet", "--period", "2026-03"], runner)
     text = " ".join(
         pdf_text(freeze.pack_dir("cabinet", "2026-03") / "cabinet-2026-03-bromsgrove.pdf").split()
     )
@@ -701,7 +707,7 @@ def test_each_measure_shows_last_year_quality_reasons_and_holder_title(reports_d
     )
     assert "Contacts data arrived late (February 2026)" in text or "data arrived late" in text
     assert "(1 exception(s) found)" in text
-    assert runner.invoke(report, ["portfolio", "--period", "2026-03"]).exit_code == 0
+    built(["portfolio", "--period", "2026-03"], runner)
     briefing = " ".join(
         pdf_text(
             freeze.pack_dir("portfolio", "2026-03")
@@ -712,7 +718,7 @@ def test_each_measure_shows_last_year_quality_reasons_and_holder_title(reports_d
 
 
 def test_portfolio_briefings_are_short_with_exceptions_first(reports_db, workspace):
-    assert CliRunner().invoke(report, ["portfolio", "--period", "2026-03"]).exit_code == 0
+    built(["portfolio", "--period", "2026-03"])
     folder = freeze.pack_dir("portfolio", "2026-03")
     for pdf in folder.glob("*.pdf"):
         assert len(PdfReader(pdf).pages) <= 8, pdf.name
@@ -726,7 +732,7 @@ def test_portfolio_briefings_are_short_with_exceptions_first(reports_db, workspa
 
 
 def test_scrutiny_carries_actions_forward_and_suggests_enquiries(reports_db, workspace):
-    assert CliRunner().invoke(report, ["scrutiny", "--period", "2025-26-Q4"]).exit_code == 0
+    built(["scrutiny", "--period", "2025-26-Q4"])
     pdf = freeze.pack_dir("scrutiny", "2025-26-Q4") / "scrutiny-2025-26-Q4-bromsgrove.pdf"
     text = " ".join(pdf_text(pdf).split())
     section = text.split("Exceptions: actions and lines of enquiry")[1].split("Trials and")[0]
@@ -758,7 +764,7 @@ def _overflowing_text(html: str) -> list[str]:
 
 
 def test_scrutiny_summary_tables_fit_the_page(reports_db, workspace):
-    assert CliRunner().invoke(report, ["scrutiny", "--period", "2025-26-Q4"]).exit_code == 0
+    built(["scrutiny", "--period", "2025-26-Q4"])
     folder = freeze.pack_dir("scrutiny", "2025-26-Q4")
     for html in folder.glob("*.html"):
         assert not _overflowing_text(html.read_text()), html.name
@@ -783,7 +789,7 @@ def test_first_pages_match_their_reference_layout(reports_db, workspace, tmp_pat
     runner = CliRunner()
     counts = {}
     for name, (kind, period, file) in REFERENCE_PAGES.items():
-        assert runner.invoke(report, [kind, "--period", period]).exit_code == 0
+        built([kind, "--period", period], runner)
         pdf = freeze.pack_dir(kind, period) / file
         counts[name] = len(PdfReader(pdf).pages)
         subprocess.run(
