@@ -41,6 +41,24 @@ def marts(people):
         drop_entry_marts(cursor)
 
 
+def page_check(problems: dict[str, list[str]]):
+    """check(page)(name): axe-core's violations and any internal name in the page's text,
+    recorded in `problems` under the page's name."""
+
+    def check(page):
+        def run(url):
+            found = axe_violations(page)
+            codes = sorted(set(INTERNAL.findall(page.inner_text("body"))))
+            if codes:
+                found = [*found, f"internal names in the text: {codes}"]
+            if found:
+                problems[url] = found
+
+        return run
+
+    return check
+
+
 def crawl(page, start: str, check) -> dict[str, str]:
     """Each page reachable by links from `start` (GET only), checked; {url: HTML source}."""
     origin = urlsplit(start).netloc
@@ -71,13 +89,7 @@ def test_officer_and_manager_pages_pass_axe_and_the_nu_checker(
 
     problems: dict[str, list[str]] = {}
 
-    def check(page):
-        def run(url):
-            found = axe_violations(page)
-            if found:
-                problems[url] = found
-
-        return run
+    check = page_check(problems)
 
     sources: dict[str, str] = {}
     officer = sign_in_as("olivia")
@@ -130,16 +142,7 @@ def test_director_policy_and_member_pages_pass_axe_nu_and_show_no_codes(
 ):
     problems: dict[str, list[str]] = {}
 
-    def check(page):
-        def run(url):
-            found = axe_violations(page)
-            codes = sorted(set(INTERNAL.findall(page.inner_text("body"))))
-            if codes:
-                found = [*found, f"internal names in the text: {codes}"]
-            if found:
-                problems[url] = found
-
-        return run
+    check = page_check(problems)
 
     sources: dict[str, str] = {}
     for username in ("dev", "priya", "councillor"):
