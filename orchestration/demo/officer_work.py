@@ -22,6 +22,7 @@ import hashlib
 from dataclasses import dataclass
 
 from orchestration.lib.names import COUNCIL_SHORT_NAMES
+from orchestration.lib.spc import charts
 
 EMAIL_DOMAIN = "bromsgrove-redditch.example"
 DEMO_MEANS = "bdc demo (demonstration people)"
@@ -252,7 +253,8 @@ def commentary_for(measure: DemoMeasure, start: dt.date) -> dict:
     )
     by = _add_months(start, 4) - dt.timedelta(days=1)
     words = {
-        "month": f"{start:%B %Y}",
+        # the period by its own frequency: "Q2 2026/27 (July to September 2026)" for a quarter
+        "month": charts.period_label(start, measure.frequency),
         "council": COUNCIL_SHORT_NAMES.get(measure.council_code, ""),
         "by": f"the end of {by:%B %Y}",
     }
