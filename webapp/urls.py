@@ -12,6 +12,7 @@ from webapp.officer import (  # noqa: I001 - one line per part
     entry_views,
     policy_views,
     quality_views,
+    sign_in,
     views,
     work_views,
 )
@@ -28,7 +29,12 @@ urlpatterns = [
         {"document_root": settings.STATICFILES_DIRS[0]},
         name="app_static",
     ),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", sign_in.SignInView.as_view(), name="login"),
+    # Sign-in through the council's identity provider (when BDC_OIDC_CLIENT_ID is set; 404
+    # otherwise). Register https://<host>/accounts/oidc/callback/ with the provider.
+    path("accounts/oidc/start/", sign_in.start, name="oidc_authentication_init"),
+    path("accounts/oidc/callback/", sign_in.callback, name="oidc_authentication_callback"),
+    path("accounts/oidc/not-signed-in/", sign_in.refused, name="council_sign_in_refused"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.home, name="home"),
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),

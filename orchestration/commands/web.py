@@ -28,7 +28,7 @@ def web(ctx: click.Context, port: int, threads: int) -> None:
         from webapp.wsgi import application
     except Exception as error:
         raise click.ClickException(f"Could not start the app: {error}") from error
-    if not os.environ.get("BDC_WEB_SECRET_KEY"):
+    if not (os.environ.get("BDC_WEB_SECRET_KEY") or os.environ.get("BDC_WEB_SECRET_KEY_FILE")):
         click.echo("BDC_WEB_SECRET_KEY is not set: sessions end when the app stops.")
     click.echo(f"Officer app on http://127.0.0.1:{port}/ (Ctrl+C to stop)")
     serve(application, host="127.0.0.1", port=port, threads=threads, ident="bdc-web")
@@ -44,9 +44,25 @@ def web(ctx: click.Context, port: int, threads: int) -> None:
     type=click.Choice(["officer", "manager", "director", "policy", "member", "partner"]),
     help="Role(s) to give; repeat for several.",
 )
-@click.password_option(help="The password (asked for when not given).")
-def add_user(username: str, role_names: tuple[str, ...], password: str) -> None:
-    """Create or update USERNAME with a password and role(s)."""
+@click.option("--password", help="The password (asked for when not given).")
+@click.option(
+    "--no-password",
+    is_flag=True,
+    help="No password: signs in with the council account only (BDC_OIDC_*; by email).",
+)
+@click.option("--email", help="Email address: reminders, and sign-in with the council account.")
+def add_user(
+    username: str,
+    role_names: tuple[str, ...],
+    password: str | None,
+    no_password: bool,
+    email: str | None,
+) -> None:
+    """Create or update USERNAME with a password (or none) and role(s)."""
+    if no_password and password is not None:
+        raise click.UsageError("Give --password or --no-password, not both.")
+    if not no_password and password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     migrate_app(warehouse_url())
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
@@ -58,11 +74,16 @@ def add_user(username: str, role_names: tuple[str, ...], password: str) -> None:
 
     roles.ensure_groups()
     user, created = get_user_model().objects.get_or_create(username=username)
-    try:
-        validate_password(password, user)
-    except ValidationError as error:
-        raise click.ClickException(" ".join(error.messages)) from error
-    user.set_password(password)
+    if email is not None:
+        user.email = email.strip()
+    if no_password:
+        user.set_unusable_password()
+    else:
+        try:
+            validate_password(password, user)
+        except ValidationError as error:
+            raise click.ClickException(" ".join(error.messages)) from error
+        user.set_password(password)
     user.save()
     # Each role given is written to audit.role_grants (who ran the command, when, to whom), in
     # the same transaction as the grant.

@@ -154,6 +154,101 @@ def test_director_policy_and_member_pages_pass_axe_nu_and_show_no_codes(
     assert errors == [], "\n".join(errors)
 
 
+def test_sign_in_pages_pass_axe_and_the_nu_checker(
+    people, settings, chromium, live_server, tmp_path
+):
+    """Sign-in with the council account on (a provider started here): the sign-in page with its
+    button, the form with errors, the lockout page, each refusal page, and the browser's whole
+    round trip through the provider into the app."""
+    import secrets
+
+    from tests.support import oidc_provider
+
+    provider = oidc_provider.Provider(
+        client_id="performance-dashboard",
+        client_secret=secrets.token_urlsafe(32),
+        redirect_uri=live_server.url + "/accounts/oidc/callback/",
+    )
+    server, _ = oidc_provider.start(provider)
+    oidc_provider.switch_on(settings, provider.endpoints())
+    people.officer.email = "olivia@bromsgrove.gov.uk"
+    people.officer.save()
+    people.partner.email = "police@example.org"
+    people.partner.is_active = False
+    people.partner.save()
+    for person in (people.manager, people.other_manager):
+        person.email = "managers@bromsgrove.gov.uk"
+        person.save()
+
+    problems: dict[str, list[str]] = {}
+    sources: dict[str, str] = {}
+    context = chromium.new_context()
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+
+    def record(name: str) -> None:
+        sources[name] = page.content()
+        page_check(problems)(page)(name)
+
+    try:
+        page.goto(live_server.url + "/")
+        assert "/accounts/login/" in page.url
+        button = page.get_by_role("button", name="Sign in with your council account")
+        assert button.is_visible()
+        record("sign-in page")
+        page.get_by_role("button", name="Sign in", exact=True).click()
+        assert "govuk-error-summary" in page.evaluate("document.activeElement.className")
+        record("sign-in form with errors")
+
+        for email, heading in (
+            ("stranger@bromsgrove.gov.uk", "You do not have an account for this service yet"),
+            ("police@example.org", "Your account has been switched off"),
+            ("managers@bromsgrove.gov.uk", "We cannot tell which account is yours"),
+            ("", "Your council account did not give an email address"),
+        ):
+            provider.person = {"email": email}
+            page.goto(live_server.url + "/accounts/login/")
+            page.get_by_role("button", name="Sign in with your council account").click()
+            page.wait_for_load_state()
+            assert page.get_by_role("heading", level=1).inner_text() == heading
+            record(heading)
+        # A provider whose token fails its checks (here, the wrong client secret).
+        settings.OIDC_RP_CLIENT_SECRET = "not-the-secret"
+        provider.person = {"email": "olivia@bromsgrove.gov.uk"}
+        page.goto(live_server.url + "/accounts/login/")
+        page.get_by_role("button", name="Sign in with your council account").click()
+        page.wait_for_load_state()
+        assert page.get_by_role("heading", level=1).inner_text() == "Sign-in did not work"
+        record("sign-in did not work")
+        settings.OIDC_RP_CLIENT_SECRET = provider.client_secret
+
+        # The whole round trip in the browser, Content-Security-Policy and all.
+        page.goto(live_server.url + "/accounts/login/?next=/my-work/")
+        page.get_by_role("button", name="Sign in with your council account").click()
+        page.wait_for_load_state()
+        assert page.url == live_server.url + "/my-work/"
+        assert "Signed in as olivia" in page.inner_text("header")
+
+        locked = chromium.new_context()
+        page = locked.new_page()
+        for _ in range(settings.AXES_FAILURE_LIMIT + 1):
+            page.goto(live_server.url + "/accounts/login/")
+            page.get_by_label("Username").fill("maya")
+            page.get_by_label("Password").fill("wrong")
+            page.get_by_role("button", name="Sign in", exact=True).click()
+        assert "Too many failed sign-in attempts" in page.content()
+        record("account locked")
+        locked.close()
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()
+
+    assert problems == {}, "\n".join(f"{u}\n  " + "\n  ".join(p) for u, p in problems.items())
+    errors = nu_errors(sources, tmp_path)
+    assert errors == [], "\n".join(errors)
+
+
 def test_the_nu_checker_finds_errors_when_there_are_some(tmp_path):
     broken = "<!DOCTYPE html><html lang=en><title>x</title><p id=a><p id=a><div aria-describedby=b>"
     errors = nu_errors({"broken page": broken}, tmp_path)

@@ -179,6 +179,8 @@ def test_hsts_only_with_production_settings(db, https):
         "BDC_WAREHOUSE_URL": f"postgresql://{s['USER']}:{s['PASSWORD']}@{s['HOST']}:{s['PORT']}/{s['NAME']}",
         "DJANGO_SETTINGS_MODULE": "webapp.settings",
         "BDC_WEB_HTTPS": https,
+        "BDC_WEB_SECRET_KEY": "k" * 40 + "0123456789",  # production needs a strong key
+        "BDC_WEB_ALLOWED_HOSTS": "testserver",
         "PYTHONPATH": str(environment.REPO_ROOT),
     }
     env.pop("BDC_WEB_DEBUG", None)
@@ -192,8 +194,8 @@ def test_hsts_only_with_production_settings(db, https):
         check=True,
     ).stdout.splitlines()
     if https:
-        assert out[0] == "200 max-age=31536000"
-        assert out[1] == "None"  # a request the proxy did not mark as HTTPS
+        assert out[0] == "200 max-age=31536000; includeSubDomains; preload"
+        assert out[1] == "None"  # a request the proxy did not mark as HTTPS (redirected)
         assert out[2] == "True True"
     else:
         assert out[0] == "200 None"

@@ -17,8 +17,16 @@ SAMPLE_ARGS = {
     "item_id": 1,
     "kind": "waiver",
 }
-# The sign-in page and its stylesheet (tests/webapp/test_entry_context.py checks the latter).
-PUBLIC_PAGES = {"login", "app_static"}
+# The sign-in page and its stylesheet (tests/webapp/test_entry_context.py checks the latter),
+# and sign-in with the council's account: its start, the provider's return and the refusal page
+# (tests/webapp/test_council_sign_in.py).
+PUBLIC_PAGES = {
+    "login",
+    "app_static",
+    "oidc_authentication_init",
+    "oidc_authentication_callback",
+    "council_sign_in_refused",
+}
 
 
 def every_page() -> list[str]:

@@ -8,6 +8,6 @@ class OfficerConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from webapp.officer import grants
+        from webapp.officer import checks, grants  # noqa: F401 (checks registers itself)
 
         grants.connect()

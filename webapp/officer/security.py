@@ -1,17 +1,26 @@
 """HTTP hardening of the officer app: Content-Security-Policy, the client address behind the
-council's proxy, and sign-in lockout (per username, plus per-address throttling).
+council's proxy, sign-in lockout (per username, plus per-address throttling) and the health
+check.
 
 The pages have no scripts, no inline styles and one stylesheet, the app's own compiled GOV.UK
 Frontend file (webapp/officer/stylesheet.py) served from the app itself: 'self' allows it, and
-nothing inline is allowed at all.
+nothing inline is allowed at all. Sign-in through the council's identity provider starts from a
+link, not a form, so `form-action 'self'` holds: the browser follows the app's redirect to the
+provider as a navigation, which no directive here restricts.
 """
 
 import ipaddress
+import logging
 
 from axes.handlers.database import AxesDatabaseHandler
-from axes.helpers import get_failure_limit
+from axes.helpers import get_client_username, get_failure_limit
 from django.conf import settings
+from django.db import DatabaseError, connection
 from django.db.models import Sum
+from django.http import HttpResponse
+
+log = logging.getLogger(__name__)
+HEALTH_PATH = "/healthz"
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -37,6 +46,26 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         return response
+
+
+class HealthCheckMiddleware:
+    """GET /healthz: 200 "ok" when the app can query its database, else 503. First in the
+    middleware, so it answers whatever the Host header (a container's own health check calls
+    localhost) and without the redirect to HTTPS; it says nothing else about the app."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path != HEALTH_PATH:
+            return self.get_response(request)
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("select 1")
+        except DatabaseError as error:
+            log.warning("Health check: the database does not answer: %s", error)
+            return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+        return HttpResponse("ok\n", content_type="text/plain")
 
 
 def _address(text: str | None) -> str | None:
@@ -70,6 +99,11 @@ class LockoutHandler(AxesDatabaseHandler):
 
     Both for AXES_COOLOFF_TIME. A successful sign-in clears that username's failures only, so
     an attacker who also has an account can't clear their address's count by signing in.
+
+    Sign-in through the council's identity provider (webapp/officer/sign_in.py) has no username
+    and no password here: the provider checked the password. A refusal there (no account with
+    that email) is not a guess and is not counted, and a locked username does not stop its owner
+    signing in that way; a locked address stops it as it stops the form.
     """
 
     def _counts(self, request, credentials) -> tuple[int, int]:
@@ -77,7 +111,18 @@ class LockoutHandler(AxesDatabaseHandler):
             attempts.aggregate(n=Sum("failures_since_start"))["n"] or 0
             for attempts in self.get_user_attempts(request, credentials)
         )
+        if get_client_username(request, credentials) is None:
+            by_username = 0  # no username given: nothing to count for it
         return by_username, by_address
+
+    def user_login_failed(self, sender, credentials: dict, request=None, **kwargs):
+        if request is not None and get_client_username(request, credentials) is None:
+            if not self.is_allowed(request, credentials):
+                # a locked address: AxesMiddleware shows the lockout page
+                request.axes_locked_out = True
+                request.axes_credentials = credentials
+            return
+        super().user_login_failed(sender, credentials, request, **kwargs)
 
     def get_failures(self, request, credentials=None) -> int:
         by_username, by_address = self._counts(request, credentials)
