@@ -36,16 +36,18 @@ run: setup ## Set everything up, build everything on the demo data, say where th
 test: setup lint ## Every test, against a real PostgreSQL
 	$(BIN)/pytest
 
-# The pre-commit hooks (.pre-commit-config.yaml), on every file in git: ruff, ruff format, and
-# sqlfluff on the dbt models, whose dbt templater needs a database (`bdc lint-sql` starts a
+# The pre-commit hooks (.pre-commit-config.yaml), on every file in git: ruff, ruff format, the
+# registers of config/ (`bdc config check`, `bdc config schemas --check`), and sqlfluff on the
+# dbt models, whose dbt templater needs a database (`bdc lint-sql` starts a
 # throwaway PostgreSQL). Without pre-commit or outside a git checkout, the same commands.
-lint: setup ## ruff, ruff format and sqlfluff: the pre-commit hooks on every file
+lint: setup ## ruff, ruff format, config/ and sqlfluff: the pre-commit hooks on every file
 	@if [ -x $(BIN)/pre-commit ] && git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
 		echo "$(BIN)/pre-commit run --all-files"; \
 		$(BIN)/pre-commit run --all-files; \
 	else \
-		echo "$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BDC) lint-sql"; \
-		$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BDC) lint-sql; \
+		echo "$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BDC) config check && $(BDC) config schemas --check && $(BDC) lint-sql"; \
+		$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BDC) config check \
+			&& $(BDC) config schemas --check && $(BDC) lint-sql; \
 	fi
 
 hooks: setup ## Run the pre-commit hooks before every commit (installs .git/hooks/pre-commit)

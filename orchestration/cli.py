@@ -32,6 +32,7 @@ def main(debug: bool) -> None:
 def _add_commands() -> None:
     """Every command lives in orchestration/commands/, one module each."""
     from orchestration.commands.bench import bench
+    from orchestration.commands.config import config
     from orchestration.commands.db import db
     from orchestration.commands.demo import demo
     from orchestration.commands.ingest import ingest
@@ -61,6 +62,7 @@ def _add_commands() -> None:
         share,
         web,
         bench,
+        config,
     ):
         main.add_command(command)
 

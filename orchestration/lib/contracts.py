@@ -1,181 +1,75 @@
 """Source contracts: the written agreement of what each landing-zone file holds.
 
-Kept as YAML in config/contracts/ (format in its README); the loader validates files against
-them, the raw tables are created from them, and each raw table's Great Expectations suite
-checks what its contract implies (quality/contract_expectations.py).
+Kept as YAML in config/contracts/ (format in its README; model and JSON Schema in
+orchestration/lib/registers/contracts.py); the loader validates files against them, the raw
+tables are created from them, and each raw table's Great Expectations suite checks what its
+contract implies (quality/contract_expectations.py).
 """
 
-import re
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-import yaml
+from orchestration.lib import environment, yamlfiles
+from orchestration.lib.registers import validate
+from orchestration.lib.registers.base import References
+from orchestration.lib.registers.contracts import SQL_TYPES as TYPES
+from orchestration.lib.registers.contracts import Column, Contract
+from orchestration.lib.registers.problems import RegisterError, suggest
 
-from orchestration.lib import environment
+__all__ = ["TYPES", "Column", "Contract", "ContractError", "all_contracts", "get"]
 
-TYPES = {
-    "text": "text",
-    "integer": "bigint",
-    "numeric": "numeric",
-    "date": "date",
-    "timestamp": "timestamp",
-    "boolean": "boolean",
-}
-FREQUENCIES = {"monthly", "quarterly", "annual", "static"}
+# A contract file that is itself wrong: the one error of every register, by its old name.
+ContractError = RegisterError
 
 
-class ContractError(ValueError):
-    """A contract file that is itself wrong."""
+def _columns(document: yamlfiles.Document) -> frozenset[str]:
+    """The column names a contract file declares, as written (for other contracts'
+    references), whether or not the file is valid."""
+    columns = document.data.get("columns") if isinstance(document.data, dict) else None
+    names = [c.get("name") for c in columns or () if isinstance(c, dict)]
+    return frozenset(name for name in names if isinstance(name, str))
 
 
-@dataclass(frozen=True)
-class Column:
-    name: str
-    type: str
-    required: bool = False
-    allowed: tuple[str, ...] | None = None
-    min: float | str | None = None
-    max: float | str | None = None
-    personal: bool = False
-    references: str | None = None
-    codes_from: str | None = None
-    # A regular expression the whole value must match (text columns), and how to say it.
-    pattern: str | None = None
-    pattern_hint: str | None = None
-    description: str = ""
-
-    @property
-    def sql_type(self) -> str:
-        return TYPES[self.type]
-
-
-@dataclass(frozen=True)
-class Contract:
-    source: str
-    title: str
-    description: str
-    grain: str
-    frequency: str
-    columns: tuple[Column, ...]
-    primary_key: tuple[str, ...] = ()
-    period_column: str | None = None
-    owner: str = ""
-    due_working_day: int | None = None
-    extra: dict = field(default_factory=dict, compare=False, hash=False)
-
-    @property
-    def table(self) -> str:
-        return f"raw.{self.source}"
-
-    @property
-    def column_names(self) -> list[str]:
-        return [column.name for column in self.columns]
-
-    def column(self, name: str) -> Column:
-        for column in self.columns:
-            if column.name == name:
-                return column
-        raise KeyError(name)
-
-
-def _parse(data: dict, path: Path) -> Contract:
-    where = f"{path.name}"
-    for key in ("source", "title", "grain", "columns"):
-        if key not in data:
-            raise ContractError(f"{where}: missing required key '{key}'.")
-    columns = []
-    for raw in data["columns"]:
-        kind = raw.get("type")
-        if kind not in TYPES:
-            raise ContractError(f"{where}: column {raw.get('name')} has unknown type {kind!r}.")
-        allowed = raw.get("allowed")
-        pattern = raw.get("pattern")
-        if pattern is not None:
-            if kind != "text":
-                raise ContractError(f"{where}: column {raw['name']} has a pattern but is not text.")
-            try:
-                re.compile(pattern)
-            except re.error as error:
-                raise ContractError(
-                    f"{where}: column {raw['name']} has an invalid pattern ({error})."
-                ) from error
-        columns.append(
-            Column(
-                name=raw["name"],
-                type=kind,
-                required=bool(raw.get("required", False)),
-                allowed=tuple(str(code) for code in allowed) if allowed else None,
-                min=raw.get("min"),
-                max=raw.get("max"),
-                personal=bool(raw.get("personal", False)),
-                references=raw.get("references"),
-                codes_from=raw.get("codes_from"),
-                pattern=pattern,
-                pattern_hint=raw.get("pattern_hint"),
-                description=raw.get("description", ""),
+def check_folder(folder: Path) -> tuple[dict[str, Contract], list]:
+    """Every contract of the folder, and every problem found in any of them."""
+    documents = {path: yamlfiles.read(path) for path in sorted(Path(folder).glob("*.yml"))}
+    columns = {path.stem: _columns(document) for path, document in documents.items()}
+    context = References(sources=frozenset(columns), source_columns=columns)
+    contracts, problems = {}, []
+    for path, document in documents.items():
+        contract, found = validate.check(document, Contract, context=context)
+        problems += found
+        if contract is not None and contract.source != path.stem:
+            problems.append(
+                document.problem(
+                    ("source",),
+                    f"source {contract.source!r} must be the file's name ({path.stem})",
+                )
             )
-        )
-    names = [column.name for column in columns]
-    if len(set(names)) != len(names):
-        raise ContractError(f"{where}: duplicate column names.")
-    for key in data.get("primary_key", []) + [data.get("period_column")]:
-        if key and key not in names:
-            raise ContractError(f"{where}: '{key}' is not one of its columns.")
-    frequency = data.get("frequency", "static")
-    if frequency not in FREQUENCIES:
-        raise ContractError(f"{where}: frequency must be one of {sorted(FREQUENCIES)}.")
-    known = {
-        "source",
-        "title",
-        "description",
-        "grain",
-        "frequency",
-        "columns",
-        "primary_key",
-        "period_column",
-        "owner",
-        "due_working_day",
-    }
-    return Contract(
-        source=data["source"],
-        title=data["title"],
-        description=data.get("description", ""),
-        grain=data["grain"],
-        frequency=frequency,
-        columns=tuple(columns),
-        primary_key=tuple(data.get("primary_key", [])),
-        period_column=data.get("period_column"),
-        owner=data.get("owner", ""),
-        due_working_day=data.get("due_working_day"),
-        extra={key: value for key, value in data.items() if key not in known},
-    )
-
-
-def load_contract(path: Path) -> Contract:
-    with path.open() as handle:
-        return _parse(yaml.safe_load(handle), path)
+        elif contract is not None:
+            contracts[contract.source] = contract
+    return contracts, problems
 
 
 @cache
 def _all(folder: Path) -> dict[str, Contract]:
-    contracts = {}
-    for path in sorted(folder.glob("*.yml")):
-        contract = load_contract(path)
-        if contract.source != path.stem:
-            raise ContractError(f"{path.name}: source '{contract.source}' must match file name.")
-        contracts[contract.source] = contract
+    contracts, problems = check_folder(folder)
+    if problems:
+        raise RegisterError(problems)
     return contracts
 
 
 def all_contracts(folder: Path | None = None) -> dict[str, Contract]:
-    return _all(folder or environment.contracts_dir())
+    return _all(Path(folder or environment.contracts_dir()))
 
 
 def get(source: str) -> Contract:
     contracts = all_contracts()
     if source not in contracts:
-        raise ContractError(
-            f"No contract for source '{source}'; known sources: {', '.join(sorted(contracts))}."
+        hint = suggest(source, contracts)
+        raise RegisterError.at(
+            environment.contracts_dir() / f"{source}.yml",
+            f"no contract for source '{source}'; known sources: {', '.join(sorted(contracts))}",
+            hint=hint,
         )
     return contracts[source]

@@ -21,6 +21,8 @@ from tests.support.marts import DIM_MEASURES_SQL
 pytestmark = pytest.mark.integration
 
 BDC, RBC = "E07000234", "E07000236"
+# A measure of the registry (annotations may only name those); its figures here are the test's.
+HOU = "hou_e2e_housing_register_median"
 MONTHS = [dt.date(2023 + (3 + i) // 12, (3 + i) % 12 + 1, 1) for i in range(30)]
 GHOSTED_MONTH = MONTHS[15]
 
@@ -49,11 +51,11 @@ def _measure_rows():
         if month == MONTHS[9]:
             continue
         value = round(float(40 + rng.normal(0, 3) - (8 if i >= 22 else 0)), 2)
-        rows.append(("HOU-E2E", BDC, month, _month_end(month), "council", BDC, value))
-        rows.append(("HOU-E2E", BDC, month, _month_end(month), "ward", "E05000001", 99.0))
+        rows.append((HOU, BDC, month, _month_end(month), "council", BDC, value))
+        rows.append((HOU, BDC, month, _month_end(month), "ward", "E05000001", 99.0))
     # Redditch: only 5 months -> a run chart
     for month in MONTHS[:5]:
-        rows.append(("HOU-E2E", RBC, month, _month_end(month), "council", RBC, 30.0 + month.month))
+        rows.append((HOU, RBC, month, _month_end(month), "council", RBC, 30.0 + month.month))
     # quarterly, higher is better, with a target
     for q in range(14):
         start = MONTHS[0] + pd.DateOffset(months=3 * q)
@@ -94,8 +96,8 @@ MEASURES = [
         None,
         "mdc",
     ),  # fmt: skip
-    ("HOU-E2E", BDC, "Housing register end to end", "days", "lower", "monthly", 45, "mdc"),
-    ("HOU-E2E", RBC, "Housing register end to end", "days", "lower", "monthly", None, "mdc"),
+    (HOU, BDC, "Housing register end to end", "days", "lower", "monthly", 45, "mdc"),
+    (HOU, RBC, "Housing register end to end", "days", "lower", "monthly", None, "mdc"),
     ("ENA-QTR", BDC, "Quarterly score", "percent", "higher", "quarterly", 65, "ptd"),
     (
         FLYTIP,
@@ -136,7 +138,7 @@ def marts(activated, tmp_path, monkeypatch):
     document = yaml.safe_load(annotations_lib.default_path().read_text())
     document["annotations"].append(
         {
-            "measure_id": "HOU-E2E",
+            "measure_id": HOU,
             "council_code": BDC,
             "kind": "ghost",
             "period_start": GHOSTED_MONTH,
@@ -234,7 +236,7 @@ def _expected_measure_frame():
         }
         if definition[6] is not None:
             options[key]["target"] = float(definition[6])
-        if key == f"HOU-E2E|{BDC}":
+        if key == f"{HOU}|{BDC}":
             options[key]["ghost"] = [periods.index(GHOSTED_MONTH)]
         if key == f"{BENEFIT_MEDIAN}|{BDC}":  # the repository's annotation
             options[key]["recalc"] = [periods.index(REDESIGN_START)]
@@ -262,7 +264,7 @@ def test_measure_spc_equals_the_batch_engine(marts):
     ]
     # the ward row never reaches the chart; the missing and the annotated month are ghosted
     assert 99.0 not in set(table.value.dropna())
-    ghosted = table[(table.measure_id == "HOU-E2E") & (table.council_code == BDC) & table.ghost]
+    ghosted = table[(table.measure_id == HOU) & (table.council_code == BDC) & table.ghost]
     assert set(ghosted.period_start) == {MONTHS[9], GHOSTED_MONTH}
 
 
@@ -278,18 +280,18 @@ def test_measure_icons_one_row_per_measure_and_council(marts):
         assert _same(got["latest_value"], want["latest_value"])
         assert got["warnings"] == "; ".join(want["warnings"])
         assert got["chart_svg"].startswith("<svg") and got["text_alternative"]
-    bdc = icons[(icons.measure_id == "HOU-E2E") & (icons.council_code == BDC)].iloc[0]
+    bdc = icons[(icons.measure_id == HOU) & (icons.council_code == BDC)].iloc[0]
     assert bdc.spc_shown and bdc.latest_period_start == MONTHS[-1]
     # the recorded reason is on the chart and in its text alternative
     assert "System migration" in bdc.chart_svg and "System migration" in bdc.text_alternative
-    rbc = icons[(icons.measure_id == "HOU-E2E") & (icons.council_code == RBC)].iloc[0]
+    rbc = icons[(icons.measure_id == HOU) & (icons.council_code == RBC)].iloc[0]
     assert (
         not rbc.spc_shown
         and _text(rbc.variation_icon) is None
         and "run chart" in rbc.text_alternative
     )
     # and the single-series engine agrees on one chart
-    single = xmr([*_measure_series_values(marts)], **options[f"HOU-E2E|{BDC}"])
+    single = xmr([*_measure_series_values(marts)], **options[f"{HOU}|{BDC}"])
     assert single["variation_icon"] == _text(bdc.variation_icon)
     assert single["assurance_icon"] == _text(bdc.assurance_icon)
 
@@ -297,7 +299,7 @@ def test_measure_icons_one_row_per_measure_and_council(marts):
 def _measure_series_values(url):
     table = _read(
         url,
-        f"select value from analysis.measure_spc where measure_id = 'HOU-E2E' "
+        f"select value from analysis.measure_spc where measure_id = '{HOU}' "
         f"and council_code = '{BDC}' order by period_start",
     )
     return [None if pd.isna(v) else v for v in table.value]

@@ -6,9 +6,10 @@ exclude) is read line by line. A line fails when it:
   `_REPO_ROOT`, `REPO`), a sibling folder joined onto a parent, or `Path(__file__)...parents[N]`
   / `.parent.parent...` with more levels than the file is deep;
 - holds a relative path `../name` that lands outside the repository. It is resolved against the
-  file's folder and, except in link targets (`](...)`, `href=`, `src=`, `url(`) and in the
-  public site's templates and builder (whose links are relative to the built site), against
-  the repository root too, since commands, docs and config name paths from the root;
+  file's folder and, except in link targets (`](...)`, `href=`, `src=`, `url(`, `$schema=`)
+  and in the public site's templates and builder (whose links are relative to the built
+  site), against the repository root too, since commands, docs and config name paths from the
+  root;
 - names the absolute folder that holds the repository (a sibling folder of the clone);
 - names DESIGN.md, which the repository does not have.
 
@@ -47,7 +48,11 @@ FILE_CHAIN = re.compile(
 CHAIN_STEP = re.compile(r"parents\s*\[\s*(\d+)\s*\]|parent\b")
 # `../name`, not preceded by a path character (so `.../data` and `a/../b` do not count).
 RELATIVE = re.compile(r"(?<![\w.~/$-])((?:\.\./)+)([\w-][\w.-]*)")
-LINK_BEFORE = re.compile(r"(?:\]\(|(?:href|src)\s*=\s*[\"']?|url\(\s*[\"']?)$", re.IGNORECASE)
+# A link's target is relative to its file: markdown and HTML links, CSS url(), and the schema
+# a YAML file names for editors (`# yaml-language-server: $schema=../schemas/x.schema.json`).
+LINK_BEFORE = re.compile(
+    r"(?:\]\(|(?:href|src)\s*=\s*[\"']?|url\(\s*[\"']?|\$schema=)$", re.IGNORECASE
+)
 
 
 def _inside(path: str, root: Path) -> bool:

@@ -16,35 +16,19 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from orchestration.lib import environment, yamlfiles
+from orchestration.lib.registers import known, validate
+from orchestration.lib.registers.analysis import Annotation, Annotations
+from orchestration.lib.registers.base import References
+from orchestration.lib.registers.problems import RegisterError
 
 KINDS = ("recalc", "ghost", "baseline")
-FIELDS = ("measure_id", "council_code", "kind", "period_start", "reason", "recorded_by",
-          "recorded_on")  # fmt: skip
 DEFAULT_PATH = Path("config") / "spc_annotations.yml"
 
-
-class AnnotationError(ValueError):
-    """An annotation file that cannot be used, worded for the person who edits it."""
-
-
-@dataclass(frozen=True)
-class Annotation:
-    measure_id: str
-    council_code: str
-    kind: str
-    period_start: dt.date
-    reason: str
-    recorded_by: str
-    recorded_on: dt.date
-
-    def as_chart_note(self, index: int) -> dict:
-        """The form charts.render_svg draws: where, what and why."""
-        return {"index": index, "kind": self.kind, "period_start": self.period_start,
-                "reason": self.reason}  # fmt: skip
+# An annotation file that cannot be used: the one error of every register, by its old name.
+AnnotationError = RegisterError
 
 
 def default_path() -> Path:
@@ -53,71 +37,23 @@ def default_path() -> Path:
     return Path(override) if override else environment.REPO_ROOT / DEFAULT_PATH
 
 
-def _date(value, where: str, name: str) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError as error:
-        raise AnnotationError(
-            f"{where}: {name} must be a date (YYYY-MM-DD), got {value!r}"
-        ) from error
+def parse(
+    entries, source: str = "spc_annotations.yml", refs: References | None = None
+) -> list[Annotation]:
+    """Annotations from a list already read (the YAML's `annotations:` list); references are
+    checked only as far as `refs` says."""
+    document = yamlfiles.unread(Path(source), {"annotations": entries})
+    return list(validate.load(document, Annotations, refs).annotations or ())
 
 
-def parse(entries, source: str = "annotations") -> list[Annotation]:
-    """Validate a list of mappings (the YAML's `annotations:` list) into Annotations."""
-    if entries is None:
-        return []
-    if not isinstance(entries, list):
-        raise AnnotationError(f"{source}: expected a list of annotations")
-    out = []
-    for number, entry in enumerate(entries, start=1):
-        where = f"{source}, entry {number}"
-        if not isinstance(entry, dict):
-            raise AnnotationError(f"{where}: each annotation must be a mapping of fields")
-        unknown = set(entry) - set(FIELDS)
-        if unknown:
-            raise AnnotationError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
-        for name in FIELDS:
-            value = entry.get(name)
-            if value is None or (isinstance(value, str) and not value.strip()):
-                hint = " (say why: a known change or a trial)" if name == "reason" else ""
-                raise AnnotationError(f"{where}: {name} is required{hint}")
-        kind = str(entry["kind"]).strip()
-        if kind not in KINDS:
-            raise AnnotationError(f"{where}: kind must be one of {', '.join(KINDS)}, got {kind!r}")
-        out.append(
-            Annotation(
-                measure_id=str(entry["measure_id"]).strip(),
-                council_code=str(entry["council_code"]).strip(),
-                kind=kind,
-                period_start=_date(entry["period_start"], where, "period_start"),
-                reason=str(entry["reason"]).strip(),
-                recorded_by=str(entry["recorded_by"]).strip(),
-                recorded_on=_date(entry["recorded_on"], where, "recorded_on"),
-            )
-        )
-    baselines = {}
-    for item in out:
-        if item.kind == "baseline":
-            key = (item.measure_id, item.council_code)
-            if key in baselines:
-                raise AnnotationError(
-                    f"{source}: {item.measure_id} ({item.council_code}) has more than one baseline"
-                )
-            baselines[key] = item
-    return out
-
-
-def load(path: Path | None = None) -> list[Annotation]:
-    """The annotations file (missing file = no annotations)."""
+def load(path: Path | None = None, refs: References | None = None) -> list[Annotation]:
+    """The annotations file (missing file = no annotations), its measures and councils checked
+    against config/ (`refs`)."""
     path = path or default_path()
     if not path.exists():
         return []
-    document = yamlfiles.load_mapping(path, "annotations", AnnotationError)
-    return parse(document.get("annotations"), path.name)
+    refs = refs or known.references(measures=True, cases=True)
+    return list(validate.load(yamlfiles.read(path), Annotations, refs).annotations or ())
 
 
 def for_series(annotations: Sequence[Annotation], measure_id: str, council_code: str):

@@ -21,13 +21,14 @@ from pathlib import Path
 
 from orchestration.lib import environment, yamlfiles
 from orchestration.lib.analysis.signals import published
+from orchestration.lib.registers import known, validate
+from orchestration.lib.registers.analysis import Trial, Trials
+from orchestration.lib.registers.base import References
+from orchestration.lib.registers.problems import RegisterError
 from orchestration.lib.spc import xmr
 from orchestration.lib.spc.charts import fmt
 from orchestration.lib.spc.chunky import read_warnings
 
-FIELDS = ("trial_id", "title", "hypothesis", "service", "locality", "council_code",
-          "start_date", "end_date", "measure_ids", "owner")  # fmt: skip
-REQUIRED = ("trial_id", "title", "hypothesis", "council_code", "start_date", "measure_ids", "owner")
 VERDICTS = ("improvement", "deterioration", "no_change", "insufficient_data")
 MIN_BASELINE_POINTS = (
     12  # below this the baseline's limits are trial limits (tests/fixtures/spc/README.md A.7)
@@ -35,26 +36,8 @@ MIN_BASELINE_POINTS = (
 MIN_AFTER_POINTS = 7  # without a signal, fewer points after the start could not show a shift
 DEFAULT_PATH = Path("config") / "trials.yml"
 
-
-class TrialError(ValueError):
-    """A trials file that cannot be used, worded for the person who edits it."""
-
-
-@dataclass(frozen=True)
-class Trial:
-    trial_id: str
-    title: str
-    hypothesis: str
-    service: str | None
-    locality: str | None
-    council_code: str
-    start_date: dt.date
-    end_date: dt.date | None
-    measure_ids: tuple[str, ...]
-    owner: str
-
-    def row(self) -> dict:
-        return {**self.__dict__, "measure_ids": list(self.measure_ids)}
+# A trials file that cannot be used: the one error of every register, by its old name.
+TrialError = RegisterError
 
 
 @dataclass(frozen=True)
@@ -64,59 +47,11 @@ class Verdict:
     evidence: str
 
 
-def _date(value, where: str, name: str) -> dt.date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError as error:
-        raise TrialError(f"{where}: {name} must be a date (YYYY-MM-DD), got {value!r}") from error
-
-
-def parse(entries, source: str = "trials") -> list[Trial]:
-    if entries is None:
-        return []
-    if not isinstance(entries, list):
-        raise TrialError(f"{source}: expected a list of trials")
-    trials, seen = [], set()
-    for number, entry in enumerate(entries, start=1):
-        where = f"{source}, trial {number}"
-        if not isinstance(entry, dict):
-            raise TrialError(f"{where}: each trial must be a mapping of fields")
-        unknown = set(entry) - set(FIELDS)
-        if unknown:
-            raise TrialError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
-        for name in REQUIRED:
-            if entry.get(name) in (None, "", []):
-                raise TrialError(f"{where}: {name} is required")
-        measure_ids = entry["measure_ids"]
-        if isinstance(measure_ids, str) or not isinstance(measure_ids, list):
-            raise TrialError(f"{where}: measure_ids must be a list of measure ids")
-        start, end = _date(entry["start_date"], where, "start_date"), None
-        end = _date(entry.get("end_date"), where, "end_date")
-        if end is not None and end < start:
-            raise TrialError(f"{where}: end_date is before start_date")
-        trial_id = str(entry["trial_id"]).strip()
-        if trial_id in seen:
-            raise TrialError(f"{where}: trial_id {trial_id!r} is used twice")
-        seen.add(trial_id)
-        trials.append(
-            Trial(
-                trial_id=trial_id,
-                title=str(entry["title"]).strip(),
-                hypothesis=str(entry["hypothesis"]).strip(),
-                service=entry.get("service"),
-                locality=entry.get("locality"),
-                council_code=str(entry["council_code"]).strip(),
-                start_date=start,
-                end_date=end,
-                measure_ids=tuple(str(m).strip() for m in measure_ids),
-                owner=str(entry["owner"]).strip(),
-            )
-        )
-    return trials
+def parse(entries, source: str = "trials.yml", refs: References | None = None) -> list[Trial]:
+    """Trials from a list already read (the YAML's `trials:` list); references are checked
+    only as far as `refs` says."""
+    document = yamlfiles.unread(Path(source), {"trials": entries})
+    return list(validate.load(document, Trials, refs).trials or ())
 
 
 def default_path() -> Path:
@@ -125,12 +60,14 @@ def default_path() -> Path:
     return Path(override) if override else environment.REPO_ROOT / DEFAULT_PATH
 
 
-def load(path: Path | None = None) -> list[Trial]:
+def load(path: Path | None = None, refs: References | None = None) -> list[Trial]:
+    """The trials file (missing file = no trials), its measures and councils checked against
+    config/ (`refs`)."""
     path = path or default_path()
     if not path.exists():
         return []
-    document = yamlfiles.load_mapping(path, "trials", TrialError)
-    return parse(document.get("trials"), path.name)
+    refs = refs or known.references(measures=True, cases=True)
+    return list(validate.load(yamlfiles.read(path), Trials, refs).trials or ())
 
 
 def judge(

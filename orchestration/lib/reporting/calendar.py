@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import yaml
-
-from orchestration.lib import environment
+from orchestration.lib import environment, yamlfiles
+from orchestration.lib.registers import known, validate
+from orchestration.lib.registers.base import References
+from orchestration.lib.registers.reporting import ReportingCalendar
 
 KINDS = ("cabinet", "portfolio", "scrutiny")
 CABINET_KEY = re.compile(r"^(\d{4})-(\d{2})$")
@@ -53,21 +54,12 @@ def calendar_path() -> Path:
     return environment.config_dir() / "reporting_calendar.yml"
 
 
-def load(path: Path | None = None) -> dict:
-    config = yaml.safe_load((path or calendar_path()).read_text())
-    for section in ("cabinet", "portfolio_briefing", "scrutiny"):
-        if section not in config:
-            raise ValueError(f"reporting_calendar.yml has no '{section}' section.")
-    days_before = config["cabinet"]["pack_days_before"]
-    briefing = config["portfolio_briefing"]["days_before_cabinet"]
-    for name, day, before in (
-        ("cabinet", config["cabinet"]["meeting_day"], max(days_before, briefing)),
-        ("scrutiny", config["scrutiny"]["meeting_day"], config["scrutiny"]["pack_days_before"]),
-    ):
-        # Packs are produced in the meeting month, so a monthly cron can express the schedule.
-        if not 1 <= day - before <= 28:
-            raise ValueError(f"{name}: meeting_day minus the days before must fall on days 1-28.")
-    return config
+def load(path: Path | None = None, refs: References | None = None) -> dict:
+    """The calendar, validated (RegisterError names file and line), as a plain mapping; its
+    councils checked against config/councils.yml (or `refs`)."""
+    document = yamlfiles.read(path or calendar_path())
+    refs = refs or known.references()
+    return validate.load(document, ReportingCalendar, refs).model_dump()
 
 
 def _add_months(year: int, month: int, months: int) -> tuple[int, int]:

@@ -8,59 +8,23 @@ which every extract records. A problem in the file is reported naming the agreem
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from orchestration.lib import environment, yamlfiles
 from orchestration.lib.publishing import disclosure
+from orchestration.lib.registers import known, validate
+from orchestration.lib.registers.base import References
+from orchestration.lib.registers.problems import RegisterError
+from orchestration.lib.registers.sharing import MEASURE_COLUMNS, SharingRegister, TableDataset
 
-GEOGRAPHY_LEVELS = ("council", "locality", "ward")
-FREQUENCIES = ("monthly", "quarterly")
-COUNCIL_CODES = tuple(environment.COUNCILS)
+__all__ = ["MEASURE_COLUMNS", "Agreement", "AgreementError", "Register", "load_register"]
+
 FLAG_WITHIN_DAYS = 60
-IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
-MARTS_TABLE = re.compile(r"^marts\.[a-z][a-z0-9_]*$")
 
-# The columns of marts.fct_measure_values an agreement may name, with their meaning (tables.md).
-MEASURE_COLUMNS = {
-    "measure_id": "Stable identifier of the measure (see the council's measure definitions).",
-    "council_code": "GSS code of the council whose measure it is (E07000234 Bromsgrove, "
-    "E07000236 Redditch).",
-    "period_start": "First day of the period the figure covers (ISO date).",
-    "period_end": "Last day of the period the figure covers (ISO date).",
-    "geography_type": "Level of the area: council, locality or ward.",
-    "geography_code": "Code of the area (GSS code for wards and councils; the council's "
-    "locality code for localities).",
-    "numerator": "The count the figure is built on (the numerator of a rate or share).",
-    "denominator": "The base of a rate or share (empty for plain counts).",
-    "value": "The figure itself in the measure's unit.",
-    "status": "provisional, final or revised.",
-}
-REQUIRED_FIELDS = (
-    "id",
-    "version",
-    "title",
-    "partner",
-    "purpose",
-    "lawful_basis",
-    "councils",
-    "datasets",
-    "geography",
-    "disclosure",
-    "frequency",
-    "periods",
-    "start",
-    "review",
-    "expiry",
-    "contacts",
-)
-
-
-class AgreementError(ValueError):
-    """The register breaks its rules; the message names the agreement and field."""
+# The register breaks its rules: the one error of every register, by its old name.
+AgreementError = RegisterError
 
 
 class AgreementNotFound(KeyError):
@@ -187,245 +151,85 @@ def register_path() -> Path:
     return environment.config_dir() / "sharing_agreements.yml"
 
 
-def _fail(agreement_id: str | None, field_name: str, problem: str):
-    who = f"agreement '{agreement_id}'" if agreement_id else "the register"
-    raise AgreementError(f"sharing_agreements.yml: {who}, field '{field_name}': {problem}")
-
-
-def _text(agreement_id, raw: dict, name: str, required: bool = True) -> str:
-    value = raw.get(name)
-    if value is None and not required:
-        return ""
-    if not isinstance(value, str) or not value.strip():
-        _fail(agreement_id, name, "needs non-empty text")
-    return value.strip()
-
-
-def _date(agreement_id, raw: dict, name: str, required: bool = True) -> dt.date | None:
-    value = raw.get(name)
-    if value is None and not required:
-        return None
-    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
-        _fail(agreement_id, name, f"needs an ISO date (YYYY-MM-DD), got {value!r}")
-    return value
-
-
-def _choice(agreement_id, raw: dict, name: str, allowed: Iterable[str]) -> str:
-    value = raw.get(name)
-    if value not in allowed:
-        _fail(agreement_id, name, f"must be one of {', '.join(allowed)}, got {value!r}")
-    return value
-
-
-def _no_personal(agreement_id, where: str, columns: Iterable[str]) -> None:
-    personal = disclosure.personal_columns(columns)
-    if personal:
-        _fail(agreement_id, where, f"names personal fields, never shared: {', '.join(personal)}")
-
-
-def _dataset(agreement_id, raw, geography: str, known_measures: set[str] | None) -> Dataset:
-    where = "datasets"
-    if not isinstance(raw, dict):
-        _fail(agreement_id, where, "each dataset needs name, kind, description and columns")
-    name = raw.get("name")
-    if not isinstance(name, str) or not IDENTIFIER.match(name):
-        _fail(agreement_id, where, f"dataset name {name!r} must be lower_snake_case")
-    where = f"datasets.{name}"
-    kind = _choice(agreement_id, raw, "kind", ("measures", "table"))
-    description = _text(agreement_id, raw, "description")
-    columns_raw = raw.get("columns")
-    if kind == "measures":
-        if not isinstance(columns_raw, list) or not columns_raw:
-            _fail(agreement_id, f"{where}.columns", "list the fct_measure_values columns shared")
-        unknown = [c for c in columns_raw if c not in MEASURE_COLUMNS]
-        if unknown:
-            _fail(
-                agreement_id,
-                f"{where}.columns",
-                f"not columns of marts.fct_measure_values: {', '.join(map(str, unknown))}",
-            )
-        measures = raw.get("measures")
-        if not isinstance(measures, list) or not measures:
-            _fail(agreement_id, f"{where}.measures", "list the measure ids shared")
-        if known_measures is not None:
-            missing = [m for m in measures if m not in known_measures]
-            if missing:
-                _fail(
-                    agreement_id,
-                    f"{where}.measures",
-                    f"not in the measure registry: {', '.join(map(str, missing))}",
+def _terms(model) -> Agreement:
+    """The validated entry as the terms extracts and returns use."""
+    datasets = []
+    for dataset in model.datasets:
+        if isinstance(dataset, TableDataset):
+            datasets.append(
+                Dataset(
+                    name=dataset.name,
+                    kind=dataset.kind,
+                    description=dataset.description,
+                    columns=dict(dataset.columns),
+                    table=dataset.table,
+                    geography_column=dataset.geography_column,
+                    period_column=dataset.period_column,
+                    count_columns=tuple(dataset.count_columns),
                 )
-        for needed in ("measure_id", "geography_code", "period_start"):
-            if needed not in columns_raw:
-                _fail(agreement_id, f"{where}.columns", f"must include {needed}")
-        return Dataset(
-            name=name,
-            kind=kind,
-            description=description,
-            columns={c: MEASURE_COLUMNS[c] for c in columns_raw},
-            measures=tuple(measures),
-        )
-    table = raw.get("table")
-    if not isinstance(table, str) or not MARTS_TABLE.match(table):
-        _fail(agreement_id, f"{where}.table", f"must name a marts table (marts.x), got {table!r}")
-    if not isinstance(columns_raw, dict) or not columns_raw:
-        _fail(agreement_id, f"{where}.columns", "map each shared column to its meaning")
-    for column, meaning in columns_raw.items():
-        if not IDENTIFIER.match(str(column)) or not isinstance(meaning, str) or not meaning:
-            _fail(agreement_id, f"{where}.columns.{column}", "needs a plain name and a meaning")
-    _no_personal(agreement_id, f"{where}.columns", columns_raw)
-    level = _choice(agreement_id, raw, "level", GEOGRAPHY_LEVELS)
-    if level != geography:
-        _fail(agreement_id, f"{where}.level", f"is {level} but the agreement allows {geography}")
-    geography_column = raw.get("geography_column")
-    if geography_column not in columns_raw:
-        _fail(agreement_id, f"{where}.geography_column", "must be one of the shared columns")
-    period_column = raw.get("period_column")
-    if period_column is not None and period_column not in columns_raw:
-        _fail(agreement_id, f"{where}.period_column", "must be one of the shared columns")
-    counts = raw.get("count_columns") or []
-    if any(c not in columns_raw for c in counts):
-        _fail(agreement_id, f"{where}.count_columns", "must be shared columns")
-    return Dataset(
-        name=name,
-        kind=kind,
-        description=description,
-        columns=dict(columns_raw),
-        table=table,
-        geography_column=geography_column,
-        period_column=period_column,
-        count_columns=tuple(counts),
-    )
-
-
-def _contacts(agreement_id, raw) -> tuple[dict, ...]:
-    if not isinstance(raw, list) or not raw:
-        _fail(agreement_id, "contacts", "list at least one contact (role, organisation, mailbox)")
-    for contact in raw:
-        if not isinstance(contact, dict) or not {"role", "organisation", "mailbox"} <= set(contact):
-            _fail(agreement_id, "contacts", "each contact needs role, organisation and mailbox")
-    return tuple(dict(contact) for contact in raw)
-
-
-def _returns(agreement_id, raw, known_contracts: set[str] | None) -> Returns | None:
-    if raw is None:
-        return None
-    if not isinstance(raw, dict):
-        _fail(agreement_id, "returns", "needs contract and partner_code")
-    contract = _text(agreement_id, raw, "contract")
-    if known_contracts is not None and contract not in known_contracts:
-        _fail(agreement_id, "returns.contract", f"no contract config/contracts/{contract}.yml")
-    return Returns(
-        contract=contract,
-        partner_code=_text(agreement_id, raw, "partner_code"),
-        measure_codes=tuple(raw.get("measure_codes") or ()),
-    )
-
-
-def parse_agreement(
-    raw: dict,
-    known_measures: set[str] | None = None,
-    known_contracts: set[str] | None = None,
-) -> Agreement:
-    if not isinstance(raw, dict):
-        _fail(None, "agreements", "each agreement must be a mapping")
-    agreement_id = raw.get("id")
-    if not isinstance(agreement_id, str) or not IDENTIFIER.match(agreement_id):
-        _fail(None, "id", f"every agreement needs a lower_snake_case id, got {agreement_id!r}")
-    for name in REQUIRED_FIELDS:
-        if raw.get(name) in (None, "", [], {}):
-            _fail(agreement_id, name, "is required")
-    version = raw["version"]
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        _fail(agreement_id, "version", "must be a whole number from 1")
-    councils = raw["councils"]
-    if not isinstance(councils, list) or any(c not in COUNCIL_CODES for c in councils):
-        _fail(agreement_id, "councils", f"must list council codes from {', '.join(COUNCIL_CODES)}")
-    geography = _choice(agreement_id, raw, "geography", GEOGRAPHY_LEVELS)
-    rules = raw["disclosure"]
-    if not isinstance(rules, dict):
-        _fail(agreement_id, "disclosure", "needs threshold and suppress_small_counts")
-    threshold = rules.get("threshold", disclosure.DEFAULT_THRESHOLD)
-    if not isinstance(threshold, int) or isinstance(threshold, bool) or threshold < 1:
-        _fail(agreement_id, "disclosure.threshold", "must be a whole number from 1")
-    suppress = rules.get("suppress_small_counts")
-    if not isinstance(suppress, bool):
-        _fail(agreement_id, "disclosure.suppress_small_counts", "must be true or false")
-    datasets_raw = raw["datasets"]
-    if not isinstance(datasets_raw, list):
-        _fail(agreement_id, "datasets", "must be a list")
-    datasets = tuple(_dataset(agreement_id, d, geography, known_measures) for d in datasets_raw)
-    names = [d.name for d in datasets]
-    if len(names) != len(set(names)):
-        _fail(agreement_id, "datasets", "two datasets share a name")
-    periods = raw["periods"]
-    if not isinstance(periods, dict):
-        _fail(agreement_id, "periods", "needs from (and optionally to)")
-    period_from = _date(agreement_id, periods, "from")
-    period_to = _date(agreement_id, periods, "to", required=False)
-    start = _date(agreement_id, raw, "start")
-    review = _date(agreement_id, raw, "review")
-    expiry = _date(agreement_id, raw, "expiry")
-    if not start <= review <= expiry:
-        _fail(agreement_id, "review", "dates must run start <= review <= expiry")
-    if period_to is not None and period_to < period_from:
-        _fail(agreement_id, "periods.to", "is before periods.from")
+            )
+        else:
+            datasets.append(
+                Dataset(
+                    name=dataset.name,
+                    kind=dataset.kind,
+                    description=dataset.description,
+                    columns={column: MEASURE_COLUMNS[column] for column in dataset.columns},
+                    measures=tuple(dataset.measures),
+                )
+            )
+    returns = model.returns
+    threshold = model.disclosure.threshold
     return Agreement(
-        id=agreement_id,
-        version=version,
-        title=_text(agreement_id, raw, "title"),
-        partner=_text(agreement_id, raw, "partner"),
-        purpose=_text(agreement_id, raw, "purpose"),
-        lawful_basis=_text(agreement_id, raw, "lawful_basis"),
-        councils=tuple(councils),
-        datasets=datasets,
-        geography=geography,
-        threshold=threshold,
-        suppress_small_counts=suppress,
-        frequency=_choice(agreement_id, raw, "frequency", FREQUENCIES),
-        period_from=period_from,
-        period_to=period_to,
-        start=start,
-        review=review,
-        expiry=expiry,
-        contacts=_contacts(agreement_id, raw["contacts"]),
-        returns=_returns(agreement_id, raw.get("returns"), known_contracts),
-        notes=_text(agreement_id, raw, "notes", required=False),
+        id=model.id,
+        version=model.version,
+        title=model.title,
+        partner=model.partner,
+        purpose=model.purpose,
+        lawful_basis=model.lawful_basis,
+        councils=tuple(model.councils),
+        datasets=tuple(datasets),
+        geography=model.geography,
+        threshold=disclosure.DEFAULT_THRESHOLD if threshold is None else threshold,
+        suppress_small_counts=model.disclosure.suppress_small_counts,
+        frequency=model.frequency,
+        period_from=model.periods.from_,
+        period_to=model.periods.to,
+        start=model.start,
+        review=model.review,
+        expiry=model.expiry,
+        contacts=tuple(contact.model_dump() for contact in model.contacts),
+        returns=None
+        if returns is None
+        else Returns(returns.contract, returns.partner_code, tuple(returns.measure_codes)),
+        notes=model.notes or "",
     )
 
 
-def parse_register(
-    data,
-    known_measures: set[str] | None = None,
-    known_contracts: set[str] | None = None,
-    path: Path | None = None,
+def parse_register(data, refs: References | None = None, path: Path | None = None) -> Register:
+    """The register from data already read (a test's, the officer app's); council codes are
+    checked against config/councils.yml unless `refs` says otherwise."""
+    refs = refs or References(councils=frozenset(environment.councils()))
+    document = yamlfiles.unread(path or register_path(), data)
+    return Register(_parse(document, refs), path)
+
+
+def _parse(document: yamlfiles.Document, refs: References) -> tuple[Agreement, ...]:
+    model = validate.load(document, SharingRegister, refs)
+    return tuple(_terms(agreement) for agreement in model.agreements)
+
+
+def load_register(
+    path: Path | None = None, check_references: bool = True, refs: References | None = None
 ) -> Register:
-    if not isinstance(data, dict) or not isinstance(data.get("agreements"), list):
-        _fail(None, "agreements", "the file needs a list of agreements")
-    agreements = tuple(
-        parse_agreement(raw, known_measures, known_contracts) for raw in data["agreements"]
-    )
-    ids = [a.id for a in agreements]
-    duplicates = sorted({i for i in ids if ids.count(i) > 1})
-    if duplicates:
-        _fail(duplicates[0], "id", "is defined twice")
-    return Register(agreements, path)
-
-
-def load_register(path: Path | None = None, check_references: bool = True) -> Register:
-    """Read and validate the register; measure ids and contracts checked against the config."""
+    """Read and validate the register; measure ids and contracts checked against config/
+    (or `refs`); check_references=False: only council codes, for a page that lists them."""
     path = Path(path or register_path())
-    if not path.exists():
-        raise AgreementError(f"{path}: the register of data-sharing agreements is missing")
-    data = yamlfiles.load_mapping(path, "agreements", AgreementError)
-    known_measures = known_contracts = None
-    if check_references:
-        from orchestration.lib import contracts
-        from orchestration.lib.registry import measures
-
-        known_measures = {m.id for m in measures.load_registry().measures}
-        known_contracts = set(contracts.all_contracts())
-    return parse_register(data, known_measures, known_contracts, path)
+    if refs is None:
+        refs = known.references(measures=check_references)
+    if not check_references:
+        refs = References(councils=refs.councils)
+    return Register(_parse(yamlfiles.read(path), refs), path)
 
 
 @dataclass

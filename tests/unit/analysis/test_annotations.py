@@ -13,7 +13,7 @@ from orchestration.lib.spc.charts import render_svg
 pytestmark = pytest.mark.unit
 
 ENTRY = {
-    "measure_id": "HOU-E2E",
+    "measure_id": "hou_e2e_housing_register_median",
     "council_code": "E07000234",
     "kind": "recalc",
     "period_start": dt.date(2025, 6, 1),
@@ -35,23 +35,23 @@ def test_a_complete_entry_loads(tmp_path):
 @pytest.mark.parametrize("reason", [None, "", "   "])
 def test_no_reason_is_a_clear_error(reason):
     entry = {**ENTRY, "reason": reason}
-    with pytest.raises(AnnotationError, match="entry 1: reason is required"):
+    with pytest.raises(AnnotationError, match="annotation 1, field 'reason': is required"):
         annotations.parse([entry], "spc_annotations.yml")
 
 
 def test_missing_reason_field_is_refused_too():
     entry = {k: v for k, v in ENTRY.items() if k != "reason"}
-    with pytest.raises(AnnotationError, match="reason is required"):
+    with pytest.raises(AnnotationError, match="field 'reason': is required; why: a known change"):
         annotations.parse([entry])
 
 
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"kind": "rebase"}, "kind must be one of recalc, ghost, baseline"),
-        ({"period_start": "June 2025"}, "period_start must be a date"),
-        ({"colour": "red"}, "unknown field"),
-        ({"recorded_by": None}, "recorded_by is required"),
+        ({"kind": "rebase"}, "field 'kind': must be one of recalc, ghost, baseline"),
+        ({"period_start": "June 2025"}, "field 'period_start': must be a date"),
+        ({"colour": "red"}, "field 'colour': is not a field it may have"),
+        ({"recorded_by": None}, "field 'recorded_by': is required"),
     ],
 )
 def test_other_bad_entries_are_named(change, message):
@@ -94,8 +94,8 @@ def test_ghost_covers_every_case_in_its_month_and_recalc_the_first_case_after():
 
 def test_only_the_named_series_is_annotated():
     parsed = annotations.parse([ENTRY])
-    assert annotations.for_series(parsed, "HOU-E2E", "E07000236") == []
-    assert annotations.for_series(parsed, "HOU-E2E", "E07000234") == parsed
+    assert annotations.for_series(parsed, "hou_e2e_housing_register_median", "E07000236") == []
+    assert annotations.for_series(parsed, "hou_e2e_housing_register_median", "E07000234") == parsed
 
 
 def test_the_reason_is_drawn_on_the_chart_and_in_its_description():

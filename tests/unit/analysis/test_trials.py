@@ -111,24 +111,26 @@ TRIAL = {
     "hypothesis": "It helps",
     "council_code": "E07000234",
     "start_date": "2025-06-01",
-    "measure_ids": ["m1"],
+    "measure_ids": ["fin_e2e_benefit_new_claim_median"],
     "owner": "Someone",
 }
 
 
 def test_a_trial_parses_with_dates_and_measure_list():
     (trial,) = trials.parse([TRIAL])
-    assert trial.start_date == dt.date(2025, 6, 1) and trial.measure_ids == ("m1",)
-    assert trial.row()["measure_ids"] == ["m1"]
+    assert trial.start_date == dt.date(2025, 6, 1)
+    assert trial.measure_ids == ("fin_e2e_benefit_new_claim_median",)
+    assert trial.row()["measure_ids"] == ["fin_e2e_benefit_new_claim_median"]
 
 
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"hypothesis": ""}, "hypothesis is required"),
-        ({"measure_ids": "m1"}, "measure_ids must be a list"),
-        ({"end_date": "2025-01-01"}, "end_date is before start_date"),
-        ({"start_date": "soon"}, "start_date must be a date"),
+        ({"hypothesis": ""}, "trial 't1', field 'hypothesis': is required"),
+        ({"measure_ids": "m1"}, "field 'measure_ids': must be a list"),
+        ({"end_date": "2025-01-01"}, "field 'end_date': is before start_date"),
+        ({"start_date": "soon"}, "field 'start_date': must be a date"),
+        ({"owners": "Someone"}, "field 'owners': is not a field it may have; did you mean owner"),
     ],
 )
 def test_bad_trials_are_named(change, message):
@@ -137,7 +139,7 @@ def test_bad_trials_are_named(change, message):
 
 
 def test_duplicate_trial_ids_are_refused():
-    with pytest.raises(TrialError, match="used twice"):
+    with pytest.raises(TrialError, match="trial 't1', field 'trial_id': is used by another trial"):
         trials.parse([TRIAL, TRIAL])
 
 

@@ -6,12 +6,8 @@ from collections import Counter
 import pytest
 import yaml
 
-from orchestration.lib.registry.measures import (
-    COUNCIL_CODES,
-    RegistryError,
-    load_registry,
-    measures_dir,
-)
+from orchestration.lib import environment
+from orchestration.lib.registry.measures import RegistryError, load_registry, measures_dir
 
 pytestmark = pytest.mark.unit
 
@@ -36,7 +32,7 @@ def test_committed_registry_has_40_measures_per_council_covering_every_purpose()
     registry = load_registry()
     rows = registry.rows()
     per_council = Counter(row["council_code"] for row in rows)
-    assert set(per_council) == set(COUNCIL_CODES)
+    assert set(per_council) == set(environment.councils())
     assert min(per_council.values()) >= 40
     assert {row["purpose_code"] for row in rows if row["kind"] == "strategic"} == PURPOSES
     assert any(row["kind"] == "operational" for row in rows)
@@ -87,8 +83,23 @@ def test_duplicate_id_across_files_is_refused(registry_copy):
 
 
 def test_calculation_must_name_its_sources(registry_copy):
-    _edit(registry_copy, "enabling.yml", lambda data: data["measures"][0].update(source=["x"]))
-    with pytest.raises(RegistryError, match="crm_contacts"):
+    def change(data):
+        data["measures"][0].update(source=["finance_ledger"])
+
+    _edit(registry_copy, "enabling.yml", change)
+    with pytest.raises(
+        RegistryError, match=r"must name the raw tables it reads: \['crm_contacts'\]"
+    ):
+        load_registry(registry_copy)
+
+
+def test_sources_must_be_source_contracts(registry_copy):
+    def change(data):
+        data["measures"][0].update(source=["crm_contact"])
+
+    _edit(registry_copy, "enabling.yml", change)
+    message = r"'crm_contact' is not a source contract.*did you mean crm_contacts\?"
+    with pytest.raises(RegistryError, match=message):
         load_registry(registry_copy)
 
 

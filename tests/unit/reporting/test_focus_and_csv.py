@@ -47,17 +47,21 @@ def test_the_committed_focus_lists_name_only_registry_measures():
     [
         (
             ("measure_id: hou_e2e_housing_register_median", "measure_id: hou_e2e_housing_median"),
-            r"focus.yml, line 13: measure 'hou_e2e_housing_median' is not in the measure "
-            r"registry for E07000234; did you mean hou_e2e_housing_register_median",
+            r"focus.yml, line 13, column 10: focus list 2, measure 2, field 'measure_id': "
+            r"'hou_e2e_housing_median' is not in the measure registry; "
+            r"did you mean hou_e2e_housing_register_median",
         ),
         (
             ("measure_id: ena_failure_demand_share, reason: first", "measure_id: ENA-FD-SHARE"),
-            r"line 7: measure 'ENA-FD-SHARE' .*did you mean ena_failure_demand_share",
+            r"focus.yml, line 7, .*'ENA-FD-SHARE' .*did you mean ena_failure_demand_share",
         ),
-        (("from: 2025-09-01", "from: September"), r"line 8: `from` must be a date"),
+        (
+            ("from: 2025-09-01", "from: September"),
+            r"focus.yml, line 8, .*field 'from': must be a date",
+        ),
         (
             ("2025-09-01\n    council_code: E07000234", "2025-09-01\n    council_code: E0700023"),
-            r"line 9: 'E0700023' is not one of",
+            r"focus.yml, line 9, .*'E0700023' is not a council .*did you mean .*E07000234",
         ),
     ],
 )

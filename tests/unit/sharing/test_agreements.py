@@ -7,6 +7,7 @@ import pytest
 import yaml
 
 from orchestration.lib import environment
+from orchestration.lib.registers.base import References
 from orchestration.lib.sharing.agreements import (
     AgreementError,
     AgreementNotFound,
@@ -61,11 +62,11 @@ def test_one_agreement_expires_within_sixty_days_of_some_date_in_force():
     [
         ("geography", "county", "field 'geography': must be one of council, locality, ward"),
         ("frequency", "weekly", "field 'frequency': must be one of monthly, quarterly"),
-        ("expiry", "soon", "field 'expiry': needs an ISO date"),
+        ("expiry", "soon", "field 'expiry': must be a date (YYYY-MM-DD), not 'soon'"),
         ("lawful_basis", None, "field 'lawful_basis': is required"),
         ("councils", ["E07000999"], "field 'councils'"),
         ("version", 0, "field 'version'"),
-        ("contacts", [{"role": "x"}], "field 'contacts'"),
+        ("contacts", [{"role": "x"}], "contact 'x', field 'organisation': is required"),
     ],
 )
 def test_errors_name_the_agreement_and_field(raw, field, value, message):
@@ -104,10 +105,16 @@ def test_personal_fields_cannot_be_agreed(raw):
 def test_measure_columns_outside_the_contract_and_unknown_measures_are_refused(raw):
     broken = copy.deepcopy(raw)
     _first(broken)["datasets"][0]["columns"].append("loaded_at")
-    with pytest.raises(AgreementError, match="not columns of marts.fct_measure_values: loaded_at"):
+    with pytest.raises(
+        AgreementError, match="field 'columns': must be one of measure_id, .*, not 'loaded_at'"
+    ):
         parse_register(broken)
-    with pytest.raises(AgreementError, match="not in the measure registry: ind_families_engaged"):
-        parse_register(raw, known_measures={"something_else", "ind_families_successful_outcomes"})
+    known = References(measures={"something_else": None, "ind_families_successful_outcomes": None})
+    with pytest.raises(
+        AgreementError,
+        match="field 'measures': 'ind_families_engaged' is not in the measure registry",
+    ):
+        parse_register(raw, known)
 
 
 def test_a_table_dataset_must_be_at_the_agreed_level(raw):
