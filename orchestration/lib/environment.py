@@ -8,8 +8,6 @@ import os
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import yaml
-
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TIMEZONE = "Europe/London"
 COUNCILS = {"E07000234": "Bromsgrove", "E07000236": "Redditch"}
@@ -23,12 +21,47 @@ def _path(var: str, default: Path) -> Path:
     return Path(value).resolve() if value else default
 
 
+LANDING_URL_VAR = "BDC_LANDING_URL"
+OUTPUT_URL_VAR = "BDC_OUTPUT_URL"
+
+
+def local_folder(url: str) -> Path | None:
+    """The folder a file:// URL (or a plain path) names; None for object storage."""
+    parts = urlsplit(url)
+    if parts.scheme == "file":
+        if parts.netloc not in ("", "localhost"):
+            raise ValueError(f"{url}: a file:// URL names a folder on this machine (file:///...)")
+        return Path(unquote(parts.path)).resolve()
+    if parts.scheme == "":
+        return Path(url).resolve()
+    return None
+
+
+def landing_url() -> str:
+    """Where landing files arrive: BDC_LANDING_URL (file://, s3://, az://, gs://), else the
+    local folder BDC_LANDING_DIR (default landing/) as a file:// URL."""
+    return (
+        os.environ.get(LANDING_URL_VAR) or _path("BDC_LANDING_DIR", REPO_ROOT / "landing").as_uri()
+    )
+
+
+def output_url() -> str:
+    """Where outputs (quarantine, site, report packs) end up: BDC_OUTPUT_URL, else the local
+    folder BDC_OUTPUT_DIR (default build/) as a file:// URL."""
+    return os.environ.get(OUTPUT_URL_VAR) or _path("BDC_OUTPUT_DIR", REPO_ROOT / "build").as_uri()
+
+
 def output_dir() -> Path:
-    return _path("BDC_OUTPUT_DIR", REPO_ROOT / "build")
+    """The local folder outputs are built in: BDC_OUTPUT_URL's folder when that is file://,
+    else BDC_OUTPUT_DIR (default build/), whose outputs are then uploaded to BDC_OUTPUT_URL
+    (orchestration/lib/storage.py)."""
+    return local_folder(output_url()) or _path("BDC_OUTPUT_DIR", REPO_ROOT / "build")
 
 
 def landing_dir() -> Path:
-    return _path("BDC_LANDING_DIR", REPO_ROOT / "landing")
+    """The local landing folder: BDC_LANDING_URL's folder when that is file://, else
+    BDC_LANDING_DIR (default landing/), which the loader then does not read."""
+    return local_folder(landing_url()) or _path("BDC_LANDING_DIR", REPO_ROOT / "landing")
 
 
 def quarantine_dir() -> Path:
@@ -109,5 +142,6 @@ def activate(url: str) -> None:
 def councils() -> dict[str, dict]:
     """Each council by its ONS code: `name` ("Redditch Borough Council"), `short_name`, and the
     public site's slug and colours (config/councils.yml)."""
-    path = config_dir() / "councils.yml"
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    from orchestration.lib.registers import councils
+
+    return councils.load(config_dir() / "councils.yml")

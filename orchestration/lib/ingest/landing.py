@@ -1,9 +1,11 @@
 """The landing folders: which entries a run takes up, which it refuses unread, and which are
 still being written.
 
-landing/<source>/ holds a source's files (CSV or XLSX). Links and paths leading out of the
-folder are refused without reading them; a file counts as complete once it stays the same
-across two looks; content loaded, superseded, withdrawn or refused before is not loaded again.
+landing/<source>/ holds a source's files (CSV or XLSX), in a local folder or under an object
+storage prefix (BDC_LANDING_URL, orchestration/lib/storage.py). Links and paths leading out of
+the folder are refused without reading them (object storage has neither); a file counts as
+complete once it stays the same across two looks; content loaded, superseded, withdrawn or
+refused before is not loaded again.
 """
 
 import os
@@ -14,7 +16,7 @@ from pathlib import Path
 
 import psycopg
 
-from orchestration.lib import checksums, environment
+from orchestration.lib import checksums, storage
 from orchestration.lib.ingest.load_audit import seen_checksums
 
 LANDING_SUFFIXES = {".csv", ".xlsx"}
@@ -44,7 +46,7 @@ class LandingScan:
 
 def source_for(path: Path) -> str:
     """A landing file's source is the name of its folder: landing/<source>/<file>."""
-    return path.resolve().parent.name
+    return path.resolve().parent.name if storage.is_local(path) else path.parent.name
 
 
 def settle_seconds() -> float:
@@ -53,20 +55,29 @@ def settle_seconds() -> float:
 
 
 def signature(path: Path) -> tuple[int, int]:
-    stat = path.stat(follow_symlinks=False)
-    return stat.st_size, stat.st_mtime_ns
+    """Size and modification time in nanoseconds (an object's last upload), looked at afresh."""
+    look = storage.stat(path)
+    return look.size, look.mtime_ns
+
+
+def _is_landing_name(name: str) -> bool:
+    return not TEMPORARY_NAME.search(name) and Path(name).suffix.lower() in LANDING_SUFFIXES
 
 
 def landing_entries(source: str) -> tuple[list[Path], list[Refused]]:
     """The source's landing files (CSV or XLSX, not temporary names) and the entries refused
-    unread: symbolic links, and anything that resolves outside the source's folder."""
-    folder = environment.landing_dir() / source
+    unread: symbolic links, and anything that resolves outside the source's folder. On object
+    storage, the objects directly under landing/<source>/ (a multipart upload in progress is
+    not an object yet)."""
+    folder = storage.landing() / source
+    if not storage.is_local(folder):
+        return [path for path in storage.files_in(folder) if _is_landing_name(path.name)], []
     if not folder.is_dir():
         return [], []
     home = folder.resolve()
     files, refused = [], []
     for path in sorted(folder.iterdir()):
-        if TEMPORARY_NAME.search(path.name) or path.suffix.lower() not in LANDING_SUFFIXES:
+        if not _is_landing_name(path.name):
             continue
         if path.is_symlink():
             refused.append(
@@ -86,21 +97,26 @@ def landing_entries(source: str) -> tuple[list[Path], list[Refused]]:
 def complete_files(paths: list[Path], settle: float | None = None) -> tuple[list[Path], list[Path]]:
     """The files that stay the same size and age across two looks at least `settle` seconds
     after their last change, and those still being written. A file written in one go and
-    left alone passes at once; a young file is looked at again when it is `settle` old."""
+    left alone passes at once; a young file is looked at again when it is `settle` old. An
+    object must also keep its ETag, and two looks `settle` apart suffice for it, whatever the
+    store's clock says of its age."""
     settle = settle_seconds() if settle is None else settle
-    first = {path: signature(path) for path in paths}
-    youngest = max((mtime for _, mtime in first.values()), default=0)
+    first = {path: storage.stat(path) for path in paths}
+    youngest = max((look.mtime_ns for look in first.values()), default=0)
     wait = settle - (time.time_ns() - youngest) / 1e9
+    looked = time.monotonic()
     if paths and wait > 0:
         time.sleep(min(wait, settle))
+    apart = time.monotonic() - looked >= settle
     now = time.time_ns()
     complete, arriving = [], []
     for path in paths:
         try:
-            second = signature(path)
+            second = storage.stat(path)
         except FileNotFoundError:
             continue  # moved away (renamed into place under another name) meanwhile
-        settled = second == first[path] and (now - second[1]) / 1e9 >= settle
+        old_enough = (now - second.mtime_ns) / 1e9 >= settle
+        settled = second == first[path] and (old_enough or (apart and not storage.is_local(path)))
         (complete if settled else arriving).append(path)
     return complete, arriving
 
@@ -112,7 +128,10 @@ def scan_landing(url: str, source: str) -> LandingScan:
     query for the lot."""
     files, refused = landing_entries(source)
     complete, arriving = complete_files(files)
-    digests = {path: checksums.sha256_file(path) for path in complete}
+    digests = {
+        path: checksums.sha256_file(path) if storage.is_local(path) else storage.sha256(path)
+        for path in complete
+    }
     with psycopg.connect(url) as conn:
         seen = seen_checksums(conn, source, list(digests.values()))
     fresh = [path for path in complete if digests[path] not in seen]

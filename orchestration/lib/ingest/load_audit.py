@@ -7,7 +7,7 @@ is remembered until the incremental models have been rebuilt without it.
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import psycopg
@@ -32,6 +32,7 @@ class LoadResult:
     replaced_batches: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     report_path: Path | None = None
+    received_at: datetime | None = None  # when the file arrived in the landing zone (mtime)
 
     def summary(self) -> str:
         if self.outcome == "loaded":
@@ -67,8 +68,8 @@ def record_load(conn, result: LoadResult, digest: str, size: int, period, messag
     conn.execute(
         """insert into audit.loads (batch_id, source, file_name, file_checksum, file_bytes,
                period_start, period_end, rows_read, rows_loaded, rows_rejected, outcome,
-               message, report_path, finished_at)
-           values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, now())""",
+               message, report_path, received_at, finished_at)
+           values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, now())""",
         (
             result.batch_id,
             result.source,
@@ -83,6 +84,7 @@ def record_load(conn, result: LoadResult, digest: str, size: int, period, messag
             result.outcome,
             message,
             str(result.report_path) if result.report_path else None,
+            result.received_at,
         ),
     )
 

@@ -11,13 +11,13 @@ and COPY (raw_tables.py) and the audit of every load and withdrawal (load_audit.
 """
 
 import csv
-import shutil
+import io
 import sys
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -25,7 +25,7 @@ import pandas as pd
 import psycopg
 from psycopg import sql
 
-from orchestration.lib import checksums, contracts, csvsafe, environment
+from orchestration.lib import checksums, contracts, csvsafe, environment, storage
 from orchestration.lib.contracts import Contract
 from orchestration.lib.ingest import screening
 from orchestration.lib.ingest.landing import Refused, signature, source_for
@@ -60,10 +60,12 @@ from orchestration.lib.ingest.validation import (
 
 
 def quarantine_file(path: Path, result: LoadResult, contract: Contract) -> Path:
+    """Move the file whole to quarantine/<source>/<time>_<name>/ under the output location
+    (a local folder or an object storage prefix) beside its report and problems."""
     stamp = datetime.now(ZoneInfo(environment.TIMEZONE)).strftime("%Y%m%dT%H%M%S")
-    folder = environment.quarantine_dir() / contract.source / f"{stamp}_{path.stem}"
-    folder.mkdir(parents=True, exist_ok=True)
-    shutil.move(str(path), folder / path.name)
+    folder = storage.quarantine() / contract.source / f"{stamp}_{path.stem}"
+    storage.make_folder(folder)
+    storage.move(path, folder / path.name)
     report = folder / "report.txt"
     lines = [
         f"File: {path.name}",
@@ -76,20 +78,21 @@ def quarantine_file(path: Path, result: LoadResult, contract: Contract) -> Path:
         "",
         "Fix the file and drop it into the landing folder again.",
     ]
-    report.write_text("\n".join(lines) + "\n")
-    with (folder / "problems.csv").open("w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["line", "column", "value", "problem"])
-        for problem in result.problems:
-            # Rejected values may be formulas: guarded, as in every CSV we write.
-            writer.writerow(
-                [
-                    problem.row,
-                    csvsafe.guard(problem.column or ""),
-                    csvsafe.guard(problem.value or ""),
-                    csvsafe.guard(problem.message),
-                ]
-            )
+    report.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    table = io.StringIO(newline="")
+    writer = csv.writer(table)
+    writer.writerow(["line", "column", "value", "problem"])
+    for problem in result.problems:
+        # Rejected values may be formulas: guarded, as in every CSV we write.
+        writer.writerow(
+            [
+                problem.row,
+                csvsafe.guard(problem.column or ""),
+                csvsafe.guard(problem.value or ""),
+                csvsafe.guard(problem.message),
+            ]
+        )
+    (folder / "problems.csv").write_bytes(table.getvalue().encode("utf-8"))
     return report
 
 
@@ -185,17 +188,48 @@ class Landed:
     screened: screening.Screened | None = None  # None: the full check decides
     changing: bool = False  # the file changed while it was read: still being written
     unreadable: str | None = None  # why the file could not be read at all
+    received_at: datetime | None = None  # when it arrived in the landing zone (its mtime)
+
+
+def _read_object(path, contract: Contract) -> Landed:
+    """An object read once, checksummed as it streams. One replaced or removed meanwhile
+    (s3fs reads with If-Match, so a new upload fails the read) counts as still arriving."""
+
+    def replaced() -> bool:
+        try:
+            return storage.stat(path) != before
+        except FileNotFoundError:
+            return True
+
+    try:
+        before = storage.stat(path)
+    except FileNotFoundError:  # gone since the listing (renamed): the next look decides
+        return Landed(path, contract, b"", "", changing=True)
+    try:
+        data, digest = storage.read_bytes_and_checksum(path)
+    except OSError:
+        if not replaced():
+            raise
+        data, digest = b"", ""
+    landed = Landed(path, contract, data, digest, changing=replaced())
+    landed.received_at = datetime.fromtimestamp(before.mtime_ns / 1e9, UTC)
+    return landed
 
 
 def read_landed(path: Path, contract: Contract, known: dict[str, set[str]], today: date) -> Landed:
     try:
-        before = signature(path)
-        data = path.read_bytes()
-        changing = signature(path) != before
+        if storage.is_local(path):
+            before = signature(path)
+            data = path.read_bytes()
+            changing = signature(path) != before
+            landed = Landed(path, contract, data, checksums.sha256(data), changing=changing)
+            landed.received_at = datetime.fromtimestamp(before[1] / 1e9, UTC)
+        else:
+            landed = _read_object(path, contract)
+            data, changing = landed.data, landed.changing
     except OSError as error:
         landed = Landed(path, contract, b"", "", unreadable=error.strerror or type(error).__name__)
         return landed
-    landed = Landed(path, contract, data, checksums.sha256(data), changing=changing)
     if changing or path.suffix.lower() == ".xlsx":
         return landed
     try:
@@ -247,7 +281,7 @@ def ingest_files(
     The next file is read and screened in a thread while this one is copied into PostgreSQL.
     The codes other sources hold (codes_from) are read once per source, before its first file.
     """
-    paths = [Path(path) for path in paths]
+    paths = [storage.as_path(path) for path in paths]
     today = datetime.now().date()
     known: dict[str, dict[str, set[str]]] = {}
     results = []
@@ -285,7 +319,11 @@ def _ingest(conn, landed: Landed, known: dict[str, set[str]], quarantine: bool) 
     its report and audited, while the other files load."""
     contract, digest = landed.contract, landed.digest
     result = LoadResult(
-        source=contract.source, file=landed.path, outcome="rejected", batch_id=str(uuid.uuid4())
+        source=contract.source,
+        file=landed.path,
+        outcome="rejected",
+        batch_id=str(uuid.uuid4()),
+        received_at=landed.received_at,
     )
     if landed.changing:
         result.outcome = "arriving"
@@ -363,6 +401,10 @@ def refuse_entries(url: str, source: str, refused: list[Refused]) -> list[LoadRe
                 source=source, file=entry.path, outcome="rejected", batch_id=str(uuid.uuid4())
             )
             result.problems = [Problem(None, None, None, entry.reason)]
+            try:  # the link's own time, not its target's
+                result.received_at = datetime.fromtimestamp(signature(entry.path)[1] / 1e9, UTC)
+            except OSError:
+                pass
             # An identity for the audit row that reads nothing through the link.
             digest = checksums.sha256(f"refused:{entry.path.name}")
             landed = Landed(entry.path, contract, b"", digest)

@@ -10,6 +10,7 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import pandas as pd
 
@@ -145,7 +146,7 @@ def read_csv_text(text: str, check_fields: bool = True) -> tuple[list[str], pd.D
     return header, frame
 
 
-def read_xlsx(path: Path, source: str) -> tuple[list[str], pd.DataFrame]:
+def read_xlsx(path: Path | BinaryIO, source: str) -> tuple[list[str], pd.DataFrame]:
     """The workbook's one sheet (or the sheet named after the source) as text."""
     try:
         return _read_xlsx(path, source)
@@ -165,12 +166,18 @@ def read_xlsx(path: Path, source: str) -> tuple[list[str], pd.DataFrame]:
         ) from error
 
 
-def _read_xlsx(path: Path, source: str) -> tuple[list[str], pd.DataFrame]:
+def _read_xlsx(path: Path | BinaryIO, source: str) -> tuple[list[str], pd.DataFrame]:
+    if not isinstance(path, Path) and hasattr(path, "fs"):
+        # An object: opened seekable, so the workbook's parts are fetched as they are read.
+        with path.open("rb") as handle:
+            return _read_xlsx(handle, source)
     import openpyxl
 
     book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     names = book.sheetnames
     book.close()
+    if hasattr(path, "seek"):
+        path.seek(0)
     if len(names) > 1 and source not in names:
         raise FileRejected(
             [
@@ -210,7 +217,9 @@ def parse_file(
     """The file's rows as text; `data` is its content when the caller has read it already."""
     text = None
     if path.suffix.lower() == ".xlsx":
-        header, frame = read_xlsx(path, contract.source)
+        # An object already read (and checksummed) is parsed from memory, not fetched again.
+        workbook = io.BytesIO(data) if data is not None and hasattr(path, "fs") else path
+        header, frame = read_xlsx(workbook, contract.source)
         encoding = "xlsx"
     else:
         text, encoding = decode(path.read_bytes() if data is None else data)

@@ -51,8 +51,7 @@ def may_be_absent(contract: Contract) -> set[str]:
     the contract lists under `optional_columns`, e.g. times that only some systems record.
     Every other column must be in the header, even one whose values may be empty, so a
     column lost from an export is refused rather than loaded as empty."""
-    listed = contract.extra.get("optional_columns") or []
-    return {name for name in listed if not contract.column(name).required}
+    return {name for name in contract.optional_columns if not contract.column(name).required}
 
 
 def check_header(header: list[str], contract: Contract) -> list[Problem]:
@@ -130,8 +129,9 @@ BLANK_LINE = re.compile(r"\n\r?\n")
 
 
 def has_blank_line(text: str) -> bool:
-    """A blank line between rows (LF or CRLF): the parsers skip it, COPY would not."""
-    return BLANK_LINE.search(text.strip()) is not None
+    """A blank line (LF or CRLF) before, between or after the rows: the parsers skip it, COPY
+    would not (it reads the line as a row of missing values)."""
+    return BLANK_LINE.search(text) is not None or text.startswith(("\n", "\r\n"))
 
 
 def may_hold_formula(text: str) -> bool:

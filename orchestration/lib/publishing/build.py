@@ -25,7 +25,7 @@ from pathlib import Path
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
 
-from orchestration.lib import demonstration, environment, names, neighbours
+from orchestration.lib import demonstration, environment, names, neighbours, storage
 from orchestration.lib.publishing import data, datapackage, disclosure, downloads
 from orchestration.lib.publishing import format as fmt
 from orchestration.lib.spc import charts
@@ -98,6 +98,7 @@ def build_site(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    storage.mirror(out_dir)  # to BDC_OUTPUT_URL when that is object storage
     return SiteResult(
         out_dir,
         writer.pages,
@@ -169,7 +170,7 @@ def stylesheet() -> str:
     sources = sorted((SITE_DIR / "scss").rglob("*.scss"))
     package = environment.REPO_ROOT / "node_modules" / "govuk-frontend" / "package.json"
     sass = environment.REPO_ROOT / "node_modules" / ".bin" / "sass"
-    if not sass.exists() or not package.exists():
+    if not package.exists():
         raise SiteSetupError(
             "The site's npm packages are missing: run `npm ci` in the repository (make setup)."
         )
@@ -177,6 +178,11 @@ def stylesheet() -> str:
     for source in sources:
         digest.update(source.read_bytes())
     cache = CSS_CACHE / f"{digest.hexdigest()[:16]}.css"
+    # Sass is needed only to compile: the container image ships the compiled CSS, not Sass.
+    if not cache.exists() and not sass.exists():
+        raise SiteSetupError(
+            "The site's npm packages are missing: run `npm ci` in the repository (make setup)."
+        )
     if not cache.exists():
         cache.parent.mkdir(parents=True, exist_ok=True)
         result = subprocess.run(

@@ -3,6 +3,9 @@
 build/reports/<kind>/<period>/             the current pack (draft, or the issued bytes)
 build/reports/<kind>/<period>/issued/      the issued files, snapshot/*.csv, manifest.json
 audit.report_issues                        one row per issued pack
+
+When BDC_OUTPUT_URL is object storage, each pack is written here first and then uploaded to
+the same place under it; what was issued is read back from there (the record).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from pathlib import Path
 
 import psycopg
 
-from orchestration.lib import environment
+from orchestration.lib import environment, storage
 from orchestration.lib.checksums import sha256
 from orchestration.lib.reporting import calendar, data
 
@@ -69,6 +72,7 @@ def _write_atomically(folder: Path, files: dict[str, bytes], clear_others: bool)
 def write_pack(kind: str, key: str, files: dict[str, bytes]) -> Path:
     folder = pack_dir(kind, key)
     _write_atomically(folder, files, clear_others=True)
+    storage.upload(folder, list(files), clear_others=True)
     return folder
 
 
@@ -81,14 +85,15 @@ def manifest(kind: str, key: str, files: dict[str, bytes], snapshot: dict[str, s
 
 
 def issued_snapshot(kind: str, key: str) -> data.Snapshot | None:
-    folder = issued_dir(kind, key) / "snapshot"
-    if not (issued_dir(kind, key) / "manifest.json").exists():
+    issued = storage.published(issued_dir(kind, key))
+    folder = issued / "snapshot"
+    if not (issued / "manifest.json").exists():
         return None
     return data.load({f"{name}.csv": (folder / f"{name}.csv").read_text() for name in data.TABLES})
 
 
 def issued_manifest(kind: str, key: str) -> dict | None:
-    path = issued_dir(kind, key) / "manifest.json"
+    path = storage.published(issued_dir(kind, key)) / "manifest.json"
     return json.loads(path.read_text()) if path.exists() else None
 
 
@@ -124,12 +129,21 @@ def issue(url: str, kind: str, key: str, files: dict[str, bytes], snapshot: dict
     for path in folder.rglob("*"):
         if path.is_file():
             path.chmod(0o444)
+    storage.upload(folder, [*files, *(f"snapshot/{n}" for n in snapshot)])
+    storage.upload(folder, ["manifest.json"])  # last, as here
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(ISSUES_DDL)
         conn.execute(
             "insert into audit.report_issues (kind, period_key, content_sha256, manifest, path, "
             "issued_at) values (%s, %s, %s, %s, %s, %s)",
-            (kind, key, record["content_sha256"], json.dumps(body), str(folder), issued_at),
+            (
+                kind,
+                key,
+                record["content_sha256"],
+                json.dumps(body),
+                str(storage.published(folder)),
+                issued_at,
+            ),
         )
     return body
 

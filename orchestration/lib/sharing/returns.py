@@ -15,7 +15,7 @@ from pathlib import Path
 
 import psycopg
 
-from orchestration.lib import checksums, contracts
+from orchestration.lib import checksums, contracts, storage
 from orchestration.lib.ingest import load_audit, loaders, reading
 from orchestration.lib.ingest.validation import Problem
 from orchestration.lib.sharing.agreements import Agreement, Register, load_register, london_today
@@ -38,7 +38,10 @@ def _reject(url: str, path: Path, agreement_id: str, problems: list[Problem], co
         batch_id=str(uuid.uuid4()),
         problems=problems,
     )
-    digest, size = checksums.sha256_file(path), path.stat().st_size
+    if storage.is_local(path):
+        digest, size = checksums.sha256_file(path), path.stat().st_size
+    else:
+        digest, size = storage.sha256(path), storage.stat(path).size
     result.report_path = loaders.quarantine_file(path, result, contract)
     with psycopg.connect(url) as conn:
         load_audit.record_load(conn, result, digest, size, (None, None), problems[0].as_line())
@@ -88,7 +91,7 @@ def receive_return(
     register: Register | None = None,
 ) -> load_audit.LoadResult:
     """Load one partner return received under an agreement; ReturnRefused when it may not."""
-    path = Path(path)
+    path = storage.as_path(path)
     register = register or load_register()
     agreement = register.get(agreement_id)
     if agreement.returns is None:
@@ -117,7 +120,7 @@ def receive_landing_files(
     that may come in are then loaded together, in order (loaders.ingest_files)."""
     register = register or load_register()
     contract = contracts.get("partner_returns")
-    paths = [Path(path) for path in paths]
+    paths = [storage.as_path(path) for path in paths]
     results: dict[Path, load_audit.LoadResult] = {}
     for path in paths:
         problems = _partner_problems(path, register, contract)

@@ -77,6 +77,9 @@ alter table audit.loads add column if not exists withdrawn_reason text;
 -- When the models were last rebuilt in full after the withdrawal (the incremental facts rebuild
 -- only months with rows loaded since: a withdrawal loads none).
 alter table audit.loads add column if not exists withdrawal_rebuilt_at timestamptz;
+-- When the file arrived in the landing zone (its modification time there), as distinct from when
+-- a run got round to loading it (finished_at).
+alter table audit.loads add column if not exists received_at timestamptz;
 
 -- One row when the internal data came from the demonstration generator (`bdc demo`): every
 -- public page and member report built from it then says so (orchestration/lib/demonstration.py).
