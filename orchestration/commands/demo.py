@@ -32,7 +32,8 @@ def demo(scale: float, out: Path | None, last_month: str | None) -> None:
     from orchestration import demo as demo_data
     from orchestration.lib.quality import freshness
 
-    last_month = last_month or freshness.latest_due_month()
+    today = freshness.london_today()
+    last_month = last_month or freshness.latest_due_month(today)
 
     # Into the landing zone, the demo also stands in for the officers who enter manual measures.
     to_landing = out is None
@@ -50,6 +51,7 @@ def demo(scale: float, out: Path | None, last_month: str | None) -> None:
             last_month=last_month,
             reference_dir=environment.reference_dir(),
             progress=progress,
+            today=today,  # files dated as they arrived by today; one month never arrives
         )
     files = sum(len(paths) for paths in written.values())
     click.echo(f"Wrote {files} files for {len(written)} sources under {out}")
@@ -60,6 +62,12 @@ def demo(scale: float, out: Path | None, last_month: str | None) -> None:
         url = warehouse_url(with_app=True)
         added = officer_entries.seed(url, last_month, demo_data.DEFAULT_SEED)
         click.echo(f"Added {added} demo officer entries for the manual measures")
+        from orchestration.demo import arrivals
+
+        if arrivals.record_override(url, today) is not None:
+            click.echo(
+                f"Freshness override by the demo's Policy Team: {arrivals.missing_words(today)}"
+            )
         from orchestration.commands.common import setup_django
         from orchestration.demo import officer_work
 

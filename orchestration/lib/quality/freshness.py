@@ -2,14 +2,22 @@
 
 A contract with a `due_working_day` N says: the data for a period is due by the N-th working day
 of the month after the period ends (working days: Monday to Friday except England and Wales bank
-holidays). A source is stale when data that are due have not been loaded: for an output with a
-period, the source's period holding the output's period end; without one, the latest period that
-is already due. A period whose data are not due yet is never stale: the output then needs the
-latest period that is due, and the period still to come is reported as a warning (`awaiting`).
+holidays). Data arrive when their landing file arrives (audit.loads.received_at: the file's
+modification time, or an object's LastModified), else when they were loaded. A source is stale
+when data that are due have not arrived: for an output with a period, the source's period
+holding the output's period end; without one, the latest period that is already due. A period
+whose data are not due yet is never stale: the output then needs the latest period that is due,
+and the period still to come is reported as a warning (`awaiting`).
 Which period an output covers is never read from the data (reporting/calendar.py for reports,
 `latest_due_end` for partner extracts). The Policy Team may record an override
 (input.freshness_overrides) to let one output go out with stale inputs; it names the output
 (or '*'), optionally one source, a reason, a person and an expiry.
+
+A published statistic (an annual or quarterly contract with `published_months_after` M) is not
+sent to us by a date but published by someone else: the edition covering a period is expected by
+the end of the M-th month after the period ends (ENV18's 2024/25 by the end of December 2025 with
+M = 9). Only the marks judge it (marks.py): the latest figure held is timely while no later
+edition is expected yet. The gate does not wait for a publisher.
 """
 
 import datetime as dt
@@ -24,6 +32,7 @@ from orchestration.lib.contracts import Contract
 from orchestration.lib.quality import store
 
 SCHEDULED = ("monthly", "quarterly")
+PUBLISHED = ("annual", "quarterly")
 
 
 @cache
@@ -74,6 +83,28 @@ class Period:
             return self.start.strftime("%B %Y")
         return f"{self.start:%B %Y} to {self.end:%B %Y}"
 
+    @property
+    def months(self) -> int:
+        return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+
+    def words(self) -> str:
+        """As a publication names it: "2024/25" (a financial year), "2025" (a calendar year),
+        "April to June 2026" (a quarter), "October 2026" (a month)."""
+        if self.months == 12 and self.start.day == 1 and self.start.month == 4:
+            return f"{self.start.year}/{(self.start.year + 1) % 100:02d}"
+        if self.months == 12 and self.start.day == 1 and self.start.month == 1:
+            return str(self.start.year)
+        if self.months == 1:
+            return self.label()
+        if self.start.year == self.end.year:
+            return f"{self.start:%B} to {self.end:%B %Y}"
+        return self.label()
+
+    def following(self) -> "Period":
+        """The period of the same length that starts the day after this one ends."""
+        last = _add_months(self.end, self.months)
+        return Period(self.end + dt.timedelta(days=1), _month_end(last.year, last.month))
+
 
 def period_containing(frequency: str, day: dt.date) -> Period:
     """The month, or calendar quarter (Jan-Mar, Apr-Jun, ...; UK Q1 = Apr-Jun) holding a day."""
@@ -98,6 +129,22 @@ def due_date(contract: Contract, period: Period) -> dt.date:
 
 def has_rule(contract: Contract) -> bool:
     return contract.frequency in SCHEDULED and bool(contract.due_working_day)
+
+
+def has_publication_rule(contract: Contract) -> bool:
+    """A published statistic with a publication calendar (and no due working day)."""
+    return (
+        contract.frequency in PUBLISHED
+        and not has_rule(contract)
+        and bool(contract.published_months_after)
+    )
+
+
+def publication_due(contract: Contract, period: Period) -> dt.date:
+    """The day by which the edition covering the period is expected: the last day of the
+    `published_months_after`-th month after the period ends."""
+    month = _add_months(period.end, contract.published_months_after)
+    return _month_end(month.year, month.month)
 
 
 def latest_due_period(contract: Contract, today: dt.date) -> Period:
@@ -130,6 +177,13 @@ def london_today() -> dt.date:
     return dt.datetime.now(ZoneInfo(environment.TIMEZONE)).date()
 
 
+def london_date(moment: dt.datetime) -> dt.date:
+    """The day of a moment in Europe/London (a naive moment is taken as London time)."""
+    if moment.tzinfo is None:
+        return moment.date()
+    return moment.astimezone(ZoneInfo(environment.TIMEZONE)).date()
+
+
 @dataclass(frozen=True)
 class SourceFreshness:
     source: str
@@ -148,8 +202,13 @@ class SourceFreshness:
         return self.loaded_at is None and (self.today is None or self.due <= self.today)
 
     @property
+    def arrived_on(self) -> dt.date | None:
+        """The day the data arrived, in Europe/London."""
+        return None if self.loaded_at is None else london_date(self.loaded_at)
+
+    @property
     def late(self) -> bool:
-        return self.loaded_at is not None and self.loaded_at.date() > self.due
+        return self.loaded_at is not None and self.arrived_on > self.due
 
     def awaiting_message(self) -> str:
         return (
@@ -167,17 +226,21 @@ class SourceFreshness:
         if self.late:
             return (
                 f"{self.source}: data for {self.period.label()} arrived late "
-                f"({self.loaded_at:%d %B %Y}; due by {self.due:%d %B %Y})"
+                f"({self.arrived_on:%d %B %Y}; due by {self.due:%d %B %Y})"
             )
-        return f"{self.source}: data for {self.period.label()} loaded {self.loaded_at:%d %B %Y}"
+        return f"{self.source}: data for {self.period.label()} arrived {self.arrived_on:%d %B %Y}"
 
 
 def loaded_at(conn: psycopg.Connection, source: str, period: Period) -> dt.datetime | None:
-    """When the batch covering the period was loaded (None if no loaded batch covers it)."""
+    """When the data for the period arrived: the first arrival of a batch covering it, loaded
+    or since superseded by a correction (a correction does not make the data late); the
+    landing file's own time where it was recorded, else when the batch was loaded. None when
+    no loaded batch covers the period (never sent, or withdrawn)."""
     row = conn.execute(
-        """select max(coalesce(finished_at, started_at)) from audit.loads
-           where source = %s and outcome = 'loaded'
-             and period_start <= %s and period_end >= %s""",
+        """select min(coalesce(received_at, finished_at, started_at)) from audit.loads
+           where source = %s and outcome in ('loaded', 'superseded')
+             and period_start <= %s and period_end >= %s
+           having bool_or(outcome = 'loaded')""",
         (source, period.start, period.end),
     ).fetchone()
     return row[0] if row else None

@@ -63,6 +63,42 @@ def test_quarters_are_calendar_quarters():
     assert previous.start == dt.date(2025, 1, 1)
 
 
+def test_periods_in_a_publications_words_and_the_one_after():
+    year = freshness.Period(dt.date(2023, 4, 1), dt.date(2024, 3, 31))
+    assert (year.words(), year.following().words()) == ("2023/24", "2024/25")
+    quarter = freshness.period_containing("quarterly", dt.date(2025, 11, 1))
+    assert (quarter.words(), quarter.following().words()) == (
+        "October to December 2025",
+        "January to March 2026",
+    )
+    assert freshness.Period(dt.date(2025, 1, 1), dt.date(2025, 12, 31)).words() == "2025"
+    month = freshness.period_containing("monthly", dt.date(2026, 1, 9))
+    assert (month.words(), month.following().end) == ("January 2026", dt.date(2026, 2, 28))
+
+
+def test_published_statistics_are_due_by_the_end_of_their_publication_month():
+    recycling = contracts.get("stats_recycling")
+    assert freshness.has_publication_rule(recycling) and not freshness.has_rule(recycling)
+    year = freshness.Period(dt.date(2024, 4, 1), dt.date(2025, 3, 31))
+    assert freshness.publication_due(recycling, year) == dt.date(2025, 12, 31)
+    homelessness = contracts.get("stats_homelessness")
+    quarter = freshness.period_containing("quarterly", dt.date(2025, 11, 1))
+    assert freshness.publication_due(homelessness, quarter) == dt.date(2026, 4, 30)
+    assert not freshness.has_publication_rule(contracts.get("crm_contacts"))
+    assert not freshness.has_publication_rule(contracts.get("gazetteer"))
+
+
+def test_arrival_is_judged_on_the_london_day():
+    march = freshness.period_containing("monthly", dt.date(2025, 3, 1))
+    due = freshness.due_date(contracts.get("crm_contacts"), march)  # Monday 7 April 2025
+    # 23:30 on the due day in London is 22:30 UTC: on time; 00:30 the next day is late.
+    on_time = dt.datetime(2025, 4, 7, 22, 30, tzinfo=dt.UTC)
+    late = dt.datetime(2025, 4, 7, 23, 30, tzinfo=dt.UTC)
+    assert not freshness.SourceFreshness("crm_contacts", march, due, on_time).late
+    state = freshness.SourceFreshness("crm_contacts", march, due, late)
+    assert state.late and "arrived late (08 April 2025; due by 07 April 2025)" in state.message()
+
+
 def test_every_contract_has_a_suite_and_every_expectation_is_tagged():
     suites = {suite.name: suite for suite in suite_files.all_suites()}
     for source in contracts.all_contracts():
