@@ -3,6 +3,8 @@
 import dataclasses
 import datetime as dt
 import uuid
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import dagster as dg
 import psycopg
@@ -164,9 +166,11 @@ def test_each_criterion_catches_its_seeded_defect(activated, workspace):
             _figure(undefined, dt.date(2025, 1, 1)),  # well defined
         ],
     )
-    found, outcomes = {}, {}
+    found, outcomes, pages = {}, {}, {}
     for name in ("raw.crm_contacts", "marts.dim_measures", "marts.fct_measure_values"):
-        for outcome in checks.run_and_record(url, _suite(name))[0].outcomes:
+        run = checks.run_and_record(url, _suite(name))[0]
+        pages[name] = run.page
+        for outcome in run.outcomes:
             outcomes[outcome.expectation.check_id] = outcome
             if not outcome.success:
                 found.setdefault(outcome.expectation.criterion, set()).add(
@@ -184,6 +188,9 @@ def test_each_criterion_catches_its_seeded_defect(activated, workspace):
     assert outcomes["expect_column_values_to_not_be_null:contact_id"].unexpected_count == 0
     orphans = outcomes["rows_trace_to_loaded_batch"]
     assert orphans.unexpected_count == 1 and orphans.rows[0]["rows"] == 1
+    # The Data Docs page says which checks could not run, and why.
+    crm_page = Path(unquote(urlsplit(pages["raw.crm_contacts"]).path)).read_text()
+    assert "Checks that could not run" in crm_page and "raw.gazetteer does not exist" in crm_page
 
     marks.build_measure_quality(url, today=TODAY)
     jan, feb, oct_ = dt.date(2025, 1, 1), dt.date(2025, 2, 1), dt.date(2024, 10, 1)

@@ -1,9 +1,10 @@
 """Great Expectations suites as blocking Dagster asset checks; freshness checks per raw asset.
 
-A suite check records every outcome in audit.quality_results, saves the result for the Data
-Docs, rebuilds marts.measure_quality when an ERROR failure stops the assets downstream (so the
-quality marks are current even then) and fails with ERROR severity when an ERROR expectation
-failed, which stops everything downstream in Dagster. Freshness checks are WARN and do not block
+A suite check runs the suite's GX Checkpoint, whose actions record every outcome in
+audit.quality_results and update the Data Docs (linked from the check's metadata); it rebuilds
+marts.measure_quality when an ERROR failure stops the assets downstream (so the quality marks
+are current even then) and fails with ERROR severity when an ERROR expectation failed, which
+stops everything downstream in Dagster. Freshness checks are WARN and do not block
 Dagster runs: stale inputs block publication through the gate (orchestration/lib/quality/gate.py).
 """
 
@@ -16,7 +17,6 @@ from orchestration.lib.dagster.resources import WarehouseResource
 from orchestration.lib.quality import data_docs as quality_docs
 from orchestration.lib.quality import freshness, suite_files, validation
 from orchestration.lib.quality import marks as quality_marts
-from orchestration.lib.quality import results as quality_results
 from orchestration.lib.quality import scope as suite_scope
 from orchestration.lib.quality.outcomes import Outcome, SuiteRun, worst_failure
 
@@ -40,22 +40,18 @@ def _failure_rows(outcomes: list[Outcome]) -> list[dict]:
 
 
 def run_and_record(url: str, suite: suite_files.Suite) -> tuple[SuiteRun, str]:
-    """Validate, store results and the Data Docs; refresh the quality marks when it matters.
+    """Validate through the suite's Checkpoint, which records the results and updates the Data
+    Docs; refresh the quality marks when it matters.
 
-    An ERROR failure stops the marts/measure_quality asset downstream, so the marks and the
-    Data Docs are rebuilt here then; otherwise (a pass, or WARN failures, which do not block)
-    the asset rebuilds them, once per run instead of once per suite. An incremental suite checks
-    only the batches loaded since its last passing run when it can (lib/quality/scope.py).
+    An ERROR failure stops the marts/measure_quality asset downstream, so the marks are rebuilt
+    here then; otherwise (a pass, or WARN failures, which do not block) the asset rebuilds them,
+    once per run instead of once per suite. An incremental suite checks only the batches loaded
+    since its last passing run when it can (lib/quality/scope.py).
     """
-    scope = suite_scope.plan(url, suite)
-    run = validation.run_suite(url, suite, scope.batches)
-    run_id = quality_results.record_run(url, run, scope)
-    saved = quality_docs.save_result(run) is not None
+    run = validation.run_suite(url, suite, scope=suite_scope.plan(url, suite))
     if worst_failure(run.outcomes) == "ERROR":
-        if saved:
-            quality_docs.build_data_docs()
         quality_marts.build_measure_quality(url)
-    return run, run_id
+    return run, run.run_id
 
 
 def build_suite_check(suite: suite_files.Suite) -> dg.AssetChecksDefinition:
@@ -72,6 +68,7 @@ def build_suite_check(suite: suite_files.Suite) -> dg.AssetChecksDefinition:
     )
     def suite_check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         run, run_id = run_and_record(warehouse.url, suite)
+        index = quality_docs.index_path().as_uri()
         worst = worst_failure(run.outcomes)
         failures = _failure_rows(run.outcomes)
         return dg.AssetCheckResult(
@@ -84,7 +81,8 @@ def build_suite_check(suite: suite_files.Suite) -> dg.AssetChecksDefinition:
                 "failed": len(failures),
                 "failed_error": sum(1 for row in failures if row["severity"] == "ERROR"),
                 "failures": dg.MetadataValue.json(failures),
-                "data_docs": str(quality_docs.quality_dir() / "data_docs" / "index.html"),
+                "data_docs": dg.MetadataValue.url(index),
+                "data_docs_page": dg.MetadataValue.url(run.page or index),
             },
         )
 

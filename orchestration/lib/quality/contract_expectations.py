@@ -12,6 +12,17 @@ from orchestration.lib.quality.loaded_batches import Batches
 LINEAGE_COLUMNS = ("_batch_id", "_source_file", "_loaded_at")
 
 
+def _supplier(contract: contracts.Contract) -> str:
+    return contract.owner or "the data's supplier"
+
+
+def _resend(contract: contracts.Contract, what: str) -> str:
+    return (
+        f"Ask {_supplier(contract)} to {what} and send the corrected file to the landing folder "
+        f"({contract.source}); it replaces the earlier file of the same period."
+    )
+
+
 def contract_expectations(contract: contracts.Contract) -> list[Expectation]:
     """What a source's written contract implies, checked again on the loaded table."""
     found = [
@@ -22,6 +33,11 @@ def contract_expectations(contract: contracts.Contract) -> list[Expectation]:
             "ERROR",
             id="columns_match_contract",
             description=f"The table has exactly the columns of contract {contract.source}.",
+            action=(
+                _resend(contract, "send the file with the contract's columns")
+                + f" If the layout changed on purpose, change the contract "
+                f"(config/contracts/{contract.source}.yml) first."
+            ),
         )
     ]
     for column in contract.columns:
@@ -33,6 +49,7 @@ def contract_expectations(contract: contracts.Contract) -> list[Expectation]:
                     "well_defined",
                     "ERROR",
                     description=f"{column.name} is required by the contract.",
+                    action=_resend(contract, f"fill in {column.name} in the rows concerned"),
                 )
             )
         if column.allowed:
@@ -43,6 +60,10 @@ def contract_expectations(contract: contracts.Contract) -> list[Expectation]:
                     "accurate",
                     "ERROR",
                     description=f"{column.name} uses only the contract's codes.",
+                    action=(
+                        _resend(contract, f"correct {column.name} in the rows concerned")
+                        + " If a new code is valid, add it to the contract's list first."
+                    ),
                 )
             )
         if column.type in ("integer", "numeric") and (column.min, column.max) != (None, None):
@@ -53,6 +74,7 @@ def contract_expectations(contract: contracts.Contract) -> list[Expectation]:
                     "accurate",
                     "ERROR",
                     description=f"{column.name} lies within [{column.min}, {column.max}].",
+                    action=_resend(contract, f"check {column.name} in the rows concerned"),
                 )
             )
         if column.references:
@@ -84,6 +106,10 @@ def _reference_match(contract: contracts.Contract, column: contracts.Column) -> 
         id=f"match_rate:{column.name}",
         description=f"At least 95% of {column.name} values match {column.references}.",
         requires=(f"raw.{table}",),
+        action=(
+            f"Load the latest {table} if it is out of date; otherwise ask "
+            f"{_supplier(contract)} to correct {column.name} in the rows that do not match."
+        ),
     )
 
 
@@ -111,6 +137,11 @@ def _key_enforced(contract: contracts.Contract) -> Expectation:
         "ERROR",
         id="key_unique",
         description=f"No duplicate {names}: a unique index on it refuses them as files load.",
+        action=(
+            f"Load a file of {contract.source} through the landing folder: the loader puts back "
+            "the unique index on the key and refuses a file with a duplicate. Ask the data "
+            "engineer if the index cannot be rebuilt because duplicates are already loaded."
+        ),
     )
 
 
@@ -199,6 +230,11 @@ def _volume_query(contract: contracts.Contract, low: float, high: float | None) 
 
 
 def _volume_expectations(contract: contracts.Contract) -> list[Expectation]:
+    action = (
+        f"Ask {_supplier(contract)} whether the latest file is complete. If it is not, load the "
+        "complete file (it replaces the partial one); if it is, the Policy Team can record a "
+        "waiver saying why the volume changed."
+    )
     return [
         Expectation(
             UNEXPECTED_ROWS,
@@ -210,6 +246,7 @@ def _volume_expectations(contract: contracts.Contract) -> list[Expectation]:
                 "The latest period's rows are within half to one and a half times the median "
                 "of the previous 12 periods."
             ),
+            action=action,
         ),
         Expectation(
             UNEXPECTED_ROWS,
@@ -221,5 +258,6 @@ def _volume_expectations(contract: contracts.Contract) -> list[Expectation]:
                 "The latest period has at least a fifth of the median rows of the previous "
                 "12 periods (fewer suggests a truncated or partial file)."
             ),
+            action=action,
         ),
     ]

@@ -1,19 +1,17 @@
-"""Great Expectations itself: imported with scipy.stats left until used, its ephemeral context,
-and the GX expectation each suite Expectation becomes.
+"""Great Expectations itself: imported with scipy.stats left until used, and the GX expectation
+classes suites name (gx_suites.py compiles the suites; data_docs.py makes the context).
 
 Two patches on pinned libraries' internals are here, each used only with the versions it was
 written for (library_patches.py): DEFERRED_SCIPY_STATS and COUNTED_ROW_QUERIES.
 """
 
 import importlib.util
-import logging
 import os
 import sys
 from collections.abc import Mapping
 from functools import cache
 
 from orchestration.lib.library_patches import Patch
-from orchestration.lib.quality.expectations import Expectation
 from orchestration.lib.quality.suite_files import SuiteError
 
 # What: scipy.stats is put in sys.modules unexecuted (importlib.util.LazyLoader) before GX is
@@ -38,6 +36,7 @@ COUNTED_ROW_QUERIES = Patch(
     needs=(
         "great_expectations.expectations:UnexpectedRowsExpectation.metric_dependencies",
         "great_expectations.expectations:UnexpectedRowsExpectation._validate",
+        "great_expectations.expectations:UnexpectedRowsExpectation._get_result_format",
     ),
 )
 
@@ -107,28 +106,13 @@ def _counted_rows_class():
         metric_dependencies: ClassVar[tuple[str, ...]] = ("unexpected_rows_query.row_count",)
 
         def _validate(self, metrics, runtime_configuration=None, execution_engine=None):
-            return {"success": metrics["unexpected_rows_query.row_count"] == 0}
+            count = metrics["unexpected_rows_query.row_count"]
+            found = self._get_result_format(runtime_configuration=runtime_configuration)
+            if isinstance(found, dict):
+                found = found.get("result_format")
+            if str(getattr(found, "value", found)) == "BOOLEAN_ONLY":
+                return {"success": count == 0}
+            # As GX's own reports BASIC and SUMMARY: the count, no rows.
+            return {"success": count == 0, "result": {"observed_value": count}}
 
     return CountedUnexpectedRows
-
-
-def gx_expectation(expectation: Expectation, counted: bool = False):
-    make = pass_or_fail_rows_class() if counted else expectation_class(expectation.type)
-    return make(
-        **expectation.kwargs,
-        meta={
-            "check_id": expectation.check_id,
-            "criterion": expectation.criterion,
-            "severity": expectation.severity,
-        },
-        description=expectation.description or None,
-    )
-
-
-def ephemeral_context():
-    gx = great_expectations()
-
-    logging.getLogger("great_expectations").setLevel(logging.WARNING)
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = {"globally": False}
-    return context

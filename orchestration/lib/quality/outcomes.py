@@ -1,10 +1,12 @@
 """What a suite run found: an Outcome per expectation, with its evidence, and the worst severity
 that failed."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from orchestration.lib.quality.expectations import UNEXPECTED_ROWS, Expectation
 from orchestration.lib.quality.suite_files import Suite
+
+MAX_ROWS = 10000  # a failure's rows kept for the results store
 
 
 @dataclass(frozen=True)
@@ -15,6 +17,7 @@ class Outcome:
     observed: object
     rows: tuple[dict, ...] = ()
     error: str = ""
+    rows_complete: bool = False  # `rows` are every unexpected row, not a sample
 
     @property
     def evidence(self) -> str:
@@ -34,6 +37,8 @@ class SuiteRun:
     outcomes: list[Outcome]
     gx_result: object = field(default=None, repr=False)
     scope: str = "whole table"
+    run_id: str = ""  # audit.quality_runs.run_id, once recorded
+    page: str = ""  # the file:// URL of its Data Docs page, once built
 
     @property
     def success(self) -> bool:
@@ -57,8 +62,11 @@ def table_missing(suite: Suite) -> Outcome:
     return Outcome(expectation, False, None, None, error=f"{suite.table} does not exist yet")
 
 
-def from_gx_result(expectation: Expectation, item_result) -> Outcome:
-    """The Outcome of GX's ExpectationValidationResult of one expectation."""
+def from_gx_result(expectation: Expectation, item_result, severity: str | None = None) -> Outcome:
+    """The Outcome of GX's ExpectationValidationResult of one expectation; `severity`: ERROR or
+    WARN as the result's native GX severity says (the expectation's own by default)."""
+    if severity and severity != expectation.severity:
+        expectation = replace(expectation, severity=severity)
     details = item_result.result or {}
     error = ""
     info = item_result.exception_info or {}
@@ -70,14 +78,20 @@ def from_gx_result(expectation: Expectation, item_result) -> Outcome:
     unexpected = details.get("unexpected_count")
     if expectation.type == UNEXPECTED_ROWS and isinstance(observed, int):
         unexpected = observed
-    rows = (details.get("details") or {}).get("unexpected_rows") or []
+    rows = (
+        (details.get("details") or {}).get("unexpected_rows")
+        or details.get("partial_unexpected_index_list")
+        or []
+    )
+    rows = [dict(row) for row in rows[:MAX_ROWS]] if not item_result.success else []
     return Outcome(
         expectation=expectation,
         success=bool(item_result.success),
         unexpected_count=unexpected,
         observed=observed,
-        rows=tuple(dict(row) for row in rows[:10000]) if not item_result.success else (),
+        rows=tuple(rows),
         error=error,
+        rows_complete=unexpected is not None and len(rows) == unexpected,
     )
 
 

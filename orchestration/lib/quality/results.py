@@ -25,8 +25,15 @@ values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
 def _scopes(
     outcome: Outcome,
 ) -> list[tuple[str | None, str | None, date | None, int | None]]:
-    """(measure, council, period, count) groups of a failure; one table-wide scope otherwise."""
-    if outcome.success or not outcome.rows or "measure_id" not in outcome.rows[0]:
+    """(measure, council, period, count) groups of a failure whose rows are all known and name
+    their measure; one table-wide scope otherwise (a sample of the rows could leave out a
+    period the gate must block)."""
+    if (
+        outcome.success
+        or not outcome.rows
+        or not outcome.rows_complete
+        or "measure_id" not in outcome.rows[0]
+    ):
         return [(None, None, None, outcome.unexpected_count)]
     counts: dict[tuple, int] = {}
     for row in outcome.rows:
@@ -35,10 +42,13 @@ def _scopes(
     return [(*key, count) for key, count in sorted(counts.items(), key=str)]
 
 
-def record_run(url: str, run: SuiteRun, scope: suite_scope.Scope | None = None) -> str:
+def record_run(
+    url: str, run: SuiteRun, scope: suite_scope.Scope | None = None, run_id: str | None = None
+) -> str:
     """Store one suite run (and, for an incremental suite, the batches it covered); returns its
-    run id."""
-    run_id = str(uuid.uuid4())
+    run id (`run_id`, or a new one)."""
+    run_id = run_id or str(uuid.uuid4())
+    run.run_id = run_id
     failed = sum(1 for outcome in run.outcomes if not outcome.success)
     with psycopg.connect(url) as conn:
         store.ensure_tables(conn)

@@ -1,6 +1,12 @@
 """Suites: YAML files in expectations/suites/<schema>.<table>.yml, loaded and checked.
 
     table: raw.crm_contacts
+    title: Customer contacts        # optional: what the table holds, in words (default: the
+                                    # contract's title)
+    owner: Customer Services        # optional: who answers for the data (default: the
+                                    # contract's owner); each expectation may name its own
+    action: Tell the data engineer.  # optional: what to do when a check fails (default: by
+                                    # criterion); each expectation may say its own
     contract: crm_contacts          # optional: add the expectations the source contract implies
     incremental: true               # optional: after a passing run, check only new batches
     expectations:
@@ -10,7 +16,11 @@
         criterion: reliable         # one of the six criteria
         severity: ERROR             # ERROR blocks downstream; WARN records
         description: Every contact has an id.           # plain English, shown as evidence
+        action: Ask Customer Services to resend the file.  # optional: what to do if it fails
         requires: [marts.dim_measures]                  # optional: relations the check reads
+
+The suite is compiled to a native Great Expectations ExpectationSuite (gx_suites.py): severity
+as GX's own `severity`, the criterion, id, owner and action in each expectation's `meta`.
 
 `unexpected_rows_expectation` takes an SQL query over `{batch}` (the table) that returns the bad
 rows. GX aliases `{batch}` itself unless the query contains a join: write `from {batch}` with
@@ -24,7 +34,8 @@ must hold for the table when it holds for each batch: row checks, the columns, a
 that find bad rows among the rows they are given; load_suite refuses any other kind.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from difflib import get_close_matches
 from functools import cache
 from pathlib import Path
 
@@ -46,6 +57,8 @@ class Suite:
     expectations: tuple[Expectation, ...]
     contract: str = ""
     incremental: bool = False
+    title: str = ""
+    owner: str = ""
 
     @property
     def schema(self) -> str:
@@ -60,15 +73,38 @@ class Suite:
         return [self.schema, self.table_name]
 
 
-def _parse_expectation(item: dict, where: str) -> Expectation:
+SUITE_KEYS = ("table", "title", "owner", "action", "contract", "incremental", "expectations")
+EXPECTATION_KEYS = (
+    "id",
+    "type",
+    "kwargs",
+    "criterion",
+    "severity",
+    "description",
+    "action",
+    "owner",
+    "requires",
+)
+
+
+def _unknown_keys(item: dict, known: tuple[str, ...], where: str) -> None:
+    for key in item:
+        if key not in known:
+            close = get_close_matches(str(key), known, n=1)
+            hint = f" Did you mean '{close[0]}'?" if close else f" Use {', '.join(known)}."
+            raise SuiteError(f"{where}: unknown key '{key}'.{hint}")
+
+
+def _parse_expectation(item: dict, where: str, owner: str, action: str) -> Expectation:
+    if not isinstance(item, dict) or "type" not in item:
+        raise SuiteError(f"{where}: each expectation needs a type (a GX expectation name).")
+    where = f"{where}: {item.get('id') or item['type']}"
+    _unknown_keys(item, EXPECTATION_KEYS, where)
     criterion, severity = item.get("criterion"), item.get("severity")
     if criterion not in CRITERIA:
-        raise SuiteError(
-            f"{where}: {item.get('type')} has criterion {criterion!r}; "
-            f"use one of {', '.join(CRITERIA)}."
-        )
+        raise SuiteError(f"{where} has criterion {criterion!r}; use one of {', '.join(CRITERIA)}.")
     if severity not in SEVERITIES:
-        raise SuiteError(f"{where}: {item.get('type')} needs severity ERROR or WARN.")
+        raise SuiteError(f"{where} needs severity ERROR or WARN.")
     return Expectation(
         type=item["type"],
         kwargs=dict(item.get("kwargs", {})),
@@ -77,16 +113,23 @@ def _parse_expectation(item: dict, where: str) -> Expectation:
         id=item.get("id", ""),
         description=item.get("description", ""),
         requires=tuple(item.get("requires", [])),
+        owner=item.get("owner") or owner,
+        action=item.get("action") or action,
     )
 
 
 def load_suite(path: Path) -> Suite:
-    data = yaml.safe_load(path.read_text())
+    data = yaml.safe_load(path.read_text()) or {}
+    _unknown_keys(data, SUITE_KEYS, path.name)
     if "." not in data.get("table", ""):
         raise SuiteError(f"{path.name}: 'table' must be schema.table.")
-    expectations = [_parse_expectation(item, path.name) for item in data.get("expectations", [])]
-    if data.get("contract"):
-        expectations = contract_expectations(contracts.get(data["contract"])) + expectations
+    contract = contracts.get(data["contract"]) if data.get("contract") else None
+    owner = data.get("owner") or (contract.owner if contract else "")
+    derived = contract_expectations(contract) if contract is not None else []
+    expectations = [replace(item, owner=item.owner or owner) for item in derived] + [
+        _parse_expectation(item, path.name, owner, data.get("action", ""))
+        for item in data.get("expectations") or []
+    ]
     ids = [expectation.check_id for expectation in expectations]
     duplicates = sorted({check_id for check_id in ids if ids.count(check_id) > 1})
     if duplicates:
@@ -97,6 +140,8 @@ def load_suite(path: Path) -> Suite:
         expectations=tuple(expectations),
         contract=data.get("contract", ""),
         incremental=bool(data.get("incremental", False)),
+        title=data.get("title") or (contract.title if contract else data["table"]),
+        owner=owner,
     )
     if suite.incremental:
         _check_incremental(suite, path.name)

@@ -1,44 +1,54 @@
-"""Run a Great Expectations 1.x suite inside PostgreSQL and report it by criterion and severity.
+"""Run a suite inside PostgreSQL through a Great Expectations Checkpoint, and report it by
+criterion and severity.
 
-Everything runs as SQL in the database: one `batch.validate(suite)` per table (or per set of
-loaded batches, for an incremental suite); nothing pulls the table into pandas.
+Everything runs as SQL in the database: the suite's native ExpectationSuite (gx_suites.py) is
+validated on the table (or, for an incremental suite, on some loaded batches of it) by one
+ValidationDefinition in a Checkpoint, whose actions update the Data Docs and record the run
+(checkpoints.py). Nothing pulls the table into pandas.
 
-The suite is validated for pass or fail only (GX's BOOLEAN_ONLY), which spares a second scan
-per expectation for sample values nobody reads when it passes (and a row query is counted, not
-also fetched: gx_library.COUNTED_ROW_QUERIES); the expectations that fail, and the table-level
-ones whose observed value is the evidence, are then validated again one by one for their
-counts, samples and rows (docs/benchmarks.md).
+The suite is validated for pass or fail with counts in one pass (GX's BASIC without sample
+values; a row query is counted, not also fetched: gx_library.COUNTED_ROW_QUERIES); only the
+checks that fail are validated again, for their rows (docs/benchmarks.md).
 """
 
 from dataclasses import replace
 
 from orchestration.lib import contracts
+from orchestration.lib.quality import checkpoints, data_docs, gx_suites
+from orchestration.lib.quality import results as quality_results
+from orchestration.lib.quality import scope as suite_scope
 from orchestration.lib.quality.contract_expectations import batch_rows_reconcile
-from orchestration.lib.quality.expectations import UNEXPECTED_ROWS, Expectation, row_level
-from orchestration.lib.quality.gx_library import (
-    ephemeral_context,
-    great_expectations,
-    gx_expectation,
-)
+from orchestration.lib.quality.expectations import Expectation
+from orchestration.lib.quality.gx_library import great_expectations
 from orchestration.lib.quality.loaded_batches import Batches
-from orchestration.lib.quality.outcomes import (
-    Outcome,
-    SuiteRun,
-    from_gx_result,
-    passed,
-    table_missing,
-)
+from orchestration.lib.quality.outcomes import Outcome, SuiteRun, table_missing
 from orchestration.lib.quality.suite_files import Suite
 
 
-def run_suite(url: str, suite: Suite, batches: Batches | None = None) -> SuiteRun:
-    """Validate the suite's table (or only `batches` of it) in the database in one call; one
-    Outcome per expectation."""
-    gx = great_expectations()
+def run_suite(
+    url: str,
+    suite: Suite,
+    batches: Batches | None = None,
+    scope: suite_scope.Scope | None = None,
+) -> SuiteRun:
+    """Validate the suite's table (or only `batches` of it, or the batches `scope` planned) in
+    the database through its Checkpoint, which records the run and updates the Data Docs; one
+    Outcome per expectation. `scope`: the plan of an incremental suite (scope.plan), recorded
+    with the run."""
+    if scope is not None:
+        batches = scope.batches
+    run_id = checkpoints.new_run_id()
+    words = "whole table" if batches is None else batches.describe()
     missing = _missing_relations(url, suite)
     if suite.table in missing:
-        return SuiteRun(suite=suite, outcomes=[table_missing(suite)])
-    context = ephemeral_context()
+        run = SuiteRun(suite=suite, outcomes=[table_missing(suite)], scope=words)
+        quality_results.record_run(url, run, scope, run_id=run_id)
+        return run
+    gx = great_expectations()
+    from great_expectations.checkpoint.actions import UpdateDataDocsAction
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    context = data_docs.gx_context()
     source = context.data_sources.add_postgres(
         name="warehouse",
         connection_string=_sqlalchemy_url(url),
@@ -50,41 +60,46 @@ def run_suite(url: str, suite: Suite, batches: Batches | None = None) -> SuiteRu
         asset = source.add_query_asset(
             name=suite.table_name, query=_batches_query(suite.table, batches)
         )
-    batch = asset.add_batch_definition_whole_table("whole_table").get_batch()
+    batch_definition = asset.add_batch_definition_whole_table("whole_table")
     checked = suite if batches is None else for_batches(suite, batches)
     runnable = [item for item in checked.expectations if not set(item.requires) & missing]
-    gx_suite = context.suites.add(
-        gx.ExpectationSuite(
+    job = checkpoints.QualityJob(
+        url=url,
+        suite=suite,
+        expectations=runnable,
+        skipped=[
+            _could_not_run(item, missing) for item in checked.expectations if item not in runnable
+        ],
+        scope=scope,
+        scope_words=words,
+        batch_definition=batch_definition,
+        context=context,
+        run_id=run_id,
+        run_time=checkpoints.run_time(),
+    )
+    native = gx_suites.compile_suite(suite, runnable, counted_rows=True)
+    native.meta["quality"] = job.about
+    gx_suite = context.suites.add(native)
+    definition = context.validation_definitions.add(
+        gx.ValidationDefinition(name=suite.name, data=batch_definition, suite=gx_suite)
+    )
+    checkpoint = context.checkpoints.add(
+        gx.Checkpoint(
             name=suite.name,
-            expectations=[gx_expectation(e, counted=e.type == UNEXPECTED_ROWS) for e in runnable],
+            validation_definitions=[definition],
+            actions=[
+                UpdateDataDocsAction(name="update_data_docs", site_names=[data_docs.SITE_NAME]),
+                checkpoints.RecordQualityResults(run_id=run_id, site_names=[data_docs.SITE_NAME]),
+            ],
+            result_format=checkpoints.PASS_OR_FAIL,
         )
     )
-    result = batch.validate(gx_suite, result_format={"result_format": "BOOLEAN_ONLY"})
-    by_id = {item.check_id: item for item in runnable}
-    outcomes = []
-    for index, item_result in enumerate(result.results):
-        expectation = by_id[item_result.expectation_config.meta["check_id"]]
-        if item_result.success and row_level(expectation):
-            if expectation.type == UNEXPECTED_ROWS:  # the saved result names GX's own class
-                item_result.expectation_config = gx_expectation(expectation).configuration
-            outcomes.append(passed(expectation))
-            continue
-        detailed = _validate_detailed(batch, expectation)
-        result.results[index] = detailed
-        outcomes.append(from_gx_result(expectation, detailed))
-    outcomes += [
-        Outcome(
-            expectation=_as_warning(item),
-            success=False,
-            unexpected_count=None,
-            observed=None,
-            error=f"{', '.join(sorted(set(item.requires) & missing))} does not exist",
-        )
-        for item in suite.expectations
-        if set(item.requires) & missing
-    ]
-    scope = "whole table" if batches is None else batches.describe()
-    return SuiteRun(suite=suite, outcomes=outcomes, gx_result=result, scope=scope)
+    checkpoints.register(job)
+    try:
+        checkpoint.run(run_id=RunIdentifier(run_name=run_id, run_time=job.run_time))
+    finally:
+        checkpoints.release(job)
+    return job.run
 
 
 def for_batches(suite: Suite, batches: Batches) -> Suite:
@@ -93,7 +108,8 @@ def for_batches(suite: Suite, batches: Batches) -> Suite:
     return replace(
         suite,
         expectations=tuple(
-            scoped if item.check_id == scoped.check_id else item for item in suite.expectations
+            replace(scoped, owner=item.owner) if item.check_id == scoped.check_id else item
+            for item in suite.expectations
         ),
     )
 
@@ -123,13 +139,12 @@ def _missing_relations(url: str, suite: Suite) -> set[str]:
         }
 
 
-def _validate_detailed(batch, expectation: Expectation):
-    """One expectation with its counts and samples; the failing rows of a row query (rare) so
-    failures can be placed by measure."""
-    detail = "COMPLETE" if expectation.type == UNEXPECTED_ROWS else "SUMMARY"
-    return batch.validate(gx_expectation(expectation), result_format={"result_format": detail})
-
-
-def _as_warning(expectation: Expectation) -> Expectation:
+def _could_not_run(expectation: Expectation, missing: set[str]) -> Outcome:
     """A check that cannot run yet (a relation it reads is missing) is recorded, not blocking."""
-    return Expectation(**{**expectation.__dict__, "severity": "WARN"})
+    return Outcome(
+        expectation=replace(expectation, severity="WARN"),
+        success=False,
+        unexpected_count=None,
+        observed=None,
+        error=f"{', '.join(sorted(set(expectation.requires) & missing))} does not exist",
+    )

@@ -19,8 +19,19 @@ def test_the_pinned_gx_counts_a_row_querys_rows_without_fetching_them():
     assert issubclass(counted, own) and counted is not own
     assert counted.metric_dependencies == ("unexpected_rows_query.row_count",)
     expectation = counted(unexpected_rows_query="select * from {batch} where false")
-    assert expectation._validate({"unexpected_rows_query.row_count": 0}) == {"success": True}
-    assert expectation._validate({"unexpected_rows_query.row_count": 3}) == {"success": False}
+    boolean = {"result_format": {"result_format": "BOOLEAN_ONLY"}}
+    assert expectation._validate({"unexpected_rows_query.row_count": 0}, boolean) == {
+        "success": True
+    }
+    assert expectation._validate({"unexpected_rows_query.row_count": 3}, boolean) == {
+        "success": False
+    }
+    # As GX's own reports BASIC: the count as the observed value, no rows.
+    basic = {"result_format": {"result_format": "BASIC", "partial_unexpected_count": 0}}
+    assert expectation._validate({"unexpected_rows_query.row_count": 3}, basic) == {
+        "success": False,
+        "result": {"observed_value": 3},
+    }
 
 
 def test_another_gx_validates_row_queries_with_its_own_class():
