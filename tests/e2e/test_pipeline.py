@@ -13,7 +13,7 @@ from orchestration import demo
 from orchestration.definitions import defs
 from orchestration.defs import schedules
 from orchestration.demo import officer_entries
-from orchestration.lib import contracts, dbt, demonstration, environment
+from orchestration.lib import contracts, dbt, demonstration, descriptions, environment
 from orchestration.lib.dagster import runner
 from orchestration.lib.ingest import load_audit
 from orchestration.lib.quality import freshness
@@ -141,6 +141,14 @@ def test_demo_then_run_loads_everything_a_second_run_changes_nothing_analysts_ca
 
     # Every chart of the demo's and the real published data fits its data (issue: signals).
     _assert_no_signal_rests_on_a_running_total_or_chunky_data(activated)
+
+    # Every table and column analysts read has a description in the database, after rebuilds
+    # too (dbt's persist_docs; descriptions.apply for the tables built in Python).
+    with psycopg.connect(activated) as conn:
+        missing = descriptions.undescribed(conn)
+        shares = descriptions.coverage(conn)
+    assert all(total > 0 and described / total >= 0.9 for described, total in shares.values())
+    assert missing == [], f"no description for: {', '.join(missing)} (described: {shares})"
 
     # The README's example queries, exactly as written, as the read-only analyst.
     analyst = "postgresql://analyst:analyst-test@" + activated.split("@", 1)[1]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import psycopg
 from psycopg import sql
 
+from orchestration.lib import descriptions
+
 SPC_POINT_COLUMNS = (
     ("value", "double precision"),
     ("partition", "integer not null"),
@@ -118,6 +120,8 @@ def ensure_tables(conn: psycopg.Connection, tables) -> None:
                         sql.Identifier("analysis", table), sql.Identifier(name), sql.SQL(kind)
                     )
                 )
+    # what each column means, for analysts (table_descriptions.yml beside this file)
+    descriptions.apply(conn, "analysis", tables)
 
 
 def replace(url: str, contents: dict[str, list[dict]]) -> dict[str, int]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import psycopg
 from psycopg import sql
 
+from orchestration.lib import descriptions
 from orchestration.lib.publishing import disclosure
 from orchestration.lib.publishing.disclosure import Relation
 
@@ -268,6 +269,8 @@ def _write_tables(conn, tables: dict[str, list[dict]]) -> dict[str, int]:
     for name, definition in TABLES.items():
         _replace_table(conn, name, definition, tables.get(name, []))
         counts[name] = len(tables.get(name, []))
+    # The tables were made anew: their descriptions (table_descriptions.yml) go back on them.
+    descriptions.apply(conn, "publish", TABLES)
     conn.execute("grant usage on schema publish to public_reader, analyst")
     conn.execute("grant select on all tables in schema publish to public_reader, analyst")
     return counts
