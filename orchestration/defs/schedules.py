@@ -9,6 +9,7 @@ everything_job = dg.define_asset_job(
     "everything_job",
     selection=rebuild_selection(dg.AssetSelection.all()),
     description="Load every new landing file and rebuild every measure and output.",
+    tags={"bdc/run": "rebuild"},  # one rebuild or pack run at a time (deploy/dagster.prod.yaml)
 )
 
 nightly_everything_schedule = dg.ScheduleDefinition(

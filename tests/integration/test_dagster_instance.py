@@ -24,6 +24,7 @@ def test_production_instance_config_uses_postgres_storage_and_a_run_queue(
     monkeypatch.setenv("DAGSTER_PG_USERNAME", parts.username)
     monkeypatch.setenv("DAGSTER_PG_PASSWORD", parts.password)
     monkeypatch.setenv("DAGSTER_PG_DB", name)
+    monkeypatch.setenv("DAGSTER_COMPUTE_LOG_DIR", str(tmp_path / "compute-logs"))
     shutil.copyfile(
         environment.REPO_ROOT / "deploy" / "dagster.prod.yaml", tmp_path / "dagster.yaml"
     )
@@ -31,6 +32,8 @@ def test_production_instance_config_uses_postgres_storage_and_a_run_queue(
         assert type(instance.run_storage).__name__ == "PostgresRunStorage"
         assert type(instance.event_log_storage).__name__ == "PostgresEventLogStorage"
         assert type(instance.run_coordinator).__name__ == "QueuedRunCoordinator"
+        assert type(instance.run_launcher).__name__ == "DefaultRunLauncher"
+        assert type(instance.compute_log_manager).__name__ == "LocalComputeLogManager"
         assert instance.get_runs() == []
 
 

@@ -120,6 +120,7 @@ OFFICER_INPUT_JOB = dg.define_asset_job(
     JOB_NAME,
     selection=rebuild_selection(_INPUTS.downstream() - _INPUTS),
     description="Rebuild the measures, analysis and public pages that read input.*",
+    tags={"bdc/run": "rebuild"},  # one rebuild or pack run at a time (deploy/dagster.prod.yaml)
 )
 
 

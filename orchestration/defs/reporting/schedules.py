@@ -22,6 +22,9 @@ def report_job(kind: str):
         selection=dg.AssetSelection.assets(REPORT_ASSETS[kind]),
         partitions_def=PARTITIONS[kind],
         description=f"Build the {kind} pack for one reporting period.",
+        # One warehouse-wide run at a time in production (deploy/dagster.prod.yaml): a pack
+        # waits for the rebuild queued before it.
+        tags={"bdc/run": "report"},
     )
 
 
