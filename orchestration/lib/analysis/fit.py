@@ -25,6 +25,7 @@ import datetime as dt
 import math
 
 from orchestration.lib.analysis.charting import Series, add_months, complete_months
+from orchestration.lib.spc.plan import RUN_CHART_ONLY
 
 IMPROVEMENT = {"higher": "increase", "lower": "decrease", "neutral": "neutral"}
 STEP_MONTHS = {"monthly": 1, "quarterly": 3, "annual": 12}
@@ -37,7 +38,7 @@ UNIT_TEXT = {
 CHANGE_UNIT_TEXT = {**UNIT_TEXT, "percent": "percentage points"}
 RUNNING_TOTAL_REASON = "the figure is a running total for the financial year, from April"
 # More than any series holds: the engine then draws a run chart with no limits or signals.
-NO_LIMITS = {"minimum_points": 10**6}
+NO_LIMITS = {"minimum_points": RUN_CHART_ONLY}
 
 
 def _number(value) -> float | None:

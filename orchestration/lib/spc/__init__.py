@@ -25,7 +25,7 @@ import numpy as np
 
 from orchestration.lib.spc import chunky
 from orchestration.lib.spc.core import TIE_TOLERANCE, CoreResult, compute
-from orchestration.lib.spc.plan import SeriesPlan, plan_series
+from orchestration.lib.spc.plan import RUN_CHART_ONLY, SeriesPlan, plan_series
 
 RULES = ("astronomical", "shift", "trend", "two_of_three")
 TRIAL_LIMIT_POINTS = {"mdc": 12, "ptd": 13}
@@ -111,6 +111,8 @@ def summarise(plan: SeriesPlan, core: CoreResult, series: int) -> dict:
         warnings.extend(_chunky_warnings(plan, core, parts))
         if plan.chunky == "suppress" and core.chunky[latest]:
             variation_icon = assurance_icon = None
+    elif not shown and plan.minimum_points >= RUN_CHART_ONLY:
+        warnings.append("a run chart by design: no process limits are drawn")
     elif not shown:
         warnings.append(f"fewer than {plan.minimum_points} points: shown as a run chart")
     return {

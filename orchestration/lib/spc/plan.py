@@ -45,6 +45,10 @@ KNOWN_OPTIONS = {
     "resolution",
 }
 
+# minimum_points asking for a run chart whatever the length: no limits or signals are drawn
+# (a measure whose registry entry says `signals: none`, analysis/fit.py).
+RUN_CHART_ONLY = 10**6
+
 
 @dataclass
 class SeriesPlan:
@@ -222,7 +226,9 @@ def plan_series(values, options: dict) -> SeriesPlan:
         band_only=two_rule == "band",
         shift_points=_int_setting(options.get("shift_points"), 7, "shift_points", 6, 8),
         trend_points=_int_setting(options.get("trend_points"), 7, "trend_points", 6, 8),
-        minimum_points=_int_setting(options.get("minimum_points"), 13, "minimum_points", 1, 10**6),
+        minimum_points=_int_setting(
+            options.get("minimum_points"), 13, "minimum_points", 1, RUN_CHART_ONLY
+        ),
         fix_after_n_points=fix_n,
         chunky=chunky,
         resolution=_resolution(options.get("resolution"), floats[live], chunky),

@@ -150,3 +150,15 @@ def test_chunky_rule_is_the_same_in_batch_and_in_its_text_alternative():
         assert describe(batch, *args) == describe(single, *args), measure
         warned += any("chunky data" in w for w in single["warnings"])
     assert warned >= 8
+
+
+def test_a_run_chart_by_design_says_so_not_that_points_are_few():
+    """A measure declared a run chart (registry `signals`) is not "short of points"."""
+    from orchestration.lib.spc.plan import RUN_CHART_ONLY
+
+    values = [float(v) for v in range(40)]
+    by_design = xmr(values, minimum_points=RUN_CHART_ONLY)
+    short = xmr(values[:8])
+    assert not by_design["spc_shown"] and not short["spc_shown"]
+    assert by_design["warnings"] == ["a run chart by design: no process limits are drawn"]
+    assert short["warnings"] == ["fewer than 13 points: shown as a run chart"]
