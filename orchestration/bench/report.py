@@ -75,6 +75,48 @@ def _summary_rows(results: dict) -> list[str]:
     row("CPU seconds, pipeline (Python and dbt)", lambda s: s["pipeline_cpu_seconds"])
     row("CPU seconds, pipeline (PostgreSQL)", lambda s: s.get("pipeline_postgres_cpu_seconds"))
     row("largest process MB", lambda s: s["peak_memory_mb"], 0)
+    row(
+        "a landed file to the public page, through the daemon, seconds",
+        lambda s: s.get("file_to_public_seconds"),
+    )
+    return rows
+
+
+# The parts of file_to_public_seconds, in order (they add up to it), and figures beside them.
+DEPLOYMENT_PARTS = (
+    ("sensor_wait_seconds", "the sensor's wait: landing to the run being created", 1),
+    ("queue_seconds", "in the queue: to the daemon taking the run", 1),
+    ("launch_seconds", "launch: the run's process starting and loading the code", 1),
+    ("run_to_page_seconds", "the run, to the page changing", 1),
+    ("file_to_public_seconds", "**file_to_public_seconds**", 1),
+    ("run_seconds", "the whole run (it ends just after the page)", 1),
+    ("landed_after_look_seconds", "the file landed this long after the sensor's previous look", 1),
+    ("idle_cpu_share", "CPU of the three processes between files (cores)", 3),
+    ("build_seconds", "building the deployment's warehouse (not part of the figure)", 1),
+    ("start_seconds", "starting the three processes to healthy (not part of the figure)", 1),
+)
+
+
+def _deployment_rows(scale: dict) -> list[str]:
+    deployed = scale.get("file_to_public")
+    if not deployed:
+        return []
+    if not deployed.get("success"):
+        return [f"FAILED: {deployed.get('error', 'see the log')}"]
+    rows = [
+        f"`{deployed['file']}` ({deployed['contacts_in_original']} Bromsgrove leisure contacts, "
+        f"{deployed['contacts_kept']} kept) landed in the deployed processes: sensor interval "
+        f"{deployed['sensor_interval_seconds']} s, settle time {deployed['settle_seconds']:g} s. "
+        f"The page's figure went from {deployed['figure_before']} to "
+        f"{deployed['figure_after']} per 1,000 ({deployed['figure_period']}).",
+        "",
+        "| part | value |",
+        "| --- | ---: |",
+    ]
+    rows += [
+        f"| {label} | {_number(deployed.get(key), digits)} |"
+        for key, label, digits in DEPLOYMENT_PARTS
+    ]
     return rows
 
 
@@ -131,4 +173,7 @@ def markdown(results: dict) -> str:
         slowest = _slowest_rows(scale)
         if slowest:
             lines += [f"Slowest steps at scale {label}:", "", *slowest, ""]
+        deployment = _deployment_rows(scale)
+        if deployment:
+            lines += [f"## A landed file to the public page at scale {label}", "", *deployment, ""]
     return "\n".join(lines)

@@ -3,7 +3,9 @@
 Per scale: generate the demo files (holding back the last month), build everything stage by
 stage, then drop the held-back month into the landing zone and bring every output up to date
 the way a landing sensor would (the new months' raw tables and everything downstream), and
-finally time the loader against a plain COPY of the largest source's files.
+time the loader against a plain COPY of the largest source's files. At scale 1, finally, a
+landing file is timed to the public page through the deployed processes (code server,
+webserver, daemon; deployment.py): file_to_public_seconds.
 """
 
 import json
@@ -36,6 +38,9 @@ MONTHLY_SOURCES = (
 )
 
 Progress = Callable[[str], None]
+
+# The scale at which a landing file is timed through the deployed processes (the goal's).
+DEPLOYMENT_SCALE = 1.0
 
 
 class BenchError(RuntimeError):
@@ -252,14 +257,47 @@ def _run_scale(scale, last_month, progress, work: Path, cluster) -> dict:
         f"{ceiling['loader_rows_per_second']:,} rows/s, plain COPY "
         f"{ceiling['copy_rows_per_second']:,} rows/s"
     )
-    return summarise(scale, last_month, figures, incremental, ceiling)
+    deployed = None
+    if scale == DEPLOYMENT_SCALE:
+        deployed = _file_to_public(url, work, passwords, scale, progress)
+    return summarise(scale, last_month, figures, incremental, ceiling, deployed)
+
+
+def _file_to_public(url: str, work: Path, passwords: dict, scale: float, progress) -> dict:
+    """The deployment's measurement, in databases of its own on this scale's server; its
+    processes' logs go with the tasks' (logs/<scale>/deployment/)."""
+    from orchestration.bench import deployment
+    from orchestration.lib.dagster.processes import DeploymentError
+
+    label = scale_label(scale)
+    try:
+        figures = deployment.file_to_public(
+            url,
+            work / "deployment",
+            passwords,
+            scale,
+            progress=lambda line: progress(f"scale {label}: deployment: {line}"),
+            log_dir=work / "tasks" / "deployment",
+        )
+    except (deployment.MeasureError, DeploymentError) as error:
+        progress(f"scale {label}: file to public page: FAILED: {error}")
+        return {"success": False, "error": str(error)}
+    progress(
+        f"scale {label}: file to public page: {figures['file_to_public_seconds']:.1f} s "
+        f"(sensor {figures['sensor_wait_seconds']:.1f} s, queue {figures['queue_seconds']:.1f} s, "
+        f"launch {figures['launch_seconds']:.1f} s, run to page "
+        f"{figures['run_to_page_seconds']:.1f} s)"
+    )
+    return {"success": True, **figures}
 
 
 def _of_pipeline(seconds: float, pipeline: float) -> float | None:
     return round(seconds / pipeline, 3) if pipeline else None
 
 
-def summarise(scale, last_month, figures: dict, incremental: dict, ceiling: dict) -> dict:
+def summarise(
+    scale, last_month, figures: dict, incremental: dict, ceiling: dict, deployed: dict | None = None
+) -> dict:
     present = [name for name in stages.STAGE_NAMES if figures[name].get("present")]
     pipeline = sum(figures[name]["seconds"] for name in present)
     cpu = sum(figures[name].get("cpu_seconds", 0) for name in present)
@@ -281,7 +319,8 @@ def summarise(scale, last_month, figures: dict, incremental: dict, ceiling: dict
         "last_month": last_month,
         "stages": [{"name": name, **figures[name]} for name in ("generate", *stages.STAGE_NAMES)],
         "success": all(each.get("success", True) for each in all_figures)
-        and not figures["ingest"].get("refused_files"),
+        and not figures["ingest"].get("refused_files")
+        and (deployed or {}).get("success", True),
         "pipeline_seconds": round(pipeline, 3),
         "pipeline_cpu_seconds": round(cpu, 3),
         "pipeline_postgres_cpu_seconds": round(server_cpu, 3),
@@ -308,6 +347,9 @@ def summarise(scale, last_month, figures: dict, incremental: dict, ceiling: dict
         "quality_share": _of_pipeline(checks + dbt_tests, pipeline),
         # Rounded up, so the figure is never below any process it summarises.
         "peak_memory_mb": math.ceil(largest * 10) / 10,
+        # A landing file to the public page through the deployed processes (DEPLOYMENT_SCALE).
+        "file_to_public": deployed,
+        "file_to_public_seconds": (deployed or {}).get("file_to_public_seconds"),
     }
 
 

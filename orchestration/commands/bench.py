@@ -7,7 +7,7 @@ from orchestration.lib import environment
 
 QUICK_SCALES = "0.02"
 # The progress lines of bench/run.py that end no step.
-OPENING_WORDS = ("starting a throwaway PostgreSQL", "REFUSED demo file")
+OPENING_WORDS = ("starting a throwaway PostgreSQL", "REFUSED demo file", ": deployment: ")
 
 
 def _parse_scales(text: str) -> list[float]:
@@ -48,9 +48,14 @@ def bench(scales: str | None, quick: bool, last_month: str | None, out: str | No
     out_dir = Path(out) if out else environment.output_dir() / "bench"
     click.echo(f"Benchmark at scale(s) {', '.join(f'{s:g}' for s in chosen)}", err=True)
     # Per scale, bench/run.py says one line as each of these ends (and one as it starts a
-    # warehouse, and one per refused demo file, which end nothing).
+    # warehouse, one per refused demo file and the deployment's own, which end nothing).
     steps = ["generate", *stages.STAGE_NAMES, "one new month", "report packs", "ingest ceiling"]
-    names = [f"scale {run.scale_label(scale)}: {step}" for scale in chosen for step in steps]
+    names = [
+        f"scale {run.scale_label(scale)}: {step}"
+        for scale in chosen
+        # At DEPLOYMENT_SCALE, a landed file is timed through the deployed processes too.
+        for step in [*steps, *(["file to public page"] if scale == run.DEPLOYMENT_SCALE else [])]
+    ]
     with Stages(names, announce=False, unit="steps") as progress:
 
         def said(line: str) -> None:

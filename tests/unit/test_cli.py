@@ -290,6 +290,9 @@ def fake_benchmark(scales, out_dir, said, last_month=None):
         said(f"scale {label}: REFUSED demo file x.csv")
         for name in ("one new month", "report packs of the newest period", "ingest of x"):
             said(f"scale {label}: {name}: 1.0 s")
+        if scale == run.DEPLOYMENT_SCALE:
+            said(f"scale {label}: deployment: starting the code server")
+            said(f"scale {label}: file to public page: 1.0 s")
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "latest.md").write_text("# Benchmark\n")
     return {"scales": {run.scale_label(scale): {"success": True} for scale in scales}}
@@ -310,5 +313,5 @@ def test_bench_counts_its_steps(tmp_path, monkeypatch):
     monkeypatch.setenv(progress.PROGRESS_VAR, "always")
     live = CliRunner().invoke(bench, ["--scales", "1,2", "--out", str(tmp_path)])
     assert live.exit_code == 0, live.output
-    total = 2 * (len(stages.STAGE_NAMES) + 4)
+    total = 2 * (len(stages.STAGE_NAMES) + 4) + 1  # scale 1 also times a file to the public page
     assert f"{total}/{total}" in live.stdout and "Finished" in live.stdout
