@@ -23,7 +23,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 from orchestration.defs.ingest import sensors as landing_sensors
 from orchestration.lib import environment
@@ -136,14 +135,9 @@ def database_url(server_url: str, name: str) -> str:
 
 def dagster_storage_env(url: str) -> dict[str, str]:
     """The DAGSTER_PG_* variables deploy/dagster.prod.yaml reads, from one database URL."""
-    parts = urlsplit(url)
-    return {
-        "DAGSTER_PG_HOST": parts.hostname or "127.0.0.1",
-        "DAGSTER_PG_PORT": str(parts.port or 5432),
-        "DAGSTER_PG_USERNAME": unquote(parts.username or ""),
-        "DAGSTER_PG_PASSWORD": unquote(parts.password or ""),
-        "DAGSTER_PG_DB": parts.path.lstrip("/"),
-    }
+    parts = environment.postgres_parts(url)
+    names = {"USER": "USERNAME", "DATABASE": "DB"}  # the names Dagster's own examples use
+    return {f"DAGSTER_PG_{names.get(key, key)}": value for key, value in parts.items()}
 
 
 def process_env(

@@ -30,7 +30,7 @@ def local_folder(url: str) -> Path | None:
     parts = urlsplit(url)
     if parts.scheme == "file":
         if parts.netloc not in ("", "localhost"):
-            raise ValueError(f"{url}: a file:// URL names a folder on this machine (file:///...)")
+            raise ValueError(f"{url}: a file:// URL must name a local folder (file:///...)")
         return Path(unquote(parts.path)).resolve()
     if parts.scheme == "":
         return Path(url).resolve()
@@ -103,16 +103,23 @@ def expectations_dir() -> Path:
     return REPO_ROOT / "expectations"
 
 
-def dbt_env(url: str) -> dict[str, str]:
-    """The BDC_PG_* variables the dbt profile reads, derived from one warehouse URL."""
+def postgres_parts(url: str) -> dict[str, str]:
+    """Host, port, user, password and database of a PostgreSQL URL, as text."""
     parts = urlsplit(url)
     return {
-        "BDC_PG_HOST": parts.hostname or "127.0.0.1",
-        "BDC_PG_PORT": str(parts.port or 5432),
-        "BDC_PG_USER": unquote(parts.username or ""),
-        "BDC_PG_PASSWORD": unquote(parts.password or ""),
-        "BDC_PG_DATABASE": parts.path.lstrip("/") or "postgres",
+        "HOST": parts.hostname or "127.0.0.1",
+        "PORT": str(parts.port or 5432),
+        "USER": unquote(parts.username or ""),
+        "PASSWORD": unquote(parts.password or ""),
+        "DATABASE": parts.path.lstrip("/"),
     }
+
+
+def dbt_env(url: str) -> dict[str, str]:
+    """The BDC_PG_* variables the dbt profile reads, derived from one warehouse URL."""
+    env = {f"BDC_PG_{key}": value for key, value in postgres_parts(url).items()}
+    env["BDC_PG_DATABASE"] = env["BDC_PG_DATABASE"] or "postgres"
+    return env
 
 
 # The warnings the child processes (dbt, Dagster's) hide: named, known ones only, as in

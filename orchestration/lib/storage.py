@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from orchestration.lib import environment
+from orchestration.lib import checksums, environment
 
 PIECE = 8 << 20  # bytes read from object storage per request
 
@@ -152,7 +152,9 @@ def read_bytes_and_checksum(path) -> tuple[bytes, str]:
 
 
 def sha256(path) -> str:
-    """The SHA-256 of an object, streamed (nothing kept in memory)."""
+    """The SHA-256 of a file or object, streamed (nothing kept in memory)."""
+    if is_local(path):
+        return checksums.sha256_file(path)
     digest = hashlib.sha256()
     with path.open("rb", block_size=PIECE, cache_type="none") as handle:
         for piece in iter(lambda: handle.read(PIECE), b""):

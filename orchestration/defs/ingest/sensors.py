@@ -15,7 +15,7 @@ import dagster as dg
 import psycopg
 
 from orchestration.defs.ingest.assets import raw_asset_key
-from orchestration.lib import checksums, contracts, storage
+from orchestration.lib import contracts, storage
 from orchestration.lib.dagster.resources import WarehouseResource
 from orchestration.lib.dagster.selections import rebuild_selection
 from orchestration.lib.ingest import landing
@@ -71,8 +71,7 @@ def _already_in(url: str, source: str, paths: dict) -> set[str]:
     digests = {}
     for key, path in paths.items():
         try:
-            local = storage.is_local(path)
-            digests[key] = checksums.sha256_file(path) if local else storage.sha256(path)
+            digests[key] = storage.sha256(path)
         except FileNotFoundError:
             continue  # gone since the listing (renamed into place under another name)
     with psycopg.connect(url) as conn:

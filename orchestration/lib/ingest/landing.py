@@ -16,7 +16,7 @@ from pathlib import Path
 
 import psycopg
 
-from orchestration.lib import checksums, storage
+from orchestration.lib import storage
 from orchestration.lib.ingest.load_audit import seen_checksums
 
 LANDING_SUFFIXES = {".csv", ".xlsx"}
@@ -128,10 +128,7 @@ def scan_landing(url: str, source: str) -> LandingScan:
     query for the lot."""
     files, refused = landing_entries(source)
     complete, arriving = complete_files(files)
-    digests = {
-        path: checksums.sha256_file(path) if storage.is_local(path) else storage.sha256(path)
-        for path in complete
-    }
+    digests = {path: storage.sha256(path) for path in complete}
     with psycopg.connect(url) as conn:
         seen = seen_checksums(conn, source, list(digests.values()))
     fresh = [path for path in complete if digests[path] not in seen]

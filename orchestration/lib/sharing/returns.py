@@ -15,7 +15,7 @@ from pathlib import Path
 
 import psycopg
 
-from orchestration.lib import checksums, contracts, storage
+from orchestration.lib import contracts, storage
 from orchestration.lib.ingest import load_audit, loaders, reading
 from orchestration.lib.ingest.validation import Problem
 from orchestration.lib.sharing.agreements import Agreement, Register, load_register, london_today
@@ -38,10 +38,7 @@ def _reject(url: str, path: Path, agreement_id: str, problems: list[Problem], co
         batch_id=str(uuid.uuid4()),
         problems=problems,
     )
-    if storage.is_local(path):
-        digest, size = checksums.sha256_file(path), path.stat().st_size
-    else:
-        digest, size = storage.sha256(path), storage.stat(path).size
+    digest, size = storage.sha256(path), storage.stat(path).size
     result.report_path = loaders.quarantine_file(path, result, contract)
     with psycopg.connect(url) as conn:
         load_audit.record_load(conn, result, digest, size, (None, None), problems[0].as_line())
